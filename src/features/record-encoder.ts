@@ -1,0 +1,141 @@
+import type { FieldError } from '../errors.js';
+import { encodedColumns, type EncodedColumn, type FeatureSchema } from './schema.js';
+
+/**
+ * Validates a record against the schema and writes its numeric encoding in the same pass, so the
+ * hot path touches each field once. Compiled once per schema; `encode` allocates nothing on success.
+ */
+export interface RecordEncoder {
+  readonly schema: FeatureSchema;
+  readonly columns: readonly EncodedColumn[];
+  /** Length of one encoded vector. */
+  readonly width: number;
+  /**
+   * Writes the encoding of `record` into `out[offset .. offset + width)` and returns undefined, or returns
+   * every failing field (paths prefixed by `pathPrefix`, e.g. `/records/7`) and leaves `out` partly written.
+   */
+  encode(record: unknown, out: Float64Array, offset?: number, pathPrefix?: string): FieldError[] | undefined;
+  /** The pass-through identifier of a record, when present and a string. */
+  idOf(record: unknown): string | undefined;
+}
+
+interface NumericPlan {
+  kind: 'numeric';
+  key: string;
+  pointer: string;
+  column: number;
+  integer: boolean;
+  minimum: number;
+  maximum: number;
+  nullable: boolean;
+}
+
+interface CategoricalPlan {
+  kind: 'categorical';
+  key: string;
+  pointer: string;
+  firstColumn: number;
+  columnCount: number;
+  indexOf: Map<string, number>;
+  allowed: string;
+}
+
+type FieldPlan = NumericPlan | CategoricalPlan;
+
+const ID_MAX_LENGTH = 256;
+
+function pointerToken(name: string): string {
+  return '/' + name.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
+  const columns = encodedColumns(schema);
+  const plans: FieldPlan[] = [];
+  let column = 0;
+  for (const feature of schema.features) {
+    const pointer = pointerToken(feature.name);
+    if (feature.kind === 'numeric') {
+      plans.push({
+        kind: 'numeric', key: feature.name, pointer, column,
+        integer: feature.integer, minimum: feature.minimum, maximum: feature.maximum, nullable: feature.nullable,
+      });
+      column += 1;
+    } else {
+      plans.push({
+        kind: 'categorical', key: feature.name, pointer, firstColumn: column, columnCount: feature.categories.length,
+        indexOf: new Map(feature.categories.map((c, i) => [c, i])),
+        allowed: feature.categories.map((c) => `"${c}"`).join(', '),
+      });
+      column += feature.categories.length;
+    }
+  }
+  const idKey = schema.idField;
+  const idPointer = pointerToken(idKey);
+
+  function encode(record: unknown, out: Float64Array, offset = 0, pathPrefix = ''): FieldError[] | undefined {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      return [{ path: pathPrefix, reason: 'not_object', message: `record must be an object, got ${describe(record)}` }];
+    }
+    const fields = record as Record<string, unknown>;
+    let errors: FieldError[] | undefined;
+    const fail = (pointer: string, reason: FieldError['reason'], message: string): void => {
+      (errors ??= []).push({ path: pathPrefix + pointer, reason, message });
+    };
+    for (let p = 0; p < plans.length; p++) {
+      const plan = plans[p]!;
+      const value = fields[plan.key];
+      if (plan.kind === 'numeric') {
+        if (value === undefined || value === null) {
+          if (plan.nullable) out[offset + plan.column] = NaN;
+          else fail(plan.pointer, 'required', `${plan.key} is required`);
+        } else if (typeof value !== 'number') {
+          fail(plan.pointer, 'type', `${plan.key} must be a number, got ${describe(value)}`);
+        } else if (!Number.isFinite(value)) {
+          fail(plan.pointer, 'not_finite', `${plan.key} must be a finite number, got ${value}`);
+        } else if (value < plan.minimum || value > plan.maximum) {
+          fail(plan.pointer, 'range', `${plan.key} must be between ${plan.minimum} and ${plan.maximum}, got ${value}`);
+        } else if (plan.integer && !Number.isInteger(value)) {
+          fail(plan.pointer, 'integer', `${plan.key} must be an integer, got ${value}`);
+        } else {
+          out[offset + plan.column] = value;
+        }
+      } else {
+        if (value === undefined || value === null) {
+          fail(plan.pointer, 'required', `${plan.key} is required (one of ${plan.allowed})`);
+        } else if (typeof value !== 'string') {
+          fail(plan.pointer, 'type', `${plan.key} must be a string (one of ${plan.allowed}), got ${describe(value)}`);
+        } else {
+          const index = plan.indexOf.get(value);
+          if (index === undefined) {
+            fail(plan.pointer, 'category', `${plan.key} must be one of ${plan.allowed}, got ${describe(value)}`);
+          } else {
+            const start = offset + plan.firstColumn;
+            out.fill(0, start, start + plan.columnCount);
+            out[start + index] = 1;
+          }
+        }
+      }
+    }
+    const id = fields[idKey];
+    if (id !== undefined && id !== null && (typeof id !== 'string' || id.length > ID_MAX_LENGTH)) {
+      fail(idPointer, 'type', `${idKey} must be a string of at most ${ID_MAX_LENGTH} characters`);
+    }
+    return errors;
+  }
+
+  function idOf(record: unknown): string | undefined {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const id = (record as Record<string, unknown>)[idKey];
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  return { schema, columns, width: column, encode, idOf };
+}

@@ -1,0 +1,90 @@
+import { ChurnError, type FieldError } from '../errors.js';
+import type { LoadedModel } from './artifact-loader.js';
+import type { ModelManifest } from './artifact-manifest.js';
+import { links } from './link.js';
+import { marginFunction, type MarginFunction } from './scorer.js';
+
+export interface Prediction {
+  customerID?: string;
+  churnProbability: number;
+  churn: boolean;
+}
+
+export type BatchEntry =
+  | ({ ok: true } & Prediction)
+  | { ok: false; customerID?: string; errors: FieldError[] };
+
+export interface BatchPrediction {
+  results: BatchEntry[];
+  failed: number;
+}
+
+export interface PredictorOptions {
+  /** Overrides the model's decision threshold (e.g. DECISION_THRESHOLD at serve time). */
+  threshold?: number;
+}
+
+/**
+ * The transport-free data plane: validate, encode and score records with one loaded model.
+ * Field paths in errors are relative to the record (`/tenure`); transports add their own prefix.
+ */
+export class Predictor {
+  readonly manifest: ModelManifest;
+  readonly threshold: number;
+  private readonly margin: MarginFunction;
+  private readonly link: (margin: number) => number;
+  private scratch: Float64Array;
+
+  constructor(private readonly loaded: LoadedModel, options: PredictorOptions = {}) {
+    const threshold = options.threshold ?? loaded.manifest.threshold.value;
+    if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be within [0, 1], got ${threshold}`);
+    this.manifest = loaded.manifest;
+    this.threshold = threshold;
+    this.margin = marginFunction(loaded.model);
+    this.link = links[loaded.manifest.link];
+    this.scratch = new Float64Array(loaded.encoder.width);
+  }
+
+  get modelName(): string {
+    return this.manifest.name;
+  }
+
+  get modelVersion(): string {
+    return this.manifest.version;
+  }
+
+  /** Scores one record; an invalid record throws INVALID_RECORD with every failing field. */
+  predictOne(record: unknown): Prediction {
+    const { encoder } = this.loaded;
+    const errors = encoder.encode(record, this.scratch, 0);
+    if (errors !== undefined) throw new ChurnError('INVALID_RECORD', 'the record is invalid', errors);
+    return this.result(encoder.idOf(record), this.link(this.margin(this.scratch, 0)));
+  }
+
+  /** Scores many records; a bad record gets its own error entry and does not fail the others. */
+  predictBatch(records: readonly unknown[]): BatchPrediction {
+    const { encoder } = this.loaded;
+    const width = encoder.width;
+    if (this.scratch.length < records.length * width) this.scratch = new Float64Array(records.length * width);
+    const x = this.scratch;
+    const results: BatchEntry[] = new Array(records.length);
+    let failed = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const id = encoder.idOf(record);
+      const errors = encoder.encode(record, x, i * width);
+      if (errors !== undefined) {
+        failed++;
+        results[i] = id === undefined ? { ok: false, errors } : { ok: false, customerID: id, errors };
+      } else {
+        results[i] = { ok: true, ...this.result(id, this.link(this.margin(x, i * width))) };
+      }
+    }
+    return { results, failed };
+  }
+
+  private result(customerID: string | undefined, churnProbability: number): Prediction {
+    const churn = churnProbability >= this.threshold;
+    return customerID === undefined ? { churnProbability, churn } : { customerID, churnProbability, churn };
+  }
+}
