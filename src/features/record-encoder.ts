@@ -35,8 +35,7 @@ interface CategoricalPlan {
   key: string;
   pointer: string;
   firstColumn: number;
-  columnCount: number;
-  indexOf: Map<string, number>;
+  categories: readonly string[];
   allowed: string;
 }
 
@@ -56,6 +55,13 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** Appends an error, creating the list on first use (the valid path allocates nothing). */
+function withError(errors: FieldError[] | undefined, path: string, reason: FieldError['reason'], message: string): FieldError[] {
+  const list = errors ?? [];
+  list.push({ path, reason, message });
+  return list;
+}
+
 export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
   const columns = encodedColumns(schema);
   const plans: FieldPlan[] = [];
@@ -70,8 +76,7 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
       column += 1;
     } else {
       plans.push({
-        kind: 'categorical', key: feature.name, pointer, firstColumn: column, columnCount: feature.categories.length,
-        indexOf: new Map(feature.categories.map((c, i) => [c, i])),
+        kind: 'categorical', key: feature.name, pointer, firstColumn: column, categories: feature.categories,
         allowed: feature.categories.map((c) => `"${c}"`).join(', '),
       });
       column += feature.categories.length;
@@ -86,47 +91,48 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
     }
     const fields = record as Record<string, unknown>;
     let errors: FieldError[] | undefined;
-    const fail = (pointer: string, reason: FieldError['reason'], message: string): void => {
-      (errors ??= []).push({ path: pathPrefix + pointer, reason, message });
-    };
     for (let p = 0; p < plans.length; p++) {
       const plan = plans[p]!;
       const value = fields[plan.key];
       if (plan.kind === 'numeric') {
         if (value === undefined || value === null) {
           if (plan.nullable) out[offset + plan.column] = NaN;
-          else fail(plan.pointer, 'required', `${plan.key} is required`);
+          else errors = withError(errors, pathPrefix + plan.pointer, 'required', `${plan.key} is required`);
         } else if (typeof value !== 'number') {
-          fail(plan.pointer, 'type', `${plan.key} must be a number, got ${describe(value)}`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'type', `${plan.key} must be a number, got ${describe(value)}`);
         } else if (!Number.isFinite(value)) {
-          fail(plan.pointer, 'not_finite', `${plan.key} must be a finite number, got ${value}`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'not_finite', `${plan.key} must be a finite number, got ${value}`);
         } else if (value < plan.minimum || value > plan.maximum) {
-          fail(plan.pointer, 'range', `${plan.key} must be between ${plan.minimum} and ${plan.maximum}, got ${value}`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'range', `${plan.key} must be between ${plan.minimum} and ${plan.maximum}, got ${value}`);
         } else if (plan.integer && !Number.isInteger(value)) {
-          fail(plan.pointer, 'integer', `${plan.key} must be an integer, got ${value}`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'integer', `${plan.key} must be an integer, got ${value}`);
         } else {
           out[offset + plan.column] = value;
         }
       } else {
         if (value === undefined || value === null) {
-          fail(plan.pointer, 'required', `${plan.key} is required (one of ${plan.allowed})`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'required', `${plan.key} is required (one of ${plan.allowed})`);
         } else if (typeof value !== 'string') {
-          fail(plan.pointer, 'type', `${plan.key} must be a string (one of ${plan.allowed}), got ${describe(value)}`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'type', `${plan.key} must be a string (one of ${plan.allowed}), got ${describe(value)}`);
         } else {
-          const index = plan.indexOf.get(value);
-          if (index === undefined) {
-            fail(plan.pointer, 'category', `${plan.key} must be one of ${plan.allowed}, got ${describe(value)}`);
-          } else {
-            const start = offset + plan.firstColumn;
-            out.fill(0, start, start + plan.columnCount);
-            out[start + index] = 1;
+          // A linear scan beats a Map for the handful of categories a feature has.
+          const categories = plan.categories;
+          const start = offset + plan.firstColumn;
+          let found = false;
+          for (let c = 0; c < categories.length; c++) {
+            const hit = categories[c] === value;
+            out[start + c] = hit ? 1 : 0;
+            found ||= hit;
+          }
+          if (!found) {
+            errors = withError(errors, pathPrefix + plan.pointer, 'category', `${plan.key} must be one of ${plan.allowed}, got ${describe(value)}`);
           }
         }
       }
     }
     const id = fields[idKey];
     if (id !== undefined && id !== null && (typeof id !== 'string' || id.length > ID_MAX_LENGTH)) {
-      fail(idPointer, 'type', `${idKey} must be a string of at most ${ID_MAX_LENGTH} characters`);
+      errors = withError(errors, pathPrefix + idPointer, 'type', `${idKey} must be a string of at most ${ID_MAX_LENGTH} characters`);
     }
     return errors;
   }

@@ -33,7 +33,7 @@ export class Predictor {
   readonly threshold: number;
   private readonly margin: MarginFunction;
   private readonly link: (margin: number) => number;
-  private scratch: Float64Array;
+  private readonly scratch: Float64Array;
 
   constructor(private readonly loaded: LoadedModel, options: PredictorOptions = {}) {
     const threshold = options.threshold ?? loaded.manifest.threshold.value;
@@ -64,20 +64,21 @@ export class Predictor {
   /** Scores many records; a bad record gets its own error entry and does not fail the others. */
   predictBatch(records: readonly unknown[]): BatchPrediction {
     const { encoder } = this.loaded;
-    const width = encoder.width;
-    if (this.scratch.length < records.length * width) this.scratch = new Float64Array(records.length * width);
     const x = this.scratch;
+    const threshold = this.threshold;
     const results: BatchEntry[] = new Array(records.length);
     let failed = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
       const id = encoder.idOf(record);
-      const errors = encoder.encode(record, x, i * width);
+      const errors = encoder.encode(record, x, 0);
       if (errors !== undefined) {
         failed++;
         results[i] = id === undefined ? { ok: false, errors } : { ok: false, customerID: id, errors };
       } else {
-        results[i] = { ok: true, ...this.result(id, this.link(this.margin(x, i * width))) };
+        const churnProbability = this.link(this.margin(x, 0));
+        const churn = churnProbability >= threshold;
+        results[i] = id === undefined ? { ok: true, churnProbability, churn } : { ok: true, customerID: id, churnProbability, churn };
       }
     }
     return { results, failed };

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { bundledDataFile, packageRoot } from '../../src/model/bundled-model.js';
+import { temporaryDirectory } from '../helpers/fixtures.js';
+
+const cli = join(packageRoot, 'dist/src/cli/main.js');
+const work = temporaryDirectory();
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** A one-line error with its code, no stack trace. */
+function assertCleanFailure(result: ReturnType<typeof run>, code: string): void {
+  assert.equal(result.code, 1);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.ok(lines[0]!.startsWith(`error ${code}:`), result.stderr);
+  assert.ok(!result.stderr.includes('    at '), 'no stack trace');
+}
+
+describe('churn-predictor CLI', () => {
+  it('info prints the bundled model card', () => {
+    const result = run('info');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /ROC AUC/);
+    assert.match(result.stdout, /sha256 [0-9a-f]{64}/);
+  });
+
+  it('info --json prints the manifest without the payload entry', () => {
+    const card = JSON.parse(run('info', '--json').stdout) as Record<string, unknown>;
+    assert.equal(card['name'], 'churn');
+    assert.equal('payload' in card, false);
+  });
+
+  it('info on a missing model fails cleanly', () => assertCleanFailure(run('info', '--model', join(work, 'nothing')), 'ARTIFACT_NOT_FOUND'));
+
+  it('train rejects a bad seed', () => assertCleanFailure(run('train', '--seed', 'abc', '--out', join(work, 'x')), 'INVALID_ARGUMENT'));
+
+  it('train rejects data rows that break the schema, naming the line, and drops nothing silently', () => {
+    const lines = readFileSync(bundledDataFile, 'utf8').split('\n');
+    lines[5] = lines[5]!.replace('Month-to-month', 'Weekly');
+    const file = join(work, 'bad.csv');
+    writeFileSync(file, lines.join('\n'));
+    const result = run('train', '--data', file, '--out', join(work, 'bad-model'));
+    assertCleanFailure(result, 'DATA_INVALID');
+    assert.match(result.stderr, /line 6\/Contract/);
+  });
+
+  it('train on missing data fails cleanly', () => assertCleanFailure(run('train', '--data', join(work, 'none.csv'), '--out', join(work, 'm')), 'DATA_NOT_FOUND'));
+
+  it('train --algo logreg writes a model that info can read', () => {
+    const out = join(work, 'logreg');
+    const trained = run('train', '--algo', 'logreg', '--out', out);
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(run('info', '--model', out).stdout, /logreg/);
+  });
+
+  it('predict scores a CSV export, with an error column for bad rows', () => {
+    const lines = readFileSync(bundledDataFile, 'utf8').split('\n').slice(0, 4);
+    lines[2] = lines[2]!.replace(',34,', ',-34,');
+    const file = join(work, 'export.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const result = run('predict', file);
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout.trim().split('\n');
+    assert.equal(rows[0], 'customerID,churnProbability,churn,error');
+    assert.equal(rows.length, 4);
+    assert.match(rows[1]!, /^7590-VHVEG,0\.\d+,(true|false),$/);
+    assert.match(rows[2]!, /^5575-GNVDE,,,"?\/tenure: /);
+    assert.match(result.stderr, /1 invalid/);
+  });
+});
