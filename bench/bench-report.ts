@@ -37,3 +37,14 @@ export function percentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+
+/**
+ * CPU microseconds (user + system) this process spends running `body` once. In-process benchmarks use
+ * CPU time, not wall time: on a shared machine a descheduled process would otherwise count others' work.
+ */
+export function cpuMicros(body: () => void): number {
+  const before = process.cpuUsage();
+  body();
+  const used = process.cpuUsage(before);
+  return used.user + used.system;
+}

@@ -135,6 +135,8 @@ function toLinearModel(file: string, payload: Record<string, unknown>, width: nu
     center: Float64Array.from(numberArray(file, payload, 'center', width)),
     scale: Float64Array.from(scale),
     missingWeights: Float64Array.from(numberArray(file, payload, 'missingWeights', width)),
+    means: Float64Array.from(numberArray(file, payload, 'means', width)),
+    missingRates: Float64Array.from(numberArray(file, payload, 'missingRates', width)),
   };
 }
 

@@ -60,6 +60,8 @@ export type SerializedLinearModel = {
   center: number[];
   scale: number[];
   missingWeights: number[];
+  means: number[];
+  missingRates: number[];
 };
 
 export type SerializedModel = SerializedTreeEnsemble | SerializedLinearModel;

@@ -17,6 +17,7 @@ export function serializeModel(model: CompactModel): SerializedModel {
     kind: model.kind, columns: model.columns, intercept: model.intercept,
     weights: Array.from(model.weights), center: Array.from(model.center), scale: Array.from(model.scale),
     missingWeights: Array.from(model.missingWeights),
+    means: Array.from(model.means), missingRates: Array.from(model.missingRates),
   };
 }
 

@@ -11,6 +11,9 @@ export interface LinearModel {
   readonly center: Float64Array;
   readonly scale: Float64Array;
   readonly missingWeights: Float64Array;
+  /** Training means of each standardised column (missing counted as 0) and of its missing indicator: the reference point of explanations. */
+  readonly means: Float64Array;
+  readonly missingRates: Float64Array;
 }
 
 export function linearMargin(model: LinearModel, x: Float64Array, offset: number): number {

@@ -1,4 +1,5 @@
 import { ChurnError, type FieldError } from '../errors.js';
+import { Explainer, type Explanation } from '../explain/explainer.js';
 import type { LoadedModel } from './artifact-loader.js';
 import type { ModelManifest } from './artifact-manifest.js';
 import { links } from './link.js';
@@ -8,6 +9,13 @@ export interface Prediction {
   customerID?: string;
   churnProbability: number;
   churn: boolean;
+  /** Present when asked for (`{ explain: true }`). */
+  explanation?: Explanation;
+}
+
+export interface PredictOptions {
+  /** Add per-feature contributions and reasons to each prediction (TreeSHAP / linear SHAP). */
+  explain?: boolean;
 }
 
 export type BatchEntry =
@@ -34,6 +42,7 @@ export class Predictor {
   private readonly margin: MarginFunction;
   private readonly link: (margin: number) => number;
   private readonly scratch: Float64Array;
+  private explainer: Explainer | undefined;
 
   constructor(private readonly loaded: LoadedModel, options: PredictorOptions = {}) {
     const threshold = options.threshold ?? loaded.manifest.threshold.value;
@@ -54,15 +63,28 @@ export class Predictor {
   }
 
   /** Scores one record; an invalid record throws INVALID_RECORD with every failing field. */
-  predictOne(record: unknown): Prediction {
+  predictOne(record: unknown, options?: PredictOptions): Prediction {
     const { encoder } = this.loaded;
     const errors = encoder.encode(record, this.scratch, 0);
     if (errors !== undefined) throw new ChurnError('INVALID_RECORD', 'the record is invalid', errors);
-    return this.result(encoder.idOf(record), this.link(this.margin(this.scratch, 0)));
+    const result = this.result(encoder.idOf(record), this.link(this.margin(this.scratch, 0)));
+    if (options?.explain === true) result.explanation = this.explain(record, this.scratch);
+    return result;
+  }
+
+  /** The model's explainer, built on first use (TreeSHAP precomputes expected values per tree). */
+  getExplainer(): Explainer {
+    this.explainer ??= new Explainer(this.loaded);
+    return this.explainer;
+  }
+
+  private explain(record: unknown, x: Float64Array): Explanation {
+    return this.getExplainer().explainEncoded(record as Record<string, unknown>, x, 0);
   }
 
   /** Scores many records; a bad record gets its own error entry and does not fail the others. */
-  predictBatch(records: readonly unknown[]): BatchPrediction {
+  predictBatch(records: readonly unknown[], options?: PredictOptions): BatchPrediction {
+    const explain = options?.explain === true;
     const { encoder } = this.loaded;
     const x = this.scratch;
     const threshold = this.threshold;
@@ -78,7 +100,9 @@ export class Predictor {
       } else {
         const churnProbability = this.link(this.margin(x, 0));
         const churn = churnProbability >= threshold;
-        results[i] = id === undefined ? { ok: true, churnProbability, churn } : { ok: true, customerID: id, churnProbability, churn };
+        const entry: BatchEntry = id === undefined ? { ok: true, churnProbability, churn } : { ok: true, customerID: id, churnProbability, churn };
+        if (explain) entry.explanation = this.explain(record, x);
+        results[i] = entry;
       }
     }
     return { results, failed };

@@ -91,11 +91,21 @@ export function trainLogisticRegression(train: LabelledMatrix, encoded: readonly
     if (largest < params.tolerance) { iterations++; break; }
   }
 
+  const means = new Float64Array(columns);
+  const missingRates = new Float64Array(columns);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) means[c]! += design[r * p + 1 + c]!;
+    indicatorColumns.forEach((c, k) => { missingRates[c]! += design[r * p + 1 + columns + k]!; });
+  }
+  for (let c = 0; c < columns; c++) {
+    means[c]! /= rows;
+    missingRates[c]! /= rows;
+  }
   const weights = beta.slice(1, 1 + columns);
   const missingWeights = new Float64Array(columns);
   indicatorColumns.forEach((c, k) => { missingWeights[c] = beta[1 + columns + k]!; });
   return {
-    model: { kind: 'linear', columns, intercept: beta[0]!, weights, center, scale, missingWeights },
+    model: { kind: 'linear', columns, intercept: beta[0]!, weights, center, scale, missingWeights, means, missingRates },
     iterations,
   };
 }

@@ -76,3 +76,14 @@ describe('churn-predictor CLI', () => {
     assert.match(result.stderr, /1 invalid/);
   });
 });
+
+describe('churn-predictor explain', () => {
+  it('prints global importance and writes an HTML chart', () => {
+    const html = join(work, 'importance.html');
+    const result = run('explain', '--html', html);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^feature\s+mean \|contribution\|/);
+    assert.match(result.stdout, /7043 records explained, 0 invalid/);
+    assert.match(readFileSync(html, 'utf8'), /<svg /);
+  });
+});

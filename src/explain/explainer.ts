@@ -1,0 +1,86 @@
+import type { FeatureSchema } from '../features/schema.js';
+import type { LoadedModel } from '../model/artifact-loader.js';
+import { linearContributions, linearExpectedMargin } from './linear-contributions.js';
+import { LeafTableTreeShap } from './leaf-table-tree-shap.js';
+import { TreeShap } from './tree-shap.js';
+
+export interface FeatureContribution {
+  feature: string;
+  /** The record's value for the feature (null when missing). */
+  value: string | number | null;
+  /** Contribution to the margin (log-odds); positive raises churn risk. */
+  contribution: number;
+}
+
+export interface Explanation {
+  /** Expected margin (log-odds) over the training data: where every explanation starts. */
+  baseValue: number;
+  /** The model's margin for this record: baseValue + the sum of contributions. */
+  margin: number;
+  /** One entry per input feature, largest magnitude first. */
+  contributions: FeatureContribution[];
+  /** The top reasons as short phrases, e.g. "Contract = Month-to-month raises churn risk". */
+  reasons: string[];
+}
+
+/** Contributions smaller than this (in log-odds) are not worth a sentence. */
+const REASON_MINIMUM = 0.01;
+const REASON_COUNT = 3;
+
+/**
+ * Per-record explanations for any loaded model: exact TreeSHAP for tree ensembles, exact linear SHAP for
+ * logistic regression, with one-hot columns summed back to their input feature.
+ */
+export class Explainer {
+  readonly baseValue: number;
+  private readonly columnPhi: Float64Array;
+  private readonly featureOfColumn: Int32Array;
+  private readonly schema: FeatureSchema;
+  private readonly contributionsOf: (x: Float64Array, offset: number, phi: Float64Array) => number;
+
+  constructor(loaded: LoadedModel) {
+    const { model, encoder } = loaded;
+    this.schema = encoder.schema;
+    this.columnPhi = new Float64Array(encoder.width);
+    this.featureOfColumn = Int32Array.from(encoder.columns, (c) => c.feature);
+    if (model.kind === 'tree-ensemble') {
+      // Leaf tables when the trees are shallow enough (the default model's are), the recursive algorithm otherwise.
+      const shap = LeafTableTreeShap.fits(model) ? new LeafTableTreeShap(model) : new TreeShap(model);
+      this.baseValue = shap.expectedMargin;
+      this.contributionsOf = (x, offset, phi) => shap.explain(x, offset, phi);
+    } else {
+      this.baseValue = linearExpectedMargin(model);
+      this.contributionsOf = (x, offset, phi) => linearContributions(model, x, offset, phi);
+    }
+  }
+
+  /** Per-feature contributions (schema order) of an encoded record, written to `out`; returns the margin. */
+  featureContributions(x: Float64Array, offset: number, out: Float64Array): number {
+    const phi = this.columnPhi;
+    phi.fill(0);
+    const margin = this.contributionsOf(x, offset, phi);
+    out.fill(0);
+    for (let c = 0; c < phi.length; c++) out[this.featureOfColumn[c]!]! += phi[c]!;
+    return margin;
+  }
+
+  /** Explains a record already validated and encoded at x[offset..]. */
+  explainEncoded(record: Record<string, unknown>, x: Float64Array, offset: number): Explanation {
+    const perFeature = new Float64Array(this.schema.features.length);
+    const margin = this.featureContributions(x, offset, perFeature);
+    const contributions = this.schema.features.map((feature, i) => {
+      const value = record[feature.name];
+      return {
+        feature: feature.name,
+        value: typeof value === 'string' || typeof value === 'number' ? value : null,
+        contribution: perFeature[i]!,
+      };
+    });
+    contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+    const reasons = contributions
+      .filter((c) => Math.abs(c.contribution) >= REASON_MINIMUM)
+      .slice(0, REASON_COUNT)
+      .map((c) => `${c.feature} = ${c.value ?? 'missing'} ${c.contribution > 0 ? 'raises' : 'lowers'} churn risk`);
+    return { baseValue: this.baseValue, margin, contributions, reasons };
+  }
+}
