@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { packageRoot } from '../../src/model/bundled-model.js';
+import { copies, exposedPorts, parseDockerfile, user, workdir } from './dockerfile-rules.js';
+import { overlays, renderOverlay } from './rendered-manifests.js';
+import { deployments, objectsOfKind, podSpec, resolvePort } from './workloads.js';
+
+const runtimeStage = parseDockerfile(readFileSync(join(packageRoot, 'Dockerfile'), 'utf8')).stages.at(-1);
+
+function api(overlay: (typeof overlays)[number]): { container: IContainer; config: Record<string, string> } {
+  const objects = renderOverlay(overlay);
+  const container = deployments(objects)[0]?.spec?.template.spec?.containers.find((c) => c.name === 'api');
+  assert.ok(container);
+  const configMapName = container.envFrom?.[0]?.configMapRef?.name;
+  const config = objectsOfKind<IConfigMap>(objects, 'ConfigMap').find((c) => c.metadata.name === configMapName)?.data;
+  assert.ok(config, 'the api container loads the generated ConfigMap');
+  return { container, config };
+}
+
+for (const overlay of overlays) {
+  describe(`overlays/${overlay}: ports, probes and paths agree`, () => {
+    const objects = renderOverlay(overlay);
+
+    test('PORT, the container port, EXPOSE and every probe port are the same port', () => {
+      const { container, config } = api(overlay);
+      const port = Number(config.PORT);
+      assert.deepEqual(container.ports?.map((p) => p.containerPort), [port]);
+      assert.deepEqual(runtimeStage && exposedPorts(runtimeStage), [port]);
+      for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+        assert.equal(resolvePort(container, probe?.httpGet?.port), port);
+      }
+    });
+
+    test('liveness is /livez, readiness and startup are /readyz', () => {
+      const { container } = api(overlay);
+      assert.equal(container.livenessProbe?.httpGet?.path, '/livez');
+      assert.equal(container.readinessProbe?.httpGet?.path, '/readyz');
+      assert.equal(container.startupProbe?.httpGet?.path, '/readyz');
+    });
+
+    test("the Service's targetPort reaches the container port", () => {
+      const { container, config } = api(overlay);
+      const [service] = objectsOfKind<IService>(objects, 'Service');
+      const [servicePort] = service?.spec?.ports ?? [];
+      assert.equal(resolvePort(container, servicePort?.targetPort), Number(config.PORT));
+    });
+
+    test('the NetworkPolicy admits the serving port', () => {
+      const { config } = api(overlay);
+      const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
+      const ports = (policy?.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
+      assert.deepEqual(ports, [Number(config.PORT)]);
+    });
+
+    test('MODEL_PATH is where the Dockerfile puts the model, and the pod runs as the image user', () => {
+      const { config } = api(overlay);
+      assert.ok(runtimeStage);
+      const modelCopy = copies(runtimeStage).find((c) => c.sources.includes('models/churn'));
+      const destination = join(workdir(runtimeStage) ?? '/', modelCopy?.destination ?? '');
+      assert.equal(config.MODEL_PATH, destination);
+      const spec = podSpec(deployments(objects)[0] ?? assert.fail('no Deployment'));
+      assert.equal(user(runtimeStage), `${spec?.securityContext?.runAsUser}:${spec?.securityContext?.runAsGroup}`);
+    });
+  });
+}
+
+describe('overlays/production: scraping and request-rate scaling point at this Service', () => {
+  const objects = renderOverlay('production');
+  const [service] = objectsOfKind<IService>(objects, 'Service');
+  const { container } = api('production');
+
+  test('the ServiceMonitor selects the Service and scrapes a named Service port at /metrics', () => {
+    const [monitor] = objectsOfKind<IServiceMonitor>(objects, 'ServiceMonitor');
+    const labels = service?.metadata?.labels ?? {};
+    for (const [key, value] of Object.entries(monitor?.spec.selector.matchLabels ?? {})) assert.equal(labels[key], value);
+    const endpoint = monitor?.spec.endpoints?.[0];
+    assert.ok(service?.spec?.ports?.some((p) => p.name === endpoint?.port));
+    assert.equal(endpoint?.path, '/metrics');
+  });
+
+  test('the scrape annotations name the container port and /metrics', () => {
+    const annotations = deployments(objects)[0]?.spec?.template.metadata?.annotations ?? {};
+    assert.equal(Number(annotations['prometheus.io/port']), container.ports?.[0]?.containerPort);
+    assert.equal(annotations['prometheus.io/path'], '/metrics');
+  });
+
+  test("KEDA's query counts http_requests_total of this namespace and Service, and names the base HPA", () => {
+    const [scaledObject] = objectsOfKind<IScaledObject>(objects, 'ScaledObject');
+    const trigger = scaledObject?.spec.triggers.find((t) => t.type === 'prometheus');
+    const query = String(trigger?.metadata?.query ?? '');
+    assert.match(query, /^sum\(rate\(http_requests_total\{/);
+    assert.ok(query.includes(`namespace="${service?.metadata?.namespace}"`));
+    assert.ok(query.includes(`service="${service?.metadata?.name}"`));
+    assert.match(String(trigger?.metadata?.threshold), /^\d+$/);
+    assert.equal(trigger?.metricType, 'AverageValue');
+    assert.ok(scaledObject?.spec.triggers.some((t) => t.type === 'cpu'), 'CPU stays as a backstop');
+    assert.equal(scaledObject?.spec.advanced?.horizontalPodAutoscalerConfig?.name, 'churn-predictor-hpa');
+  });
+});
