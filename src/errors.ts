@@ -17,6 +17,32 @@ export const errorCatalogue = {
   ARTIFACT_SCHEMA_MISMATCH: { status: 500, title: 'The model does not match its feature schema' },
   // Usage
   INVALID_ARGUMENT: { status: 400, title: 'A command-line argument or option is invalid' },
+  // Server configuration
+  INVALID_CONFIG: { status: 500, title: 'An environment variable of the server is invalid; the server does not start' },
+  // HTTP requests
+  BAD_REQUEST: { status: 400, title: 'The HTTP request is malformed' },
+  MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  MALFORMED_CSV: { status: 400, title: 'The request body is not valid CSV' },
+  UNAUTHORIZED: { status: 401, title: 'A valid API key is required (Authorization: Bearer <key>)' },
+  NOT_FOUND: { status: 404, title: 'No route matches the method and path' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The client did not send the whole request in time' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is larger than the server accepts' },
+  BATCH_TOO_LARGE: { status: 413, title: 'The batch has more records than the server accepts' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body has a content type this route does not accept' },
+  INVALID_BODY: { status: 422, title: 'The request body does not have the expected shape' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are larger than the server accepts' },
+  INTERNAL: { status: 500, title: 'An unexpected error occurred in the server' },
+  OVERLOADED: { status: 503, title: 'The server is overloaded; retry after the time in Retry-After' },
+  NOT_READY: { status: 503, title: 'The model is not loaded and warmed up yet' },
+  DRAINING: { status: 503, title: 'The server is shutting down; retry on another instance' },
+  // Load testing
+  INVALID_PROFILE: { status: 400, title: 'A traffic profile specification or file is invalid' },
+  INVALID_CAPACITY_PROFILE: { status: 400, title: 'A capacity profile file is missing or not valid' },
+  TARGET_UNAVAILABLE: { status: 502, title: 'The load test target cannot be reached or does not answer as expected' },
+  // Autoscaling simulator and planner
+  HPA_INPUT_INVALID: { status: 422, title: 'The autoscaler decision input does not have the expected shape' },
+  HPA_NO_METRICS: { status: 422, title: 'The autoscaler has no usable metric for this decision' },
+  MANIFEST_INVALID: { status: 400, title: 'The Kubernetes manifests cannot be read or lack what the simulator needs' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

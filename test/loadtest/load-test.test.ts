@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { runLoadTest } from '../../src/loadtest/load-test.js';
+import { closedPort, startStubServer, type StubServer } from './stub-server.js';
+
+const servers: StubServer[] = [];
+after(async () => { await Promise.all(servers.map((s) => s.close())); });
+async function stub(...args: Parameters<typeof startStubServer>): Promise<StubServer> {
+  const server = await startStubServer(...args);
+  servers.push(server);
+  return server;
+}
+
+describe('runLoadTest', { timeout: 30_000 }, () => {
+  it('offers the profile, counts responses by status and fills the timeline', async () => {
+    const server = await stub((n) => ({ status: n % 10 === 9 ? 503 : 200 }));
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 2, connections: 4 });
+    assert.equal(report.requests.offered, 200);
+    assert.equal(report.requests.sent, 200);
+    assert.equal(server.received, 200);
+    assert.deepEqual(report.statuses, { 200: 180, 503: 20 });
+    assert.equal(report.errors.byKind.http_status, 20);
+    assert.equal(report.errors.rate, 0.1);
+    assert.deepEqual(report.target.model, { name: 'stub', version: '0.0.1' });
+    assert.equal(report.latency.count, 200);
+    assert.ok(report.latency.p50Ms > 0 && report.latency.p50Ms <= report.latency.p99Ms && report.latency.p99Ms <= report.latency.maxMs);
+    assert.ok(Math.abs(report.rates.offeredRps - 100) < 1e-9);
+    const points = report.timeline.points;
+    assert.equal(points.reduce((sum, p) => sum + p.offeredRps, 0), 200);
+    assert.equal(points.reduce((sum, p) => sum + p.achievedRps, 0), 180);
+    assert.equal(points.reduce((sum, p) => sum + p.errorsPerSecond, 0), 20);
+  });
+
+  it('measures latency from the scheduled time: a stall shows in every request that queued behind it', async () => {
+    // One request, at about 0.5 s, takes 300 ms; with a single connection the ~30 scheduled during that
+    // stall wait for it. Timing from the actual send would report them as fast (coordinated omission).
+    const server = await stub((n) => (n === 50 ? { status: 200, delayMs: 300 } : { status: 200 }));
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 2, connections: 1 });
+    assert.equal(report.requests.sent, 200, 'open loop: nothing is skipped while the server stalls');
+    assert.ok(report.latency.maxMs >= 295, `max ${report.latency.maxMs}`);
+    assert.ok(report.latency.p90Ms >= 80, `p90 ${report.latency.p90Ms}: the queued requests carry the stall`);
+    assert.ok(report.generator.waitedForConnection >= 20, `waited ${report.generator.waitedForConnection}`);
+  });
+
+  it('classifies transport failures: refused, timed out, dropped', async () => {
+    const refused = await runLoadTest({ url: `http://127.0.0.1:${await closedPort()}`, profile: 'constant:20', durationSeconds: 0.5 });
+    assert.equal(refused.errors.byKind.connection_refused, 10);
+    assert.equal(refused.requests.ok, 0);
+    assert.equal(refused.target.model, null);
+
+    const hanging = await stub(() => 'hang');
+    const timedOut = await runLoadTest({ url: hanging.url, profile: 'constant:20', durationSeconds: 0.25, timeoutMs: 300 });
+    assert.equal(timedOut.errors.byKind.timeout, 5);
+
+    const dropped = await runLoadTest({ url: hanging.url, profile: 'constant:40', durationSeconds: 0.5, timeoutMs: 300, maxInFlight: 3 });
+    assert.equal(dropped.requests.sent, 3);
+    assert.equal(dropped.errors.byKind.dropped, 17);
+    assert.equal(dropped.errors.rate, 1);
+    assert.ok(dropped.warnings.some((w) => w.includes('dropped')), dropped.warnings.join('\n'));
+  });
+
+  it('stops early on abort and says so', async () => {
+    const server = await stub();
+    const controller = new AbortController();
+    const started = Date.now();
+    const report = await runLoadTest({
+      url: server.url, profile: 'constant:50', durationSeconds: 30, signal: controller.signal, timelineIntervalSeconds: 0.1,
+      onProgress: (s) => { if (s.elapsedSeconds >= 0.3) controller.abort(); },
+    });
+    assert.ok(Date.now() - started < 5000);
+    assert.ok(report.requests.offered > 5 && report.requests.offered < 40, `offered ${report.requests.offered}`);
+    assert.ok(report.warnings.some((w) => w.includes('stopped')));
+  });
+
+  it('reports progress once per interval', async () => {
+    const server = await stub();
+    const snapshots: number[] = [];
+    await runLoadTest({ url: server.url, profile: 'constant:50', durationSeconds: 1.2, timelineIntervalSeconds: 0.25, onProgress: (s) => snapshots.push(s.sent) });
+    assert.ok(snapshots.length >= 3, `${snapshots.length} snapshots`);
+    for (let i = 1; i < snapshots.length; i++) assert.ok(snapshots[i]! >= snapshots[i - 1]!);
+  });
+});

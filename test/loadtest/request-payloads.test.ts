@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isChurnError } from '../../src/errors.js';
+import { telcoChurnSchema } from '../../src/features/telco-schema.js';
+import { buildRequestPayloads, parsePayloadSpec, payloadSpecText } from '../../src/loadtest/request-payloads.js';
+
+describe('request payloads', () => {
+  it('single: records with the id and every feature, never the label, to /predict', () => {
+    const payloads = buildRequestPayloads({ kind: 'single' }, { poolSize: 20 });
+    assert.equal(payloads.path, '/predict');
+    assert.equal(payloads.bodies.length, 20);
+    const record = JSON.parse(payloads.bodies[0]!.toString()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(record).sort(), [telcoChurnSchema.idField, ...telcoChurnSchema.features.map((f) => f.name)].sort());
+    assert.equal('Churn' in record, false);
+  });
+
+  it('batch:<n>: {records: [...n]} to /predict/batch', () => {
+    const payloads = buildRequestPayloads(parsePayloadSpec('batch:7'), { poolSize: 3 });
+    assert.equal(payloads.path, '/predict/batch');
+    const body = JSON.parse(payloads.bodies[2]!.toString()) as { records: unknown[] };
+    assert.equal(body.records.length, 7);
+    assert.equal(payloadSpecText(payloads.spec), 'batch:7');
+  });
+
+  it('the same seed samples the same records; another seed others', () => {
+    const text = (seed: number) => buildRequestPayloads({ kind: 'single' }, { seed, poolSize: 10 }).bodies.map(String).join('\n');
+    assert.equal(text(1), text(1));
+    assert.notEqual(text(1), text(2));
+  });
+
+  it('rejects other payload specs', () => {
+    for (const spec of ['', 'batch', 'batch:0', 'batch:-1', 'batch:1.5', 'batch:100001', 'multi']) {
+      assert.throws(() => parsePayloadSpec(spec), (e: unknown) => isChurnError(e) && e.code === 'INVALID_ARGUMENT', spec);
+    }
+  });
+});
