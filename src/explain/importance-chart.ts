@@ -13,10 +13,9 @@ export function importanceChartHtml(importance: GlobalImportance, title: string)
   const bars = importance.features.map((f, i) => {
     const y = top + i * rowHeight;
     const width = (f.meanAbsolute / max) * barWidth;
-    const colour = f.meanSigned >= 0 ? '#c0392b' : '#2471a3';
     return [
       `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeHtml(f.feature)}</text>`,
-      `<rect x="${labelWidth}" y="${y + 4}" width="${width.toFixed(1)}" height="${rowHeight - 8}" fill="${colour}"><title>${escapeHtml(f.feature)}: mean |contribution| ${f.meanAbsolute.toFixed(4)}, mean ${f.meanSigned.toFixed(4)}</title></rect>`,
+      `<rect x="${labelWidth}" y="${y + 4}" width="${width.toFixed(1)}" height="${rowHeight - 8}" fill="#2471a3"><title>${escapeHtml(f.feature)}: mean |contribution| ${f.meanAbsolute.toFixed(4)}, mean ${f.meanSigned.toFixed(4)}</title></rect>`,
       `<text x="${labelWidth + width + 6}" y="${y + 17}" class="value">${f.meanAbsolute.toFixed(3)}</text>`,
     ].join('');
   }).join('\n');
@@ -25,7 +24,7 @@ export function importanceChartHtml(importance: GlobalImportance, title: string)
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}svg text{font-size:13px}svg text.value{fill:#555}p{max-width:760px}</style></head>
 <body><h1>${escapeHtml(title)}</h1>
 <p>Mean absolute contribution to the churn log-odds per input feature over ${importance.records - importance.invalid} customers
-(exact TreeSHAP / linear SHAP; one-hot columns summed per feature). Red: on average raises churn risk; blue: lowers it.
+(exact TreeSHAP / linear SHAP; one-hot columns summed per feature), largest first. Hover a bar for its mean signed contribution.
 Base value (expected log-odds): ${importance.baseValue.toFixed(4)}.${importance.invalid > 0 ? ` ${importance.invalid} invalid records skipped.` : ''}</p>
 <svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barWidth + 80}" height="${height}" role="img" aria-label="feature importance chart">
 <text x="${labelWidth}" y="18" class="value">mean |contribution| (log-odds)</text>
