@@ -43,6 +43,9 @@ export const errorCatalogue = {
   HPA_INPUT_INVALID: { status: 422, title: 'The autoscaler decision input does not have the expected shape' },
   HPA_NO_METRICS: { status: 422, title: 'The autoscaler has no usable metric for this decision' },
   MANIFEST_INVALID: { status: 400, title: 'The Kubernetes manifests cannot be read or lack what the simulator needs' },
+  // Bring your own model (runtimes and remote loading)
+  ARTIFACT_UNSUPPORTED_FORMAT: { status: 500, title: 'MODEL_PATH names a model format no runtime reads' },
+  MODEL_FETCH_FAILED: { status: 500, title: 'The model cannot be downloaded from its URL; the server does not start' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,142 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import S3rver from 's3rver';
+import { ChurnError } from '../../../src/errors.js';
+import { packageRoot } from '../../../src/model/bundled-model.js';
+import { fetchModel, type FetchOptions } from '../../../src/model/sources/fetch-model.js';
+import { openModelFrom } from '../../../src/model/sources/open-model-from.js';
+import { s3Client } from '../../../src/model/sources/s3-download.js';
+import { temporaryDirectory } from '../../helpers/fixtures.js';
+
+const model = readFileSync(join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json'));
+const modelSha = createHash('sha256').update(model).digest('hex');
+const sidecar = JSON.stringify({ name: 'from-the-store', version: '7' });
+const quick: FetchOptions = { attempts: 3, backoffMs: 5, timeoutMs: 5000 };
+
+function isCode(code: string) {
+  return (error: unknown) => error instanceof ChurnError && error.code === code;
+}
+
+/** Our temporary directories; a failed fetch must leave none behind. */
+function downloadDirectories(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('churn-model-'));
+}
+
+describe('fetchModel over HTTP', () => {
+  let server: Server;
+  let base: string;
+  const hits = new Map<string, number>();
+  const queries: string[] = [];
+  before(async () => {
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+      const path = url.pathname;
+      if (url.search !== '') queries.push(url.search);
+      hits.set(path, (hits.get(path) ?? 0) + 1);
+      if (path === '/m/model.json' || (path === '/flaky/model.json' && hits.get(path)! > 2)) {
+        response.writeHead(200, { 'content-length': model.length }).end(model);
+      } else if (path === '/m/model.manifest.json') {
+        response.writeHead(200).end(sidecar);
+      } else if (path === '/flaky/model.json') {
+        response.writeHead(503).end();
+      } else if (path === '/truncated/model.json') {
+        // Announces the whole file, sends half, then drops the connection.
+        response.writeHead(200, { 'content-length': model.length });
+        response.write(model.subarray(0, model.length >> 1), () => response.socket?.destroy());
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+
+  it('downloads into a temporary directory, verifies MODEL_SHA256, fetches the sidecar, logs progress', async () => {
+    const lines: string[] = [];
+    const fetched = await fetchModel(`${base}/m/model.json`, { ...quick, sha256: modelSha.toUpperCase(), log: (m) => lines.push(m) });
+    try {
+      assert.deepEqual(readFileSync(fetched.path), model);
+      assert.deepEqual(readdirSync(join(fetched.path, '..')).sort(), ['model.json', 'model.manifest.json']);
+      assert.ok(lines.includes('model download progress') && lines.includes('model downloaded'));
+    } finally {
+      fetched.dispose();
+    }
+    assert.equal(existsSync(fetched.path), false);
+    // A presigned URL keeps its query string.
+    const runtime = await openModelFrom(`${base}/m/model.json?X-Amz-Signature=abc`, quick);
+    assert.deepEqual(queries, ['?X-Amz-Signature=abc']);
+    assert.equal(runtime.description.name, 'from-the-store');
+    assert.equal(runtime.description.version, '7');
+  });
+
+  it('retries transient failures with backoff, and does not retry a missing file', async () => {
+    const retries: unknown[] = [];
+    const fetched = await fetchModel(`${base}/flaky/model.json`, { ...quick, log: (m, f) => { if (m.includes('retrying')) retries.push(f); } });
+    fetched.dispose();
+    assert.equal(retries.length, 2);
+    await assert.rejects(fetchModel(`${base}/missing/model.json`, quick), isCode('MODEL_FETCH_FAILED'));
+    assert.equal(hits.get('/missing/model.json'), 1);
+  });
+
+  it('fails start-up on a truncated download and a checksum mismatch, leaving nothing behind', async () => {
+    const before = downloadDirectories().length;
+    await assert.rejects(fetchModel(`${base}/truncated/model.json`, quick), isCode('MODEL_FETCH_FAILED'));
+    assert.equal(hits.get('/truncated/model.json'), 3, 'a truncated body is retried');
+    await assert.rejects(fetchModel(`${base}/m/model.json`, { ...quick, sha256: '0'.repeat(64) }), isCode('ARTIFACT_CHECKSUM_MISMATCH'));
+    await assert.rejects(fetchModel(`${base}/m/model.json`, { ...quick, sha256: 'abc' }), isCode('INVALID_CONFIG'));
+    await assert.rejects(fetchModel('http://127.0.0.1:1/model.json', { ...quick, attempts: 2 }), isCode('MODEL_FETCH_FAILED'));
+    assert.equal(downloadDirectories().length, before);
+  });
+
+  it('checks MODEL_SHA256 on local files too', async () => {
+    const file = join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json');
+    (await fetchModel(file, { sha256: modelSha })).dispose();
+    await assert.rejects(fetchModel(file, { sha256: 'f'.repeat(64) }), isCode('ARTIFACT_CHECKSUM_MISMATCH'));
+    await assert.rejects(fetchModel('ftp://host/model.json'), isCode('INVALID_CONFIG'));
+  });
+});
+
+describe('fetchModel from S3 (s3rver)', () => {
+  const directory = temporaryDirectory();
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  let s3rver: S3rver;
+  let endpoint: string;
+  before(async () => {
+    s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: 'models', configs: [] }] });
+    const address = (await s3rver.run()) as AddressInfo;
+    endpoint = `http://127.0.0.1:${address.port}`;
+    const client = s3Client({ endpoint, credentials });
+    await client.send(new PutObjectCommand({ Bucket: 'models', Key: 'churn/v1/model.json', Body: model }));
+    client.destroy();
+  });
+  after(async () => {
+    await s3rver.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('downloads s3://bucket/key with AWS_ENDPOINT_URL and verifies it', async () => {
+    const runtime = await openModelFrom('s3://models/churn/v1/model.json', { ...quick, sha256: modelSha, s3: { endpoint, credentials } });
+    assert.equal(runtime.description.format, 'xgboost-json');
+    assert.equal(runtime.description.name, 'model');
+  });
+
+  it('fails clearly on wrong credentials, a missing key and a checksum mismatch', async () => {
+    const before = downloadDirectories().length;
+    // s3rver checks the access key id but not SigV4 signatures, so the wrong credentials are a wrong key id.
+    await assert.rejects(
+      fetchModel('s3://models/churn/v1/model.json', { ...quick, s3: { endpoint, credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: 'wrong' } } }),
+      (e: unknown) => isCode('MODEL_FETCH_FAILED')(e) && /SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId/.test((e as Error).message),
+    );
+    await assert.rejects(fetchModel('s3://models/churn/v2/model.json', { ...quick, s3: { endpoint, credentials } }), (e: unknown) => isCode('MODEL_FETCH_FAILED')(e) && /NoSuchKey/.test((e as Error).message));
+    await assert.rejects(fetchModel('s3://models/churn/v1/model.json', { ...quick, sha256: '1'.repeat(64), s3: { endpoint, credentials } }), isCode('ARTIFACT_CHECKSUM_MISMATCH'));
+    assert.equal(downloadDirectories().length, before);
+  });
+});
