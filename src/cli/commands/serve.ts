@@ -1,15 +1,15 @@
 import { defineCommand } from 'citty';
-import { loadModelArtifact } from '../../model/artifact-loader.js';
-import { bundledModelDirectory } from '../../model/bundled-model.js';
-import { modelCardText } from '../model-card-text.js';
 import { runSafely } from '../run-safely.js';
 
-// Placeholder until the HTTP server lands (issue "model server"): verifies and describes the model.
 export const serveCommand = defineCommand({
-  meta: { name: 'serve', description: 'Serve the model over HTTP' },
+  meta: { name: 'serve', description: 'Serve the model over HTTP (configured by environment variables; see docs/server.md)' },
   args: {},
-  run: () => runSafely(() => {
-    const { manifest } = loadModelArtifact(process.env['MODEL_PATH'] ?? bundledModelDirectory);
-    process.stdout.write(`${modelCardText(manifest)}\n`);
+  run: () => runSafely(async () => {
+    // Loaded here so the other commands do not pay for importing the HTTP stack.
+    const [{ loadServerConfig }, { startServer }] = await Promise.all([
+      import('../../config/server-config.js'),
+      import('../../server/start-server.js'),
+    ]);
+    await startServer(loadServerConfig(process.env));
   }),
 });

@@ -1,0 +1,86 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ChurnError } from '../errors.js';
+
+/**
+ * Parsers for environment variable values. Each failure is an INVALID_CONFIG error whose one-line
+ * message names the variable; a secret's value is never echoed back.
+ */
+export interface EnvValue {
+  readonly name: string;
+  readonly raw: string;
+  readonly secret: boolean;
+}
+
+function invalid(value: EnvValue, expected: string): never {
+  const got = value.secret ? '(value hidden: secret)' : `got ${JSON.stringify(value.raw)}`;
+  throw new ChurnError('INVALID_CONFIG', `${value.name} must be ${expected}, ${got}`);
+}
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function integerIn(value: EnvValue, minimum: number, maximum: number): number {
+  const text = value.raw.trim();
+  const n = INTEGER.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < minimum || n > maximum) invalid(value, `an integer from ${minimum} to ${maximum}`);
+  return n;
+}
+
+export function numberIn(value: EnvValue, minimum: number, maximum: number): number {
+  const text = value.raw.trim();
+  const n = DECIMAL.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n) || n < minimum || n > maximum) invalid(value, `a number from ${minimum} to ${maximum}`);
+  return n;
+}
+
+export function oneOf<T extends string>(value: EnvValue, allowed: readonly T[]): T {
+  const text = value.raw.trim().toLowerCase();
+  const match = allowed.find((a) => a === text);
+  if (match === undefined) invalid(value, `one of ${allowed.join(', ')}`);
+  return match;
+}
+
+export function nonEmptyText(value: EnvValue): string {
+  const text = value.raw.trim();
+  if (text === '' || /[\r\n]/.test(text)) invalid(value, 'a non-empty single-line string');
+  return text;
+}
+
+export function absoluteUrl(value: EnvValue, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value.raw.trim());
+  } catch {
+    return invalid(value, `an absolute URL (${protocols.join(', ')})`);
+  }
+  if (!protocols.includes(url.protocol.replace(/:$/, ''))) invalid(value, `an absolute URL (${protocols.join(', ')})`);
+  return url.href;
+}
+
+/**
+ * A model location: an http(s):// or s3:// URL (fetched by the model loader), or a local file or directory the
+ * process can read, checked at start-up so a bad mount fails fast and by name.
+ */
+export function modelLocation(value: EnvValue): string {
+  const text = value.raw.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return absoluteUrl(value, ['http', 'https', 's3']);
+  const path = resolve(text);
+  try {
+    const isDirectory = statSync(path).isDirectory();
+    accessSync(path, isDirectory ? constants.R_OK | constants.X_OK : constants.R_OK);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return invalid(value, `a readable model directory or file, or an http(s):// or s3:// URL (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
+  }
+  return path;
+}
+
+/** Comma-separated secret tokens; each must be long enough to resist guessing. */
+export function secretList(value: EnvValue, minimumLength: number): string[] {
+  const items = value.raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  if (items.length === 0 || items.some((item) => item.length < minimumLength || /\s/.test(item))) {
+    invalid(value, `a comma-separated list of keys, each at least ${minimumLength} characters without spaces`);
+  }
+  return items;
+}

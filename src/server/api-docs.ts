@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { packageRoot } from '../model/bundled-model.js';
+import type { ModelCard } from './model-card.js';
+
+const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas,
+ * which are themselves generated from the model's feature schema. Must be installed before the routes.
+ */
+export function installApiDocs(app: FastifyInstance, card: ModelCard): void {
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'churn-predictor',
+        version: packageVersion,
+        description: `Telecom churn predictions from model ${card.name} ${card.version} (${card.algorithm}; feature schema `
+          + `${card.featureSchema.name} v${card.featureSchema.version}; decision threshold ${card.threshold.value}). `
+          + 'Every error has the body {"error": {"code", "message", "details"}}; codes are listed in docs/errors.md.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS, when the server sets them' } } },
+      tags: [
+        { name: 'predictions', description: 'Score customers' },
+        { name: 'model', description: 'The model being served' },
+        { name: 'probes', description: 'Kubernetes liveness and readiness' },
+        { name: 'operations', description: 'Metrics' },
+      ],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => { reply.send(app.swagger()); });
+}

@@ -1,0 +1,88 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { ServerConfig } from '../config/server-config.js';
+import type { LoadedModel } from '../model/artifact-loader.js';
+import { installApiDocs } from './api-docs.js';
+import { installConnectionDraining } from './connection-draining.js';
+import { clientErrorHandler, installErrorHandling } from './error-handling.js';
+import { installLoadShedding } from './load-shedding.js';
+import { ModelService } from './model-service.js';
+import { apiSchemas } from './openapi-schemas.js';
+import { requestId, installRequestTelemetry } from './request-telemetry.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { modelRoutes } from './routes/model.js';
+import { predictRoutes } from './routes/predict.js';
+import { probeRoutes } from './routes/probes.js';
+import { ServerMetrics } from './server-metrics.js';
+import { ServingState } from './serving-state.js';
+import { NativeRuntime } from '../model/runtimes/native-runtime.js';
+import { v2Routes } from './v2/v2-routes.js';
+
+export interface AppOptions {
+  /** Shared with the signal handler, which flips it to draining; a fresh one by default. */
+  state?: ServingState;
+  /** Where log lines go: synchronous stdout by default; startServer passes a buffered one, tests a collector. */
+  logStream?: { write(line: string): void };
+}
+
+// Node's default (60 s) lets a slow client hold a socket for a minute before sending its headers.
+const MAX_HEADERS_TIMEOUT_MS = 5000;
+const TIMEOUT_CHECK_INTERVAL_MS = 500;
+
+/**
+ * Builds the HTTP application over one loaded model, without listening. The model is warmed up by one
+ * prediction here, so the app reports ready as soon as it exists; a model that cannot score throws.
+ */
+export function buildApp(config: ServerConfig, model: LoadedModel, options: AppOptions = {}): FastifyInstance {
+  const state = options.state ?? new ServingState();
+  const metrics = new ServerMetrics(model.manifest, () => state.inFlight);
+  const service = new ModelService(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics });
+  service.warmUp();
+  const schemas = apiSchemas(service.schema);
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      // Authorization never reaches a log line even if a serializer starts printing headers.
+      redact: ['req.headers.authorization', 'headers.authorization'],
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+    },
+    // Fastify's two lines per request are replaced by one, written by the request telemetry.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    genReqId: requestId,
+    bodyLimit: config.bodyLimitBytes,
+    // Plain JSON.parse: no handler copies request keys into other objects (JSON.parse makes "__proto__" an
+    // own property, which is harmless to read), and the two poisoning scans cost half a millisecond per
+    // 1,000-record batch. A test checks that such keys pollute nothing.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(MAX_HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+      // Node checks those timeouts every 30 s by default, which would let a slow client overstay by that much.
+      connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+    },
+    keepAliveTimeout: config.keepAliveTimeoutSeconds * 1000,
+    // Requests that arrive on a kept-alive socket after close() are still served (with Connection: close)
+    // rather than refused: the process is waiting for in-flight work anyway, and a 503 would drop them.
+    return503OnClosing: false,
+    clientErrorHandler,
+  });
+
+  installErrorHandling(app);
+  installRequestTelemetry(app, metrics, state);
+  installConnectionDraining(app, state);
+  const overloaded = installLoadShedding(app, config.maxEventLoopDelayMs);
+  installApiDocs(app, service.card);
+
+  app.register(probeRoutes({ service, state, overloaded }));
+  app.register(metricsRoutes(metrics));
+  app.register(modelRoutes(service, schemas, config.apiKeys));
+  app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
+  app.register(v2Routes({
+    runtime: new NativeRuntime(model, config.decisionThreshold === undefined ? {} : { threshold: config.decisionThreshold }),
+    ready: () => service.ready && !state.draining,
+    apiKeys: config.apiKeys,
+  }));
+  return app;
+}

@@ -1,0 +1,58 @@
+import { ChurnError, isChurnError, type ErrorCode, type FieldError } from '../errors.js';
+
+/** The one error body every HTTP error has. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: readonly FieldError[] };
+}
+
+/** Seconds a client should wait before retrying a 503 (overload, draining, not ready). */
+export const RETRY_AFTER_SECONDS = 2;
+
+export function errorBody(error: ChurnError): ErrorBody {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+// Fastify's own error codes, mapped to the catalogue.
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+};
+
+const statusCodes: Record<number, ErrorCode> = {
+  404: 'NOT_FOUND', 408: 'REQUEST_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 431: 'HEADERS_TOO_LARGE',
+};
+
+const messages: Partial<Record<ErrorCode, string>> = {
+  UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json (or text/csv where the route accepts it)',
+  PAYLOAD_TOO_LARGE: 'the request body is larger than BODY_LIMIT_BYTES',
+  MALFORMED_JSON: 'the request body is not valid JSON',
+  BAD_REQUEST: 'the HTTP request is malformed',
+};
+
+/**
+ * Turns anything thrown while handling a request into a catalogue error. Unknown errors become INTERNAL
+ * with a generic message: their text may hold internals and is only logged.
+ */
+export function toChurnError(error: unknown): ChurnError {
+  if (isChurnError(error)) return error;
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof code === 'string') {
+    const mapped = fastifyCodes[code];
+    if (mapped !== undefined) return new ChurnError(mapped, messages[mapped] ?? mapped, [], { cause: error });
+    if (code.startsWith('CSV_')) return new ChurnError('MALFORMED_CSV', `the request body is not valid CSV: ${(error as Error).message}`, [], { cause: error });
+  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    const mapped = statusCodes[statusCode] ?? 'BAD_REQUEST';
+    return new ChurnError(mapped, messages[mapped] ?? mapped, [], { cause: error });
+  }
+  return new ChurnError('INTERNAL', 'an unexpected error occurred; see the server log for this request id', [], { cause: error });
+}
+
+/** Whether a response with this code should carry Retry-After. */
+export function isRetryable(code: ErrorCode): boolean {
+  return code === 'OVERLOADED' || code === 'DRAINING' || code === 'NOT_READY';
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { ServerMetrics } from './server-metrics.js';
+import type { ServingState } from './serving-state.js';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+// A caller's id is reused only when it is short and plain, so it cannot forge log lines or bloat them.
+const ACCEPTABLE_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/** Fastify's genReqId: the caller's `x-request-id` when acceptable, else a fresh UUID. */
+export function requestId(request: IncomingMessage): string {
+  const given = request.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
+}
+
+// Marks a request counted in flight, so it is taken off exactly once (answered or aborted).
+const inFlight = Symbol('inFlight');
+type Counted = { [inFlight]?: boolean };
+
+/**
+ * Per request: echoes the request id, keeps the in-flight count (the gauge and shutdown read it), records
+ * count and duration by route pattern, and writes one log line (never the body) when the response is sent.
+ */
+export function installRequestTelemetry(app: FastifyInstance, metrics: ServerMetrics, state: ServingState): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    state.requestStarted();
+    (request as Counted)[inFlight] = true;
+    request.log.debug({ method: request.method, url: request.url, inFlight: state.inFlight }, 'request received');
+    done();
+  });
+  const release = (request: Counted): void => {
+    if (request[inFlight] === true) {
+      request[inFlight] = false;
+      state.requestFinished();
+    }
+  };
+  // A client that hangs up before its response would otherwise stay counted for ever.
+  app.addHook('onRequestAbort', (request, done) => {
+    release(request as Counted);
+    request.log.debug({ inFlight: state.inFlight }, 'request aborted by the client');
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    release(request as Counted);
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const durationMs = reply.elapsedTime;
+    metrics.answered(route, request.method, status, durationMs / 1000);
+    request.log.info({ method: request.method, route, url: request.url, status, durationMs: Math.round(durationMs * 1000) / 1000 }, 'request');
+    done();
+  });
+}

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadServerConfig, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
+import { ChurnError } from '../../src/errors.js';
+import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+
+function configError(env: Record<string, string>): ChurnError {
+  try {
+    loadServerConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ChurnError, `expected a ChurnError, got ${String(error)}`);
+    return error;
+  }
+  return assert.fail(`expected ${JSON.stringify(env)} to be rejected`);
+}
+
+describe('loadServerConfig', () => {
+  test('an empty environment gives the documented defaults', () => {
+    const config = loadServerConfig({});
+    assert.equal(config.port, 8000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.modelPath, bundledModelDirectory);
+    assert.equal(config.logLevel, 'info');
+    assert.equal(config.maxBatchSize, 1000);
+    assert.equal(config.decisionThreshold, undefined);
+    assert.equal(config.shutdownDrainSeconds, 5);
+    assert.deepEqual(config.apiKeys, []);
+    assert.deepEqual({ ...config }, { ...serverConfigDefaults });
+  });
+
+  test('empty strings count as unset (an optional key left blank in a ConfigMap)', () => {
+    assert.equal(loadServerConfig({ PORT: '', DECISION_THRESHOLD: ' ' }).port, 8000);
+  });
+
+  test('reads every variable', () => {
+    const config = loadServerConfig({
+      PORT: '9000', HOST: '127.0.0.1', MODEL_PATH: bundledModelDirectory, LOG_LEVEL: 'WARN', MAX_BATCH_SIZE: '50',
+      BODY_LIMIT_BYTES: '4096', DECISION_THRESHOLD: '0.25', SHUTDOWN_DRAIN_SECONDS: '0.5', REQUEST_TIMEOUT_MS: '2000',
+      KEEP_ALIVE_TIMEOUT_SECONDS: '120', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
+      MLFLOW_TRACKING_URI: 'http://mlflow.ml-serving.svc.cluster.local:5000', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
+    });
+    assert.deepEqual({ ...config }, {
+      port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
+      bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
+      keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
+      mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/', awsAccessKeyId: 'AKIA0000', awsSecretAccessKey: 'secret-value',
+    });
+  });
+
+  const invalid: [string, string][] = [
+    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '80.5'], ['HOST', 'a\nb'], ['MODEL_PATH', '/nonexistent/model'],
+    ['LOG_LEVEL', 'loud'], ['MAX_BATCH_SIZE', '0'], ['MAX_BATCH_SIZE', '1e3'], ['BODY_LIMIT_BYTES', '10'],
+    ['DECISION_THRESHOLD', '1.5'], ['DECISION_THRESHOLD', 'NaN'], ['SHUTDOWN_DRAIN_SECONDS', '-1'],
+    ['REQUEST_TIMEOUT_MS', '10'], ['KEEP_ALIVE_TIMEOUT_SECONDS', '0'], ['MAX_EVENT_LOOP_DELAY_MS', 'fast'],
+    ['API_KEYS', 'short'], ['MLFLOW_TRACKING_URI', 'not a url'], ['MLFLOW_TRACKING_URI', 'ftp://host/'],
+  ];
+  for (const [name, value] of invalid) {
+    test(`${name}=${JSON.stringify(value)} is INVALID_CONFIG naming the variable in one line`, () => {
+      const error = configError({ [name]: value });
+      assert.equal(error.code, 'INVALID_CONFIG');
+      assert.ok(error.message.startsWith(`${name} `), error.message);
+      assert.ok(!error.message.includes('\n'));
+    });
+  }
+
+  test('MODEL_PATH may name a file or a URL (the model loader decides the format)', () => {
+    assert.equal(loadServerConfig({ MODEL_PATH: `${bundledModelDirectory}/manifest.json` }).modelPath, `${bundledModelDirectory}/manifest.json`);
+    assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/' }).modelPath, 's3://models/churn/1.0.0/');
+    assert.equal(configError({ MODEL_PATH: 'ftp://models/churn' }).code, 'INVALID_CONFIG');
+  });
+
+  test('secret values never appear in the message', () => {
+    const error = configError({ API_KEYS: 'a-long-enough-secret-key, tiny' });
+    assert.ok(!error.message.includes('a-long-enough-secret-key'));
+    assert.ok(!error.message.includes('tiny'));
+  });
+
+  test('AWS credentials come in pairs', () => {
+    assert.equal(configError({ AWS_ACCESS_KEY_ID: 'AKIA0000' }).code, 'INVALID_CONFIG');
+  });
+
+  test('the redacted view hides secrets', () => {
+    const config = loadServerConfig({
+      API_KEYS: 'aaaaaaaaaaaaaaaa', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
+      MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/',
+    });
+    const text = JSON.stringify(redactedServerConfig(config));
+    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user']) assert.ok(!text.includes(secret), text);
+    assert.ok(text.includes('mlflow.example:5000'));
+  });
+});
+
+describe('serverEnvironmentVariables', () => {
+  test('lists the contract with no duplicates and marks secrets', () => {
+    const names = serverEnvironmentVariables.map((v) => v.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const required of ['PORT', 'HOST', 'MODEL_PATH', 'LOG_LEVEL', 'MAX_BATCH_SIZE', 'BODY_LIMIT_BYTES', 'DECISION_THRESHOLD',
+      'SHUTDOWN_DRAIN_SECONDS', 'REQUEST_TIMEOUT_MS', 'API_KEYS', 'MLFLOW_TRACKING_URI', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      assert.ok(names.includes(required), required);
+    }
+    const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+    for (const variable of serverEnvironmentVariables) {
+      assert.ok(variable.description.length > 10, variable.name);
+      if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);
+    }
+    assert.equal(serverEnvironmentVariables.find((v) => v.name === 'PORT')?.default, '8000');
+  });
+
+  test('every listed default is accepted by loadServerConfig', () => {
+    for (const variable of serverEnvironmentVariables) {
+      if (variable.default === undefined || variable.name === 'MODEL_PATH') continue;
+      assert.doesNotThrow(() => loadServerConfig({ [variable.name]: variable.default }), variable.name);
+    }
+  });
+});
