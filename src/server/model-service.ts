@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { ChurnError, type FieldError } from '../errors.js';
 import type { FeatureSchema } from '../features/schema.js';
+import type { Explanation } from '../explain/explainer.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
-import { Predictor } from '../model/predictor.js';
+import { Predictor, type PredictOptions } from '../model/predictor.js';
 import { modelCard, type ModelCard } from './model-card.js';
 
 /** One scored record as the API returns it. */
@@ -10,6 +11,8 @@ export interface ScoredRecord {
   customerID?: string;
   churnProbability: number;
   churn: boolean;
+  /** With `explain: true`. */
+  explanation?: Explanation;
 }
 
 export interface SinglePrediction extends ScoredRecord {
@@ -92,12 +95,12 @@ export class ModelService {
   }
 
   /** Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`). */
-  predict(record: unknown): SinglePrediction {
+  predict(record: unknown, options?: PredictOptions): SinglePrediction {
     const started = performance.now();
     const { predictor } = this;
     let scored;
     try {
-      scored = predictor.predictOne(record);
+      scored = predictor.predictOne(record, options);
     } catch (error) {
       this.observer?.scored('single', 1, 0, 1, (performance.now() - started) / 1000);
       throw error;
@@ -106,30 +109,34 @@ export class ModelService {
     const { churnProbability, churn } = scored;
     const threshold = predictor.threshold;
     const modelVersion = predictor.modelVersion;
-    return scored.customerID === undefined
+    const result: SinglePrediction = scored.customerID === undefined
       ? { churnProbability, churn, threshold, modelVersion }
       : { customerID: scored.customerID, churnProbability, churn, threshold, modelVersion };
+    if (scored.explanation !== undefined) result.explanation = scored.explanation;
+    return result;
   }
 
   /**
    * Scores records in order; a bad record gets its own error entry (paths prefixed with
    * `<pointer>/<index>`) and does not fail the others. More than maxBatchSize records is BATCH_TOO_LARGE.
    */
-  predictBatch(records: readonly unknown[], pointer = '/records'): BatchOutcome {
+  predictBatch(records: readonly unknown[], pointer = '/records', options?: PredictOptions): BatchOutcome {
     if (records.length > this.maxBatchSize) {
       throw new ChurnError('BATCH_TOO_LARGE', `the batch has ${records.length} records; at most ${this.maxBatchSize} are accepted`);
     }
     const started = performance.now();
-    const { results: entries, failed } = this.predictor.predictBatch(records);
+    const { results: entries, failed } = this.predictor.predictBatch(records, options);
     const results: BatchResult[] = new Array(entries.length);
     let churned = 0;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       if (entry.ok) {
         if (entry.churn) churned++;
-        results[i] = entry.customerID === undefined
+        const result: ScoredRecord = entry.customerID === undefined
           ? { churnProbability: entry.churnProbability, churn: entry.churn }
           : { customerID: entry.customerID, churnProbability: entry.churnProbability, churn: entry.churn };
+        if (entry.explanation !== undefined) result.explanation = entry.explanation;
+        results[i] = result;
       } else {
         const prefix = `${pointer}/${i}`;
         const error = {

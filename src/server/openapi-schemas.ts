@@ -63,10 +63,33 @@ const errorObject = {
   },
 };
 
+const explanation = {
+  type: 'object',
+  description: 'Present with ?explain=true: exact per-feature contributions (TreeSHAP or linear SHAP) in log-odds',
+  properties: {
+    baseValue: { type: 'number', description: 'Expected margin (log-odds) over the training data' },
+    margin: { type: 'number', description: 'This record\'s margin: baseValue + the sum of contributions' },
+    contributions: {
+      type: 'array',
+      description: 'One entry per input feature, largest magnitude first; positive raises churn risk',
+      items: {
+        type: 'object',
+        properties: {
+          feature: { type: 'string' },
+          value: { type: ['string', 'number', 'null'] },
+          contribution: { type: 'number' },
+        },
+      },
+    },
+    reasons: { type: 'array', items: { type: 'string' }, description: 'Top reasons, e.g. "Contract = Month-to-month raises churn risk"' },
+  },
+};
+
 const scored = {
   customerID: { type: 'string' },
   churnProbability: { type: 'number', minimum: 0, maximum: 1 },
   churn: { type: 'boolean', description: 'churnProbability >= threshold' },
+  explanation,
 };
 
 export function apiSchemas(schema: FeatureSchema): ApiSchemas {

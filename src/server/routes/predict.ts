@@ -16,6 +16,19 @@ export interface PredictDependencies {
 // JSON-schema pass per request would double the work on the hot path.
 const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
 
+const explainQuery = {
+  type: 'object',
+  properties: { explain: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'Add exact per-feature contributions and top reasons' } },
+};
+
+/** `?explain=true` (or 1) asks for explanations; false, 0 or absent leaves them out; anything else is a 400. */
+function explainOption(query: unknown): { explain: boolean } | undefined {
+  const value = (query as { explain?: unknown } | undefined)?.explain;
+  if (value === undefined || value === 'false' || value === '0') return undefined;
+  if (value === 'true' || value === '1') return { explain: true };
+  throw new ChurnError('BAD_REQUEST', 'query parameter "explain" must be true, false, 1 or 0', [{ path: '/explain', reason: 'type', message: 'must be true, false, 1 or 0' }]);
+}
+
 function noBody(): ChurnError {
   return new ChurnError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
 }
@@ -36,12 +49,13 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
         summary: 'Score one customer',
         tags: ['predictions'],
         ...security,
+        querystring: explainQuery,
         body: { ...schemas.record, example: schemas.recordExample },
         response: { 200: schemas.prediction, ...errors },
       },
     }, (request, reply) => {
       if (request.body === undefined) throw noBody();
-      reply.send(service.predict(request.body));
+      reply.send(service.predict(request.body, explainOption(request.query)));
     });
 
     await app.register(async (batch) => {
@@ -61,6 +75,7 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
           description: 'Send JSON {"records": [...]} or text/csv with a header row. Ask for CSV back with Accept: text/csv.',
           tags: ['predictions'],
           ...security,
+          querystring: explainQuery,
           body: { content: { 'application/json': { schema: schemas.batchRequest }, 'text/csv': { schema: schemas.csvBatch } } },
           response: {
             200: {
@@ -76,9 +91,10 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
       }, (request, reply) => {
         const { body } = request;
         if (body === undefined) throw noBody();
+        const options = explainOption(request.query);
         const outcome = body instanceof CsvBatch
-          ? service.predictBatch(recordsOfCsv(body, featureSchema), '/rows')
-          : service.predictBatch(recordsOfJson(body), '/records');
+          ? service.predictBatch(recordsOfCsv(body, featureSchema), '/rows', options)
+          : service.predictBatch(recordsOfJson(body), '/records', options);
         if (wantsCsv(request.headers.accept)) reply.type('text/csv; charset=utf-8').send(batchCsv(outcome));
         else reply.send(outcome);
       });
