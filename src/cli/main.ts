@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 import { defineCommand, runMain } from 'citty';
-import { explainCommand } from './commands/explain.js';
-import { exportCommand } from './commands/export.js';
-import { hpaCommand } from './commands/hpa.js';
-import { infoCommand } from './commands/info.js';
-import { loadtestCommand } from './commands/loadtest.js';
-import { planCommand } from './commands/plan.js';
-import { predictCommand } from './commands/predict.js';
-import { serveCommand } from './commands/serve.js';
-import { simulateCommand } from './commands/simulate.js';
-import { splitCommand } from './commands/split.js';
-import { trainCommand } from './commands/train.js';
 
+// Commands load on first use: `serve` (what the container runs) should not pay for the training,
+// load-testing and autoscaling modules at start-up.
 const main = defineCommand({
-  meta: { name: 'churn-predictor', description: 'Train, inspect and serve the telecom churn model' },
-  subCommands: { train: trainCommand, info: infoCommand, predict: predictCommand, serve: serveCommand, loadtest: loadtestCommand, split: splitCommand, explain: explainCommand, hpa: hpaCommand, simulate: simulateCommand, plan: planCommand, export: exportCommand },
+  meta: { name: 'churn-predictor', description: 'Train, inspect, explain and serve the telecom churn model; load-test and plan its autoscaling' },
+  subCommands: {
+    serve: () => import('./commands/serve.js').then((m) => m.serveCommand),
+    train: () => import('./commands/train.js').then((m) => m.trainCommand),
+    info: () => import('./commands/info.js').then((m) => m.infoCommand),
+    predict: () => import('./commands/predict.js').then((m) => m.predictCommand),
+    explain: () => import('./commands/explain.js').then((m) => m.explainCommand),
+    split: () => import('./commands/split.js').then((m) => m.splitCommand),
+    export: () => import('./commands/export.js').then((m) => m.exportCommand),
+    loadtest: () => import('./commands/loadtest.js').then((m) => m.loadtestCommand),
+    hpa: () => import('./commands/hpa.js').then((m) => m.hpaCommand),
+    simulate: () => import('./commands/simulate.js').then((m) => m.simulateCommand),
+    plan: () => import('./commands/plan.js').then((m) => m.planCommand),
+  },
 });
 
 await runMain(main);
