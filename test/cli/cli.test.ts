@@ -87,3 +87,16 @@ describe('churn-predictor explain', () => {
     assert.match(readFileSync(html, 'utf8'), /<svg /);
   });
 });
+
+describe('CSV input of predict and explain', () => {
+  it('a malformed CSV file is a one-line DATA_INVALID error', () => {
+    const file = join(work, 'broken.csv');
+    writeFileSync(file, 'customerID,gender\n"unterminated,Male\n');
+    assertCleanFailure(run('predict', file), 'DATA_INVALID');
+    assertCleanFailure(run('explain', '--data', file), 'DATA_INVALID');
+  });
+
+  it('a missing file is a one-line DATA_NOT_FOUND error', () => {
+    assertCleanFailure(run('predict', join(work, 'absent.csv')), 'DATA_NOT_FOUND');
+  });
+});

@@ -1,11 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { ChurnError } from '../../errors.js';
 import { globalImportance } from '../../explain/global-importance.js';
 import { importanceChartHtml } from '../../explain/importance-chart.js';
-import { parseCsvRecords } from '../../features/csv-records.js';
 import { loadModelArtifact } from '../../model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-model.js';
+import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../table.js';
 
@@ -19,13 +18,7 @@ export const explainCommand = defineCommand({
   },
   run: ({ args }) => runSafely(() => {
     const loaded = loadModelArtifact(args.model);
-    let text: string;
-    try {
-      text = readFileSync(args.data, 'utf8');
-    } catch (cause) {
-      throw new ChurnError('DATA_NOT_FOUND', `${args.data}: cannot read (${(cause as Error).message})`);
-    }
-    const { records } = parseCsvRecords(text, loaded.manifest.schema);
+    const { records } = readCsvRecordsFile(args.data, loaded.manifest.schema);
     const importance = globalImportance(loaded, records);
     if (args.json) {
       process.stdout.write(JSON.stringify(importance, null, 2) + '\n');

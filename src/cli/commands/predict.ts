@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import { ChurnError } from '../../errors.js';
-import { parseCsvRecords } from '../../features/csv-records.js';
 import { loadModelArtifact } from '../../model/artifact-loader.js';
 import { bundledModelDirectory } from '../../model/bundled-model.js';
 import { Predictor } from '../../model/predictor.js';
+import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
 
 const csvCell = (value: string) => (/[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
@@ -21,13 +21,7 @@ export const predictCommand = defineCommand({
     const loaded = loadModelArtifact(args.model);
     const threshold = args.threshold === undefined ? undefined : Number(args.threshold);
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new ChurnError('INVALID_ARGUMENT', `--threshold must be a number within [0, 1], got "${args.threshold}"`);
-    let text: string;
-    try {
-      text = readFileSync(args.data, 'utf8');
-    } catch (cause) {
-      throw new ChurnError('DATA_NOT_FOUND', `${args.data}: cannot read (${(cause as Error).message})`);
-    }
-    const { records } = parseCsvRecords(text, loaded.manifest.schema);
+    const { records } = readCsvRecordsFile(args.data, loaded.manifest.schema);
     const predictor = new Predictor(loaded, threshold === undefined ? {} : { threshold });
     const { results, failed } = predictor.predictBatch(records);
     const lines = ['customerID,churnProbability,churn,error'];
