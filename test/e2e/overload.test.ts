@@ -29,8 +29,9 @@ describe('overload at about three times one replica\'s capacity', { timeout: 90_
       const sampler = setInterval(() => { peakRss = Math.max(peakRss, residentBytes(replica.process.pid!) ?? 0); }, 200);
       const controller = new AbortController();
       const load = runLoadTest({ url: replica.url, profile: `constant:${offered}`, durationSeconds: 10, payload, connections: 512, timeoutMs: 10_000, signal: controller.signal });
-      // A well-behaved client probing alongside the flood: what accepted requests cost, and what a shed one says.
-      const probe = (async () => {
+      // Well-behaved clients probing alongside the flood: what accepted requests cost, and what a shed one says.
+      // Four of them, so that a shed response is seen even when only a few percent of requests are shed.
+      const probeClient = async () => {
         const body = JSON.stringify({ records: [{ gender: 'Female', SeniorCitizen: 0, Partner: 'Yes', Dependents: 'No', tenure: 1, PhoneService: 'No', MultipleLines: 'No phone service', InternetService: 'DSL', OnlineSecurity: 'No', OnlineBackup: 'Yes', DeviceProtection: 'No', TechSupport: 'No', StreamingTV: 'No', StreamingMovies: 'No', Contract: 'Month-to-month', PaperlessBilling: 'Yes', PaymentMethod: 'Electronic check', MonthlyCharges: 29.85, TotalCharges: 29.85 }] });
         const until = Date.now() + 9000;
         while (Date.now() < until) {
@@ -41,11 +42,12 @@ describe('overload at about three times one replica\'s capacity', { timeout: 90_
             if (response.status === 200) acceptedLatencies.push(performance.now() - started);
             else if (response.status === 503) shedResponse ??= { status: 503, retryAfter: response.headers.get('retry-after') };
           } catch { /* counted by the load generator's report */ }
-          await sleep(50);
+          await sleep(20);
         }
-      })();
+      };
+      const probes = Promise.all([probeClient(), probeClient(), probeClient(), probeClient()]);
       const report = await load;
-      await probe;
+      await probes;
       clearInterval(sampler);
 
       const readyStarted = Date.now();
