@@ -60,11 +60,13 @@ describe('overload at about three times one replica\'s capacity', { timeout: 90_
       }
       acceptedLatencies.sort((a, b) => a - b);
       const acceptedP99 = acceptedLatencies[Math.floor(0.99 * (acceptedLatencies.length - 1))] ?? 0;
-      reportFigures(t, 'overload', report, `; capacity ${capacity.toFixed(0)}/s offered ${offered}/s; probe: ${acceptedLatencies.length} accepted, p99 ${acceptedP99.toFixed(0)} ms;`
+      reportFigures(t, 'overload', report, `; capacity ${capacity.toFixed(0)}/s offered ${offered}/s; probe: ${acceptedLatencies.length} accepted, p99 ${acceptedP99.toFixed(0)} ms, ${shedResponse === undefined ? 'no 503 seen' : `503 with Retry-After ${shedResponse.retryAfter}`};`
         + ` peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ready again after ${readyAfterMs} ms`);
 
       assert.ok((report.statuses['503'] ?? 0) > 0, 'the server should shed load with 503');
-      assert.equal(shedResponse?.retryAfter !== null && shedResponse?.retryAfter !== undefined, true, 'a 503 carries Retry-After');
+      // Shedding comes in bursts the probes may miss; when they catch one it must say when to retry
+      // (test/server/error-responses.test.ts checks the header deterministically).
+      if (shedResponse !== undefined) assert.ok(shedResponse.retryAfter !== null && Number(shedResponse.retryAfter) > 0, 'a 503 carries Retry-After');
       assert.ok(report.requests.ok > 0, 'the server keeps serving some requests');
       assert.ok(acceptedLatencies.length > 0);
       assert.ok(acceptedP99 < acceptedP99BoundMs, `accepted p99 ${acceptedP99} ms`);
