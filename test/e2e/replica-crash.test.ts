@@ -39,7 +39,9 @@ describe('a replica killed with SIGKILL under load', { timeout: 90_000 }, () => 
         .filter((p) => p.t >= killAt + detectionSeconds + 0.5)
         .reduce((sum, p) => sum + p.errorsPerSecond * report.timeline.intervalSeconds, 0);
       reportFigures(t, 'SIGKILL', report, `, failures allowed ${bound}, failures after the window ${failedAfterWindow}`);
-      assert.ok(report.requests.failed > 0, 'a SIGKILL under load should cost some in-flight requests (else the test measures nothing)');
+      // Zero failures is possible (nothing in flight on the victim, no new connection routed to it before
+      // the check), so the test asserts that the kill happened rather than that it hurt.
+      assert.equal(victim.process.signalCode, 'SIGKILL');
       assert.ok(report.requests.failed <= bound, `${report.requests.failed} failures exceed the detection-window bound ${bound}`);
       assert.equal(Math.round(failedAfterWindow), 0, 'requests failed after the detection window');
       assert.ok(report.requests.ok >= report.requests.sent - report.requests.failed);
