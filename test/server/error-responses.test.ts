@@ -100,13 +100,18 @@ describe('every class of bad input gets its code, its status and the one error s
 
   test('overload: data-plane routes are 503 OVERLOADED with Retry-After, readiness fails, liveness and metrics stay up', { timeout: 30_000 }, async () => {
     const { app } = await testApp({ MAX_EVENT_LOOP_DELAY_MS: '20' });
-    /** Blocks the event loop as a CPU-bound overload would, then polls until `seen` holds (or 2 s pass). */
+    /**
+     * Blocks the event loop in 250 ms slices, as a CPU-bound overload would, checking `seen` between slices
+     * (for up to 5 s). Every 200 ms sampling window then holds a long delay, so the check does not depend on
+     * how the sampler's timer and the slices happen to line up.
+     */
     async function overloadUntil(seen: () => Promise<boolean>): Promise<boolean> {
-      const blockedUntil = Date.now() + 1500;
-      while (Date.now() < blockedUntil) { /* busy */ }
-      for (let i = 0; i < 100; i++) {
+      const giveUpAt = Date.now() + 5000;
+      while (Date.now() < giveUpAt) {
+        const blockedUntil = Date.now() + 250;
+        while (Date.now() < blockedUntil) { /* busy */ }
+        await sleep(1); // let the overdue timers (the delay monitor and the sampler) run
         if (await seen()) return true;
-        await sleep(20);
       }
       return false;
     }
