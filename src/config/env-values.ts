@@ -84,3 +84,17 @@ export function secretList(value: EnvValue, minimumLength: number): string[] {
   }
   return items;
 }
+
+/** A sha256 digest as 64 hexadecimal digits (either case), returned in lowercase. */
+export function sha256Hex(value: EnvValue): string {
+  const text = value.raw.trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) invalid(value, '64 hexadecimal digits (a sha256 digest)');
+  return text.toLowerCase();
+}
+
+/** An AWS region name such as us-east-1 or eu-central-1 (S3-compatible stores accept any such word). */
+export function awsRegion(value: EnvValue): string {
+  const text = value.raw.trim();
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(text)) invalid(value, 'a region name such as us-east-1');
+  return text;
+}

@@ -1,7 +1,7 @@
 import { ChurnError } from '../errors.js';
 import { bundledModelDirectory } from '../model/bundled-model.js';
 import {
-  absoluteUrl, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, secretList, type EnvValue,
+  absoluteUrl, awsRegion, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
 } from './env-values.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -25,9 +25,14 @@ export interface ServerConfig {
   /** Bearer keys for /predict* and /model; empty means no authentication. Secret. */
   readonly apiKeys: readonly string[];
   readonly mlflowTrackingUri: string | undefined;
-  /** Credentials for loading models from S3 later on. Secret. */
+  /** Expected sha256 (lowercase hex) of the model file MODEL_PATH names; undefined skips the check. */
+  readonly modelSha256: string | undefined;
+  /** Credentials for loading models from S3. Secret. */
   readonly awsAccessKeyId: string | undefined;
   readonly awsSecretAccessKey: string | undefined;
+  readonly awsRegion: string;
+  /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
+  readonly awsEndpointUrl: string | undefined;
 }
 
 /** The one defaults object; units are in the names. */
@@ -48,8 +53,11 @@ export const serverConfigDefaults: ServerConfig = Object.freeze({
   maxEventLoopDelayMs: 200,
   apiKeys: [],
   mlflowTrackingUri: undefined,
+  modelSha256: undefined,
   awsAccessKeyId: undefined,
   awsSecretAccessKey: undefined,
+  awsRegion: 'us-east-1',
+  awsEndpointUrl: undefined,
 });
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -76,7 +84,7 @@ const specs: readonly VariableSpec[] = [
   },
   {
     name: 'MODEL_PATH', secret: false, default: 'models/churn (the bundled model)',
-    description: 'The model to serve: a model artifact directory (manifest.json and its payload); see docs/server.md for other formats.',
+    description: 'The model to serve: a native artifact directory, an XGBoost .json or an .onnx file, as a local path or an http(s):// or s3:// URL (see docs/bring-your-own-model.md).',
     apply: (v, c) => { c.modelPath = modelLocation(v); },
   },
   {
@@ -124,12 +132,24 @@ const specs: readonly VariableSpec[] = [
     apply: (v, c) => { c.mlflowTrackingUri = absoluteUrl(v, ['http', 'https', 'file']); },
   },
   {
-    name: 'AWS_ACCESS_KEY_ID', secret: true, description: 'AWS credentials for model loading from S3 (accepted; not used yet).',
+    name: 'MODEL_SHA256', secret: false, description: 'Expected sha256 of the model file (64 hex digits); start-up stops when the file does not match.',
+    apply: (v, c) => { c.modelSha256 = sha256Hex(v); },
+  },
+  {
+    name: 'AWS_ACCESS_KEY_ID', secret: true, description: 'AWS credentials for an s3:// MODEL_PATH (set together with AWS_SECRET_ACCESS_KEY).',
     apply: (v, c) => { c.awsAccessKeyId = nonEmptyText(v); },
   },
   {
-    name: 'AWS_SECRET_ACCESS_KEY', secret: true, description: 'AWS credentials for model loading from S3 (accepted; not used yet).',
+    name: 'AWS_SECRET_ACCESS_KEY', secret: true, description: 'AWS credentials for an s3:// MODEL_PATH (set together with AWS_ACCESS_KEY_ID).',
     apply: (v, c) => { c.awsSecretAccessKey = nonEmptyText(v); },
+  },
+  {
+    name: 'AWS_REGION', secret: false, default: d.awsRegion, description: 'Region of the S3 bucket an s3:// MODEL_PATH names.',
+    apply: (v, c) => { c.awsRegion = awsRegion(v); },
+  },
+  {
+    name: 'AWS_ENDPOINT_URL', secret: false, description: 'An S3-compatible store (MinIO, Ceph, R2) for an s3:// MODEL_PATH, addressed path-style.',
+    apply: (v, c) => { c.awsEndpointUrl = absoluteUrl(v, ['http', 'https']); },
   },
 ];
 

@@ -38,12 +38,14 @@ describe('loadServerConfig', () => {
       BODY_LIMIT_BYTES: '4096', DECISION_THRESHOLD: '0.25', SHUTDOWN_DRAIN_SECONDS: '0.5', REQUEST_TIMEOUT_MS: '2000',
       KEEP_ALIVE_TIMEOUT_SECONDS: '120', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
       MLFLOW_TRACKING_URI: 'http://mlflow.ml-serving.svc.cluster.local:5000', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
+      MODEL_SHA256: 'AB'.repeat(32), AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL: 'http://minio.storage:9000',
     });
     assert.deepEqual({ ...config }, {
       port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/', awsAccessKeyId: 'AKIA0000', awsSecretAccessKey: 'secret-value',
+      modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
     });
   });
 
@@ -53,6 +55,7 @@ describe('loadServerConfig', () => {
     ['DECISION_THRESHOLD', '1.5'], ['DECISION_THRESHOLD', 'NaN'], ['SHUTDOWN_DRAIN_SECONDS', '-1'],
     ['REQUEST_TIMEOUT_MS', '10'], ['KEEP_ALIVE_TIMEOUT_SECONDS', '0'], ['MAX_EVENT_LOOP_DELAY_MS', 'fast'],
     ['API_KEYS', 'short'], ['MLFLOW_TRACKING_URI', 'not a url'], ['MLFLOW_TRACKING_URI', 'ftp://host/'],
+    ['MODEL_SHA256', 'abc'], ['MODEL_SHA256', 'g'.repeat(64)], ['AWS_REGION', 'US East'], ['AWS_ENDPOINT_URL', 's3://bucket'],
   ];
   for (const [name, value] of invalid) {
     test(`${name}=${JSON.stringify(value)} is INVALID_CONFIG naming the variable in one line`, () => {
