@@ -68,19 +68,27 @@ export class Explainer {
   explainEncoded(record: Record<string, unknown>, x: Float64Array, offset: number): Explanation {
     const perFeature = new Float64Array(this.schema.features.length);
     const margin = this.featureContributions(x, offset, perFeature);
-    const contributions = this.schema.features.map((feature, i) => {
-      const value = record[feature.name];
-      return {
-        feature: feature.name,
-        value: typeof value === 'string' || typeof value === 'number' ? value : null,
-        contribution: perFeature[i]!,
-      };
-    });
-    contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    const reasons = contributions
-      .filter((c) => Math.abs(c.contribution) >= REASON_MINIMUM)
-      .slice(0, REASON_COUNT)
-      .map((c) => `${c.feature} = ${c.value ?? 'missing'} ${c.contribution > 0 ? 'raises' : 'lowers'} churn risk`);
-    return { baseValue: this.baseValue, margin, contributions, reasons };
+    return explanationOf(record, this.schema.features.map((f) => f.name), perFeature, this.baseValue, margin);
   }
+}
+
+/**
+ * An Explanation from per-input contributions (in `names` order): sorted by magnitude, with the record's values
+ * and the top reasons as phrases. Shared by the native explainer and the runtimes that explain (XGBoost).
+ */
+export function explanationOf(record: Record<string, unknown>, names: readonly string[], perFeature: ArrayLike<number>, baseValue: number, margin: number): Explanation {
+  const contributions = names.map((name, i) => {
+    const value = record[name];
+    return {
+      feature: name,
+      value: typeof value === 'string' || typeof value === 'number' ? value : null,
+      contribution: perFeature[i]!,
+    };
+  });
+  contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  const reasons = contributions
+    .filter((c) => Math.abs(c.contribution) >= REASON_MINIMUM)
+    .slice(0, REASON_COUNT)
+    .map((c) => `${c.feature} = ${c.value ?? 'missing'} ${c.contribution > 0 ? 'raises' : 'lowers'} churn risk`);
+  return { baseValue, margin, contributions, reasons };
 }

@@ -4,7 +4,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { packageRoot } from '../model/bundled-model.js';
-import type { ModelCard } from './model-card.js';
 
 const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -12,15 +11,14 @@ const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'
  * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas,
  * which are themselves generated from the model's feature schema. Must be installed before the routes.
  */
-export function installApiDocs(app: FastifyInstance, card: ModelCard): void {
+export function installApiDocs(app: FastifyInstance, modelHeadline: string): void {
   app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'churn-predictor',
         version: packageVersion,
-        description: `Telecom churn predictions from model ${card.name} ${card.version} (${card.algorithm}; feature schema `
-          + `${card.featureSchema.name} v${card.featureSchema.version}; decision threshold ${card.threshold.value}). `
+        description: `Telecom churn predictions from ${modelHeadline}. `
           + 'Every error has the body {"error": {"code", "message", "details"}}; codes are listed in docs/errors.md.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS, when the server sets them' } } },

@@ -5,7 +5,9 @@ import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
-import { ModelService } from './model-service.js';
+import { ModelService, type PredictionService } from './model-service.js';
+import type { ModelRuntime } from '../model/runtimes/model-runtime.js';
+import { RuntimeService } from './runtime-service.js';
 import { apiSchemas } from './openapi-schemas.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -28,15 +30,37 @@ export interface AppOptions {
 const MAX_HEADERS_TIMEOUT_MS = 5000;
 const TIMEOUT_CHECK_INTERVAL_MS = 500;
 
+/** What the server can serve: the native artifact as loaded, or any model runtime (openModelFrom's result). */
+export type ServableModel = LoadedModel | ModelRuntime;
+
+function isRuntime(model: ServableModel): model is ModelRuntime {
+  return 'description' in model && typeof (model as ModelRuntime).predict === 'function';
+}
+
 /**
- * Builds the HTTP application over one loaded model, without listening. The model is warmed up by one
- * prediction here, so the app reports ready as soon as it exists; a model that cannot score throws.
+ * Builds the HTTP application over one model, without listening. The native artifact (loaded, or in a
+ * NativeRuntime) gets the full churn API; another runtime gets /predict when it is a binary classifier, and
+ * the V2 protocol in every case. The model is warmed up by one prediction before the app is ready (here for
+ * the native model, in onReady for runtimes, which may be asynchronous); a model that cannot score throws.
  */
-export function buildApp(config: ServerConfig, model: LoadedModel, options: AppOptions = {}): FastifyInstance {
+export function buildApp(config: ServerConfig, model: ServableModel, options: AppOptions = {}): FastifyInstance {
   const state = options.state ?? new ServingState();
-  const metrics = new ServerMetrics(model.manifest, () => state.inFlight);
-  const service = new ModelService(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics });
-  service.warmUp();
+  const threshold = config.decisionThreshold === undefined ? {} : { threshold: config.decisionThreshold };
+  const native = !isRuntime(model) ? model : model instanceof NativeRuntime ? model.loaded : undefined;
+  const runtime = isRuntime(model) ? model : new NativeRuntime(model, threshold);
+  const metrics = new ServerMetrics(runtime.description, () => state.inFlight);
+  const serviceOptions = { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics };
+  let service: PredictionService;
+  let warmUp: (() => Promise<void>) | undefined;
+  if (native !== undefined) {
+    const modelService = new ModelService(native, serviceOptions);
+    modelService.warmUp();
+    service = modelService;
+  } else {
+    const runtimeService = new RuntimeService(runtime, serviceOptions);
+    warmUp = () => runtimeService.warmUp();
+    service = runtimeService;
+  }
   const schemas = apiSchemas(service.schema);
 
   const app = Fastify({
@@ -73,16 +97,15 @@ export function buildApp(config: ServerConfig, model: LoadedModel, options: AppO
   installRequestTelemetry(app, metrics, state);
   installConnectionDraining(app, state);
   const overloaded = installLoadShedding(app, config.maxEventLoopDelayMs);
-  installApiDocs(app, service.card);
+  installApiDocs(app, service.headline);
+  if (warmUp !== undefined) app.addHook('onReady', warmUp);
+  // Native resources (ONNX sessions) go with the app; the caller owns nothing once it is built.
+  app.addHook('onClose', async () => { await runtime.close(); });
 
   app.register(probeRoutes({ service, state, overloaded }));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(service, schemas, config.apiKeys));
-  app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
-  app.register(v2Routes({
-    runtime: new NativeRuntime(model, config.decisionThreshold === undefined ? {} : { threshold: config.decisionThreshold }),
-    ready: () => service.ready && !state.draining,
-    apiKeys: config.apiKeys,
-  }));
+  if (service.scoresRecords) app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
+  app.register(v2Routes({ runtime, ready: () => service.ready && !state.draining, apiKeys: config.apiKeys }));
   return app;
 }

@@ -40,17 +40,38 @@ export interface InferenceObserver {
   scored(kind: 'single' | 'batch', records: number, churned: number, failed: number, seconds: number): void;
 }
 
+/**
+ * What the routes need from the data plane, whichever runtime scores: the native artifact (ModelService,
+ * synchronous) or a foreign model (RuntimeService, asynchronous because ONNX Runtime is).
+ */
+export interface PredictionService {
+  /** GET /model. */
+  readonly card: { readonly name: string; readonly version: string };
+  /** One line naming the model for the API documentation. */
+  readonly headline: string;
+  /** The records /predict takes: drives the OpenAPI document and CSV parsing. */
+  readonly schema: FeatureSchema;
+  readonly maxBatchSize: number;
+  /** True once a warm-up prediction has succeeded. */
+  readonly ready: boolean;
+  /** Whether /predict and /predict/batch exist (binary classifiers); other models answer V2 only. */
+  readonly scoresRecords: boolean;
+  predict(record: unknown, options?: PredictOptions): SinglePrediction | Promise<SinglePrediction>;
+  predictBatch(records: readonly unknown[], pointer?: string, options?: PredictOptions): BatchOutcome | Promise<BatchOutcome>;
+}
+
 export interface ModelServiceOptions {
   threshold?: number | undefined;
   maxBatchSize: number;
   observer?: InferenceObserver;
 }
 
-/** A record every schema accepts: numerics at their minimum, categoricals at their first category. */
+/** A record every schema accepts: numerics at 0 or the bound nearest it, categoricals at their first category. */
 export function syntheticRecord(schema: FeatureSchema): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const feature of schema.features) {
-    record[feature.name] = feature.kind === 'numeric' ? feature.minimum : feature.categories[0];
+    // 0 where the range allows it: schemas of foreign models are unbounded, and an example of -1.8e308 helps no one.
+    record[feature.name] = feature.kind === 'numeric' ? Math.min(Math.max(0, feature.minimum), feature.maximum) : feature.categories[0];
   }
   return record;
 }
@@ -60,10 +81,11 @@ export function syntheticRecord(schema: FeatureSchema): Record<string, unknown> 
  * Readiness belongs to the model: it turns true only after a warm-up prediction has succeeded.
  * Knows nothing of HTTP; routes are thin adapters over it.
  */
-export class ModelService {
+export class ModelService implements PredictionService {
   readonly predictor: Predictor;
   readonly card: ModelCard;
   readonly maxBatchSize: number;
+  readonly scoresRecords = true;
   private warmed = false;
   private readonly observer: InferenceObserver | undefined;
 
@@ -76,6 +98,12 @@ export class ModelService {
 
   get schema(): FeatureSchema {
     return this.predictor.manifest.schema;
+  }
+
+  get headline(): string {
+    const { card } = this;
+    return `model ${card.name} ${card.version} (${card.algorithm}; feature schema ${card.featureSchema.name} v${card.featureSchema.version}; `
+      + `decision threshold ${card.threshold.value})`;
   }
 
   get ready(): boolean {

@@ -32,7 +32,8 @@ export function recordSchema(schema: FeatureSchema): object {
         description: feature.unit === undefined ? feature.description : `${feature.description} (${feature.unit})`,
         ...(feature.nullable ? { nullable: true } : {}),
       }
-      : { type: 'string', enum: [...feature.categories], description: feature.description };
+      // A foreign model's string input may not list its categories: any string is then sent on as it is.
+      : { type: 'string', ...(feature.categories.length > 0 ? { enum: [...feature.categories] } : {}), description: feature.description };
   }
   return {
     type: 'object',

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
-import { loadModelArtifact } from '../model/artifact-loader.js';
+import { openModelFrom } from '../model/sources/open-model-from.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { bufferedStdout } from './log-destination.js';
@@ -16,23 +17,41 @@ export interface RunningServer {
 }
 
 /**
- * Loads and verifies the model, warms it up, listens, and installs the SIGTERM/SIGINT handling.
- * Logs the model load (version, time) and the listening address, which tests read to find the port.
+ * Fetches (for a URL), verifies and loads the model MODEL_PATH names, warms it up, listens, and installs the
+ * SIGTERM/SIGINT handling. Logs the model load (format, version, time) and the listening address, which
+ * tests read to find the port.
  */
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const started = performance.now();
-  const model = loadModelArtifact(config.modelPath);
+  const stdout = bufferedStdout();
+  // The start-up log needs no app: download progress and retries are logged before the app exists.
+  const startupLog = pino({ level: config.logLevel }, stdout);
+  startupLog.info({ config: redactedServerConfig(config) }, 'configuration');
+  let runtime;
+  try {
+    runtime = await openModelFrom(config.modelPath, {
+      ...(config.modelSha256 === undefined ? {} : { sha256: config.modelSha256 }),
+      s3: {
+        region: config.awsRegion,
+        ...(config.awsEndpointUrl === undefined ? {} : { endpoint: config.awsEndpointUrl }),
+        ...(config.awsAccessKeyId === undefined || config.awsSecretAccessKey === undefined
+          ? {} : { credentials: { accessKeyId: config.awsAccessKeyId, secretAccessKey: config.awsSecretAccessKey } }),
+      },
+      log: (message, fields) => startupLog.info(fields, message),
+    });
+  } catch (error) {
+    stdout.close();
+    throw error;
+  }
   const loadedMs = performance.now() - started;
   const state = new ServingState();
-  const stdout = bufferedStdout();
-  const app = buildApp(config, model, { state, logStream: stdout });
+  const app = buildApp(config, runtime, { state, logStream: stdout });
   app.addHook('onClose', (_instance, done) => {
     stdout.close();
     done();
   });
-  const { name, version, algorithm } = model.manifest;
-  app.log.info({ config: redactedServerConfig(config) }, 'configuration');
-  app.log.info({ model: name, version, algorithm, loadMs: round(loadedMs) }, 'model loaded and verified');
+  const { name, version, format, task } = runtime.description;
+  app.log.info({ model: name, version, format, task, loadMs: round(loadedMs) }, 'model loaded and verified');
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });

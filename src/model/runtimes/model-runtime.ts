@@ -1,3 +1,5 @@
+import type { FeatureSchema } from '../../features/schema.js';
+
 /**
  * The one interface every model runtime (native artifact, XGBoost JSON, ONNX) implements, so the server,
  * the V2 protocol and the shared contract test treat them alike. Records in, named output tensors out.
@@ -28,6 +30,10 @@ export interface RuntimeDescription {
   readonly format: 'native' | 'xgboost-json' | 'onnx';
   readonly task: 'binary' | 'multiclass' | 'regression';
   readonly inputs: readonly RuntimeInput[];
+  /** The feature schema of the records the model takes, when its manifest gives one (validation by range and category). */
+  readonly schema?: FeatureSchema;
+  /** Binary classifiers: the probability at or above which the label is the positive class (absent: 0.5). */
+  readonly threshold?: number;
   /** Every output predict() returns, in order, with its datatype and width. */
   readonly outputs: readonly Omit<RuntimeOutput, 'data'>[];
 }

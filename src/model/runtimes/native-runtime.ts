@@ -8,7 +8,7 @@ export class NativeRuntime implements ModelRuntime {
   readonly description: RuntimeDescription;
   readonly predictor: Predictor;
 
-  constructor(private readonly loaded: LoadedModel, options: PredictorOptions = {}) {
+  constructor(readonly loaded: LoadedModel, options: PredictorOptions = {}) {
     this.predictor = new Predictor(loaded, options);
     const { manifest } = loaded;
     this.description = {
@@ -16,6 +16,7 @@ export class NativeRuntime implements ModelRuntime {
       version: manifest.version,
       format: 'native',
       task: 'binary',
+      threshold: this.predictor.threshold,
       inputs: manifest.schema.features.map((f) => (f.kind === 'categorical'
         ? { name: f.name, type: 'category' as const, categories: f.categories }
         : { name: f.name, type: 'number' as const })),

@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { basename, extname } from 'node:path';
 import { ChurnError, type FieldError } from '../../errors.js';
+import type { FeatureSchema } from '../../features/schema.js';
 import type { ModelRuntime, RuntimeDatatype, RuntimeDescription, RuntimeInput, RuntimeOutput } from './model-runtime.js';
 import { numericMatrix } from './numeric-records.js';
 import { readSidecarManifest } from './sidecar-manifest.js';
@@ -50,18 +51,27 @@ export class OnnxRuntime implements ModelRuntime {
       described = names.map((name) => ({ name, type: 'number' as const }));
     } else {
       for (const input of inputs) if (rowWidth(input.shape) !== 1) unsupported(file, `input "${input.name}" has shape [${input.shape.join(', ')}]; expected one [N, F] matrix or one [N, 1] input per feature`);
-      described = inputs.map((m) => ({ name: m.name, type: m.type === 'string' ? 'category' as const : 'number' as const }));
+      const features = new Map(sidecar?.schema?.features.map((f) => [f.name, f]));
+      described = inputs.map((m) => {
+        if (m.type !== 'string') return { name: m.name, type: 'number' as const };
+        const feature = features.get(m.name);
+        return feature?.kind === 'categorical' ? { name: m.name, type: 'category' as const, categories: feature.categories } : { name: m.name, type: 'category' as const };
+      });
     }
     const outputSpecs = outputs.map((m) => {
       const datatype = OUTPUT_TYPES[m.type] ?? unsupported(file, `output "${m.name}" has type ${m.type}`);
       return { name: m.name, datatype, width: rowWidth(m.shape) };
     });
     const probability = outputSpecs.find((o) => o.name === 'probability' || o.name === 'probabilities');
+    const task = probability === undefined ? 'regression' : probability.width > 1 ? 'multiclass' : 'binary';
     this.description = {
       name: sidecar?.name ?? basename(file, extname(file)),
       version: sidecar?.version ?? '1',
       format: 'onnx',
-      task: probability === undefined ? 'regression' : probability.width > 1 ? 'multiclass' : 'binary',
+      task,
+      ...(sidecar?.schema === undefined ? {} : { schema: checkedSchema(file, sidecar.schema, described) }),
+      // The graph computes its own label; the manifest's threshold is what /predict applies to the probability.
+      ...(task === 'binary' && sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
       inputs: described,
       outputs: outputSpecs,
     };
@@ -156,4 +166,15 @@ export class OnnxRuntime implements ModelRuntime {
   async close(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** A manifest's schema must name exactly the model's inputs, with the same kinds, or /predict would feed it garbage. */
+function checkedSchema(file: string, schema: FeatureSchema, inputs: readonly RuntimeInput[]): FeatureSchema {
+  const mismatch = (problem: string): never => { throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${file}: the manifest's schema ${problem}`); };
+  if (schema.features.length !== inputs.length) mismatch(`has ${schema.features.length} features, the model ${inputs.length} inputs`);
+  for (const feature of schema.features) {
+    const input = inputs.find((candidate) => candidate.name === feature.name) ?? mismatch(`names "${feature.name}", which the model does not take`);
+    if ((feature.kind === 'categorical') !== (input.type === 'category')) mismatch(`makes "${feature.name}" ${feature.kind}, the model input ${input.type === 'category' ? 'a string' : 'a number'}`);
+  }
+  return schema;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ChurnError } from '../../errors.js';
+import { schemaProblems, type FeatureSchema } from '../../features/schema.js';
 
 /**
  * The optional small manifest beside a foreign model file (`churn.json` → `churn.manifest.json`): what the
@@ -13,6 +14,11 @@ export interface SidecarManifest {
   inputs?: string[];
   /** Decision threshold on the positive-class probability of binary classifiers (default 0.5). */
   threshold?: number;
+  /**
+   * The feature schema of the records the model takes (what `churn-predictor export` writes): gives categorical
+   * inputs their categories and lets /predict validate ranges and categories as it does for the native model.
+   */
+  schema?: FeatureSchema;
 }
 
 export function sidecarManifestFile(modelFile: string): string {
@@ -43,5 +49,9 @@ export function readSidecarManifest(modelFile: string): SidecarManifest | undefi
     bad('"inputs" must be a list of distinct names');
   }
   if (m['threshold'] !== undefined && !(typeof m['threshold'] === 'number' && m['threshold'] >= 0 && m['threshold'] <= 1)) bad('"threshold" must be a number within [0, 1]');
+  if (m['schema'] !== undefined) {
+    const problems = schemaProblems(m['schema']);
+    if (problems.length > 0) bad(`"schema" is not a feature schema: ${problems.slice(0, 3).join('; ')}`);
+  }
   return m as SidecarManifest;
 }

@@ -12,6 +12,9 @@ export interface S3Options {
 }
 
 export function s3Client(options: S3Options): S3Client {
+  // On Node 20 the SDK prints a nine-line notice to stderr, which would break the server's one-line start-up
+  // errors and its JSON logs; the image runs Node 24, and docs/bring-your-own-model.md states the SDK's plan.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   return new S3Client({
     region: options.region ?? 'us-east-1',
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint, forcePathStyle: true } : {}),

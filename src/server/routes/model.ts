@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { requireApiKey } from '../api-key-auth.js';
-import type { ModelService } from '../model-service.js';
+import type { PredictionService } from '../model-service.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
 
 /** GET /model: the model card (behind the API key, like predictions). */
-export function modelRoutes(service: ModelService, schemas: ApiSchemas, apiKeys: readonly string[]) {
+export function modelRoutes(service: PredictionService, schemas: ApiSchemas, apiKeys: readonly string[]) {
   return async (app: FastifyInstance): Promise<void> => {
     requireApiKey(app, apiKeys);
     app.get('/model', {

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { requireApiKey } from '../api-key-auth.js';
 import { batchCsv, CsvBatch, recordsOfCsv, recordsOfJson, wantsCsv } from '../batch-codecs.js';
-import type { ModelService } from '../model-service.js';
+import type { PredictionService } from '../model-service.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
 
 export interface PredictDependencies {
-  service: ModelService;
+  service: PredictionService;
   schemas: ApiSchemas;
   apiKeys: readonly string[];
 }
@@ -53,9 +53,9 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
         body: { ...schemas.record, example: schemas.recordExample },
         response: { 200: schemas.prediction, ...errors },
       },
-    }, (request, reply) => {
+    }, async (request, reply) => {
       if (request.body === undefined) throw noBody();
-      reply.send(service.predict(request.body, explainOption(request.query)));
+      reply.send(await service.predict(request.body, explainOption(request.query)));
     });
 
     await app.register(async (batch) => {
@@ -88,13 +88,13 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
             ...errors,
           },
         },
-      }, (request, reply) => {
+      }, async (request, reply) => {
         const { body } = request;
         if (body === undefined) throw noBody();
         const options = explainOption(request.query);
-        const outcome = body instanceof CsvBatch
+        const outcome = await (body instanceof CsvBatch
           ? service.predictBatch(recordsOfCsv(body, featureSchema), '/rows', options)
-          : service.predictBatch(recordsOfJson(body), '/records', options);
+          : service.predictBatch(recordsOfJson(body), '/records', options));
         if (wantsCsv(request.headers.accept)) reply.type('text/csv; charset=utf-8').send(batchCsv(outcome));
         else reply.send(outcome);
       });

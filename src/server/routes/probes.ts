@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { ChurnError } from '../../errors.js';
-import type { ModelService } from '../model-service.js';
+import type { PredictionService } from '../model-service.js';
 import type { ServingState } from '../serving-state.js';
 
 export interface ProbeDependencies {
-  service: ModelService;
+  service: PredictionService;
   state: ServingState;
   overloaded: () => boolean;
 }

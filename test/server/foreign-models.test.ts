@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
+import { packageRoot } from '../../src/model/bundled-model.js';
+import { openModel } from '../../src/model/runtimes/open-model.js';
+import { buildApp } from '../../src/server/app.js';
+import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
+import { bundledModel, errorOf, testConfig } from './app-harness.js';
+
+const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
+const json = { 'content-type': 'application/json' };
+
+interface Expected { rows: (number | null)[][]; prediction: number[]; margin: number[]; contributions: number[][] }
+const expected = JSON.parse(readFileSync(join(fixtures, 'binary-logistic.expected.json'), 'utf8')) as Expected;
+const names = ['tenure', 'monthly_charges', 'total_charges', 'support_calls', 'contract_months', 'age'];
+/** The fixture's rows as records keyed by the model's feature names (null = missing). */
+const fixtureRecords = expected.rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i]])));
+
+async function appOver(modelFile: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = buildApp(testConfig(env), await openModel(modelFile));
+  await app.ready();
+  return app;
+}
+
+function assertCode(response: { statusCode: number; body: string }, status: number, code: string) {
+  assert.equal(response.statusCode, status, response.body.slice(0, 300));
+  const error = errorOf(response.body);
+  assert.equal(error.code, code);
+  return error;
+}
+
+describe('serving an XGBoost binary classifier (MODEL_PATH=model.json)', () => {
+  let app: FastifyInstance;
+  before(async () => { app = await appOver(join(fixtures, 'binary-logistic.model.json')); });
+  after(async () => { await app.close(); });
+
+  test('is ready only after its warm-up, and says what it serves', async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+    const card = (await app.inject({ method: 'GET', url: '/model' })).json() as Record<string, unknown>;
+    assert.equal(card['format'], 'xgboost-json');
+    assert.equal(card['task'], 'binary');
+    assert.deepEqual((card['inputs'] as { name: string }[]).map((i) => i.name), names);
+    assert.equal(card['explains'], true);
+    assert.deepEqual(card['endpoints'], ['/predict', '/predict/batch', '/v2/models/binary-logistic.model/infer']);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(metrics, /churn_model_info\{name="binary-logistic.model",version="1"\} 1/);
+  });
+
+  test('POST /predict answers the churn API with XGBoost\'s own probability', async () => {
+    for (let r = 0; r < 5; r++) {
+      const response = await app.inject({ method: 'POST', url: '/predict', headers: json, payload: { customerID: `c${r}`, ...fixtureRecords[r] } });
+      assert.equal(response.statusCode, 200, response.body);
+      const body = response.json() as { customerID: string; churnProbability: number; churn: boolean; threshold: number; modelVersion: string };
+      assert.equal(body.customerID, `c${r}`);
+      assert.ok(Math.abs(body.churnProbability - expected.prediction[r]!) < 1e-6);
+      assert.equal(body.churn, body.churnProbability >= 0.5);
+      assert.equal(body.threshold, 0.5);
+      assert.equal(body.modelVersion, '1');
+    }
+  });
+
+  test('a bad field is 422 INVALID_RECORD with its path, as for the native model', async () => {
+    const error = assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: { ...fixtureRecords[0], age: 'old' } }), 422, 'INVALID_RECORD');
+    assert.deepEqual(error.details.map((d) => [d.path, d.reason]), [['/age', 'type']]);
+  });
+
+  test('a batch scores the good records and gives each bad one its own error entry', async () => {
+    const records = [fixtureRecords[0], { ...fixtureRecords[1], tenure: 'x' }, fixtureRecords[2], 'not a record', fixtureRecords[3]];
+    const response = await app.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records } });
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json() as { count: number; failed: number; results: { churnProbability?: number; error?: { code: string; details: { path: string }[] } }[] };
+    assert.equal(body.count, 5);
+    assert.equal(body.failed, 2);
+    assert.deepEqual(body.results[1]!.error!.details.map((d) => d.path), ['/records/1/tenure']);
+    assert.deepEqual(body.results[3]!.error!.details.map((d) => d.path), ['/records/3']);
+    for (const [i, r] of [[0, 0], [2, 2], [4, 3]] as const) assert.ok(Math.abs(body.results[i]!.churnProbability! - expected.prediction[r]!) < 1e-6);
+  });
+
+  test('?explain=true gives XGBoost\'s pred_contribs, additive to the margin', async () => {
+    const response = await app.inject({ method: 'POST', url: '/predict/batch?explain=true', headers: json, payload: { records: fixtureRecords.slice(0, 10) } });
+    const body = response.json() as { results: { explanation: { baseValue: number; margin: number; contributions: { feature: string; contribution: number }[]; reasons: string[] } }[] };
+    body.results.forEach(({ explanation }, r) => {
+      assert.ok(Math.abs(explanation.margin - expected.margin[r]!) < 1e-5);
+      assert.ok(Math.abs(explanation.baseValue - expected.contributions[r]!.at(-1)!) < 1e-5);
+      for (const { feature, contribution } of explanation.contributions) {
+        assert.ok(Math.abs(contribution - expected.contributions[r]![names.indexOf(feature)]!) < 1e-5, feature);
+      }
+      const sum = explanation.contributions.reduce((s, c) => s + c.contribution, explanation.baseValue);
+      assert.ok(Math.abs(sum - explanation.margin) < 1e-9);
+      assert.ok(explanation.reasons.length > 0);
+    });
+  });
+
+  test('CSV in and out, blank cells missing', async () => {
+    const csv = `customerID,${names.join(',')}\na,19,97.7,4318.2,2,24,43\nb,,,,,,\n`;
+    const response = await app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv', accept: 'text/csv' }, payload: csv });
+    assert.equal(response.statusCode, 200, response.body);
+    const lines = response.body.trim().split('\n');
+    assert.equal(lines[0], 'customerID,churnProbability,churn,error');
+    assert.match(lines[1]!, /^a,0\.\d+,(true|false),$/);
+    assert.match(lines[2]!, /^b,0\.\d+,(true|false),$/);
+  });
+
+  test('DECISION_THRESHOLD overrides the model\'s, in /predict and the card', async () => {
+    const strict = await appOver(join(fixtures, 'binary-logistic.model.json'), { DECISION_THRESHOLD: '0.99' });
+    try {
+      const body = (await strict.inject({ method: 'POST', url: '/predict', headers: json, payload: fixtureRecords[0] })).json() as { churn: boolean; threshold: number; churnProbability: number };
+      assert.equal(body.threshold, 0.99);
+      assert.equal(body.churn, body.churnProbability >= 0.99);
+      const card = (await strict.inject({ method: 'GET', url: '/model' })).json() as { threshold: { value: number; overridden: boolean } };
+      assert.deepEqual([card.threshold.value, card.threshold.overridden], [0.99, true]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('the V2 protocol serves the same model', async () => {
+    const payload = { inputs: [{ name: 'input-0', datatype: 'FP32', shape: [2, 6], data: expected.rows.slice(0, 2).map((row) => row.map((v) => v ?? 0)) }] };
+    const response = await app.inject({ method: 'POST', url: '/v2/models/binary-logistic.model/infer', headers: json, payload });
+    assert.equal(response.statusCode, 200, response.body);
+    const outputs = (response.json() as { outputs: { name: string; data: number[] }[] }).outputs;
+    assert.deepEqual(outputs.map((o) => o.name), ['probability', 'label']);
+  });
+});
+
+describe('serving models /predict cannot describe', () => {
+  test('a multiclass XGBoost model answers V2 and /model; /predict does not exist', async () => {
+    const app = await appOver(join(fixtures, 'multi-softprob.model.json'));
+    try {
+      assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+      assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: {} }), 404, 'NOT_FOUND');
+      const card = (await app.inject({ method: 'GET', url: '/model' })).json() as { task: string; endpoints: string[]; threshold?: unknown };
+      assert.equal(card.task, 'multiclass');
+      assert.equal(card.threshold, undefined);
+      assert.deepEqual(card.endpoints, ['/v2/models/multi-softprob.model/infer']);
+      const ready = await app.inject({ method: 'GET', url: '/v2/models/multi-softprob.model/ready' });
+      assert.equal(ready.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', () => {
+  const directory = temporaryDirectory();
+  let app: FastifyInstance;
+  before(async () => {
+    const file = join(directory, 'churn.onnx');
+    writeOnnxModel(bundledModel(), file);
+    app = await appOver(file);
+  });
+  after(async () => {
+    await app.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  test('scores the data file as the native model does (1e-5), with the native threshold', async () => {
+    const records = dataRecords().slice(0, 200);
+    const onnx = (await app.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records } })).json() as { threshold: number; failed: number; results: { churnProbability: number; churn: boolean }[] };
+    const native = buildApp(testConfig(), bundledModel());
+    try {
+      const reference = (await native.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records } })).json() as typeof onnx;
+      assert.equal(onnx.failed, 0);
+      assert.equal(onnx.threshold, reference.threshold);
+      onnx.results.forEach((result, i) => assert.ok(Math.abs(result.churnProbability - reference.results[i]!.churnProbability) < 1e-5, `record ${i}`));
+    } finally {
+      await native.close();
+    }
+  });
+
+  test('validates records against the schema in its manifest: categories and ranges, with field paths', async () => {
+    const record = { ...dataRecords()[0], Contract: 'Weekly', tenure: -3 };
+    const error = assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: record }), 422, 'INVALID_RECORD');
+    assert.deepEqual(error.details.map((d) => [d.path, d.reason]).sort(), [['/Contract', 'category'], ['/tenure', 'range']]);
+  });
+
+  test('asks for an explanation it cannot give: 400 BAD_REQUEST, not a wrong answer', async () => {
+    const error = assertCode(await app.inject({ method: 'POST', url: '/predict?explain=true', headers: json, payload: dataRecords()[0] }), 400, 'BAD_REQUEST');
+    assert.equal(error.details[0]?.path, '/explain');
+  });
+});
