@@ -8,7 +8,8 @@ import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/Netw
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { loadServerConfig } from '../../src/config/server-config.js';
+import { bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
 import { copies, exposedPorts, parseDockerfile, user, workdir } from './dockerfile-rules.js';
 import { overlays, renderOverlay } from './rendered-manifests.js';
 import { deployments, objectsOfKind, podSpec, resolvePort } from './workloads.js';
@@ -60,16 +61,42 @@ for (const overlay of overlays) {
       assert.deepEqual(ports, [Number(config.PORT)]);
     });
 
-    test('MODEL_PATH is where the Dockerfile puts the model, and the pod runs as the image user', () => {
-      const { config } = api(overlay);
+    test('MODEL_PATH is where the Dockerfile puts the model, or a store the pod may reach; the pod runs as the image user', () => {
+      const { container, config } = api(overlay);
       assert.ok(runtimeStage);
-      const modelCopy = copies(runtimeStage).find((c) => c.sources.includes('models/churn'));
-      const destination = join(workdir(runtimeStage) ?? '/', modelCopy?.destination ?? '');
-      assert.equal(config.MODEL_PATH, destination);
       const spec = podSpec(deployments(objects)[0] ?? assert.fail('no Deployment'));
       assert.equal(user(runtimeStage), `${spec?.securityContext?.runAsUser}:${spec?.securityContext?.runAsGroup}`);
+      const modelPath = config.MODEL_PATH ?? '';
+      if (!/^(s3|https?):\/\//.test(modelPath)) {
+        const modelCopy = copies(runtimeStage).find((c) => c.sources.includes('models/churn'));
+        const destination = join(workdir(runtimeStage) ?? '/', modelCopy?.destination ?? '');
+        assert.equal(modelPath, destination);
+        return;
+      }
+      // A downloaded model needs egress to its store, and room in /tmp (the only writable path) to land.
+      const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
+      const egressPorts = (policy?.spec?.egress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
+      const endpoint = config.AWS_ENDPOINT_URL ?? (modelPath.startsWith('s3://') ? 'https://s3.amazonaws.com' : modelPath);
+      const url = new URL(endpoint);
+      assert.ok(egressPorts.includes(Number(url.port || (url.protocol === 'http:' ? 80 : 443))), `egress to ${endpoint}`);
+      const tmp = spec?.volumes?.find((v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name);
+      assert.ok(quantityBytes(String(tmp?.emptyDir?.sizeLimit ?? '')) >= 512 * 2 ** 20, 'a /tmp of at least 512 MiB for the download');
+    });
+
+    test('the ConfigMap is a configuration the server accepts', () => {
+      const { config } = api(overlay);
+      // The image's model path does not exist on this machine; everything else is checked as the pod would.
+      const local = config.MODEL_PATH !== undefined && !/^(s3|https?):\/\//.test(config.MODEL_PATH);
+      assert.doesNotThrow(() => loadServerConfig({ ...config, ...(local ? { MODEL_PATH: bundledModelDirectory } : {}) }));
     });
   });
+}
+
+/** A Kubernetes binary quantity (64Mi, 1Gi) in bytes; 0 when absent. */
+function quantityBytes(quantity: string | undefined): number {
+  const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity ?? '');
+  if (match === null) return 0;
+  return Number(match[1]) * 2 ** ({ Ki: 10, Mi: 20, Gi: 30 }[match[2] as 'Ki' | 'Mi' | 'Gi'] ?? 0);
 }
 
 describe('overlays/production: scraping and request-rate scaling point at this Service', () => {
