@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
-import { Explainer } from './explainer.js';
+import { Explainer, type Explanation } from './explainer.js';
 
 export interface FeatureImportance {
   feature: string;
@@ -52,6 +52,42 @@ export function globalImportance(loaded: LoadedModel, records: readonly unknown[
     baseValue: explainer.baseValue,
     features: features
       .map((f, i) => ({ feature: f.name, meanAbsolute: absolute[i]! / scored, meanSigned: signed[i]! / scored }))
+      .sort((a, b) => b.meanAbsolute - a.meanAbsolute),
+  };
+}
+
+/**
+ * Global importance from explained predictions (for runtimes explained through their own contributions, such
+ * as XGBoost): entries with an error count as invalid, the others are averaged as above.
+ */
+export function importanceOfExplained(results: readonly ({ explanation?: Explanation } | { error: { details: FieldError[] } })[]): GlobalImportance {
+  const absolute = new Map<string, number>();
+  const signed = new Map<string, number>();
+  const invalidExamples: GlobalImportance['invalidExamples'] = [];
+  let invalid = 0;
+  let baseValue = 0;
+  results.forEach((result, index) => {
+    if ('error' in result) {
+      invalid++;
+      if (invalidExamples.length < 5) invalidExamples.push({ index, errors: result.error.details });
+      return;
+    }
+    const { explanation } = result;
+    if (explanation === undefined) return;
+    baseValue = explanation.baseValue;
+    for (const { feature, contribution } of explanation.contributions) {
+      absolute.set(feature, (absolute.get(feature) ?? 0) + Math.abs(contribution));
+      signed.set(feature, (signed.get(feature) ?? 0) + contribution);
+    }
+  });
+  const scored = Math.max(1, results.length - invalid);
+  return {
+    records: results.length,
+    invalid,
+    invalidExamples,
+    baseValue,
+    features: [...absolute.keys()]
+      .map((feature) => ({ feature, meanAbsolute: absolute.get(feature)! / scored, meanSigned: signed.get(feature)! / scored }))
       .sort((a, b) => b.meanAbsolute - a.meanAbsolute),
   };
 }

@@ -1,13 +1,11 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
-import type { LoadedModel } from '../model/artifact-loader.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
-import { ModelService, type PredictionService } from './model-service.js';
-import type { ModelRuntime } from '../model/runtimes/model-runtime.js';
-import { RuntimeService } from './runtime-service.js';
+import { ModelService } from './model-service.js';
+import { modelIdentity, servingModel, type ServableModel } from './prediction-service-for.js';
 import { apiSchemas } from './openapi-schemas.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -16,7 +14,6 @@ import { predictRoutes } from './routes/predict.js';
 import { probeRoutes } from './routes/probes.js';
 import { ServerMetrics } from './server-metrics.js';
 import { ServingState } from './serving-state.js';
-import { NativeRuntime } from '../model/runtimes/native-runtime.js';
 import { v2Routes } from './v2/v2-routes.js';
 
 export interface AppOptions {
@@ -30,13 +27,6 @@ export interface AppOptions {
 const MAX_HEADERS_TIMEOUT_MS = 5000;
 const TIMEOUT_CHECK_INTERVAL_MS = 500;
 
-/** What the server can serve: the native artifact as loaded, or any model runtime (openModelFrom's result). */
-export type ServableModel = LoadedModel | ModelRuntime;
-
-function isRuntime(model: ServableModel): model is ModelRuntime {
-  return 'description' in model && typeof (model as ModelRuntime).predict === 'function';
-}
-
 /**
  * Builds the HTTP application over one model, without listening. The native artifact (loaded, or in a
  * NativeRuntime) gets the full churn API; another runtime gets /predict when it is a binary classifier, and
@@ -45,22 +35,12 @@ function isRuntime(model: ServableModel): model is ModelRuntime {
  */
 export function buildApp(config: ServerConfig, model: ServableModel, options: AppOptions = {}): FastifyInstance {
   const state = options.state ?? new ServingState();
-  const threshold = config.decisionThreshold === undefined ? {} : { threshold: config.decisionThreshold };
-  const native = !isRuntime(model) ? model : model instanceof NativeRuntime ? model.loaded : undefined;
-  const runtime = isRuntime(model) ? model : new NativeRuntime(model, threshold);
-  const metrics = new ServerMetrics(runtime.description, () => state.inFlight);
-  const serviceOptions = { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics };
-  let service: PredictionService;
-  let warmUp: (() => Promise<void>) | undefined;
-  if (native !== undefined) {
-    const modelService = new ModelService(native, serviceOptions);
-    modelService.warmUp();
-    service = modelService;
-  } else {
-    const runtimeService = new RuntimeService(runtime, serviceOptions);
-    warmUp = () => runtimeService.warmUp();
-    service = runtimeService;
-  }
+  const metrics = new ServerMetrics(modelIdentity(model), () => state.inFlight);
+  const { service, runtime, warmUp } = servingModel(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics });
+  // The native model warms up now, so a model that cannot score fails here, synchronously; other runtimes
+  // (ONNX Runtime is asynchronous) warm up in onReady, before the app listens.
+  const warmsUpLater = !(service instanceof ModelService);
+  if (!warmsUpLater) service.warmUp();
   const schemas = apiSchemas(service.schema);
 
   const app = Fastify({
@@ -98,7 +78,7 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
   installConnectionDraining(app, state);
   const overloaded = installLoadShedding(app, config.maxEventLoopDelayMs);
   installApiDocs(app, service.headline);
-  if (warmUp !== undefined) app.addHook('onReady', warmUp);
+  if (warmsUpLater) app.addHook('onReady', warmUp);
   // Native resources (ONNX sessions) go with the app; the caller owns nothing once it is built.
   app.addHook('onClose', async () => { await runtime.close(); });
 

@@ -72,8 +72,19 @@ describe('churn-predictor CLI', () => {
     assert.equal(rows[0], 'customerID,churnProbability,churn,error');
     assert.equal(rows.length, 4);
     assert.match(rows[1]!, /^7590-VHVEG,0\.\d+,(true|false),$/);
-    assert.match(rows[2]!, /^5575-GNVDE,,,"?\/tenure: /);
+    assert.match(rows[2]!, /^5575-GNVDE,,,"?\/rows\/1\/tenure: /);
     assert.match(result.stderr, /1 invalid/);
+  });
+
+  it('predict scores with any model MODEL_PATH takes: an XGBoost file, and refuses a model that is not a binary classifier', () => {
+    const file = join(work, 'xgb.csv');
+    writeFileSync(file, 'customerID,tenure,age\na,3,40\nb,x,\n');
+    const result = run('predict', file, '--model', join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json'));
+    assert.equal(result.code, 0, result.stderr);
+    const rows = result.stdout.trim().split('\n');
+    assert.match(rows[1]!, /^a,0\.\d+,(true|false),$/);
+    assert.match(rows[2]!, /^b,,,"?\/rows\/1\/tenure: /);
+    assertCleanFailure(run('predict', file, '--model', join(packageRoot, 'test', 'fixtures', 'xgboost', 'reg-squarederror.model.json')), 'INVALID_ARGUMENT');
   });
 });
 
@@ -85,6 +96,24 @@ describe('churn-predictor explain', () => {
     assert.match(result.stdout, /^feature\s+mean \|contribution\|/);
     assert.match(result.stdout, /7043 records explained, 0 invalid/);
     assert.match(readFileSync(html, 'utf8'), /<svg /);
+  });
+
+  it('explains an XGBoost model through its own pred_contribs: the means match XGBoost\'s (1e-5)', () => {
+    const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
+    const expected = JSON.parse(readFileSync(join(fixtures, 'binary-logistic.expected.json'), 'utf8')) as { rows: (number | null)[][]; contributions: number[][] };
+    const names = ['tenure', 'monthly_charges', 'total_charges', 'support_calls', 'contract_months', 'age'];
+    const file = join(work, 'xgb-explain.csv');
+    writeFileSync(file, [names.join(','), ...expected.rows.map((row) => row.map((v) => v ?? '').join(','))].join('\n') + '\n');
+    const result = run('explain', '--model', join(fixtures, 'binary-logistic.model.json'), '--data', file, '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const importance = JSON.parse(result.stdout) as { records: number; invalid: number; features: { feature: string; meanAbsolute: number }[] };
+    assert.deepEqual([importance.records, importance.invalid], [expected.rows.length, 0]);
+    for (const { feature, meanAbsolute } of importance.features) {
+      const column = names.indexOf(feature);
+      const reference = expected.contributions.reduce((sum, row) => sum + Math.abs(row[column]!), 0) / expected.rows.length;
+      assert.ok(Math.abs(meanAbsolute - reference) < 1e-5, feature);
+    }
+    assertCleanFailure(run('explain', '--model', join(fixtures, 'multi-softprob.model.json'), '--data', file), 'INVALID_ARGUMENT');
   });
 });
 

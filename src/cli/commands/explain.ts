@@ -1,25 +1,47 @@
 import { writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { globalImportance } from '../../explain/global-importance.js';
+import { ChurnError } from '../../errors.js';
+import { globalImportance, importanceOfExplained, type GlobalImportance } from '../../explain/global-importance.js';
 import { importanceChartHtml } from '../../explain/importance-chart.js';
-import { loadModelArtifact } from '../../model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-model.js';
+import { NativeRuntime } from '../../model/runtimes/native-runtime.js';
+import type { ModelRuntime } from '../../model/runtimes/model-runtime.js';
+import { openModelFrom } from '../../model/sources/open-model-from.js';
+import { servingModel } from '../../server/prediction-service-for.js';
 import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../table.js';
 
+/** Exact contributions averaged over the file: the native explainer directly, other runtimes through their own. */
+async function importanceOf(model: ModelRuntime, dataFile: string): Promise<GlobalImportance> {
+  if (model instanceof NativeRuntime) {
+    return globalImportance(model.loaded, readCsvRecordsFile(dataFile, model.loaded.manifest.schema).records);
+  }
+  const { service, warmUp } = servingModel(model, { maxBatchSize: Number.MAX_SAFE_INTEGER });
+  if (!service.scoresRecords || model.explain === undefined) {
+    throw new ChurnError('INVALID_ARGUMENT', `${model.description.name} (${model.description.format}, ${model.description.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost models`);
+  }
+  await warmUp();
+  const outcome = await service.predictBatch(readCsvRecordsFile(dataFile, service.schema).records, '/rows', { explain: true });
+  return importanceOfExplained(outcome.results);
+}
+
 export const explainCommand = defineCommand({
   meta: { name: 'explain', description: 'Global feature importance (mean |exact contribution|) of a model over a CSV file' },
   args: {
-    model: { type: 'string', description: 'model artifact directory', default: bundledModelDirectory },
+    model: { type: 'string', description: 'the model, as MODEL_PATH takes it (artifact directory, XGBoost .json, or a URL)', default: bundledModelDirectory },
     data: { type: 'string', description: 'CSV file of customers', default: bundledDataFile },
     html: { type: 'string', description: 'also write a bar chart to this HTML file' },
     json: { type: 'boolean', description: 'print JSON instead of a table', default: false },
   },
-  run: ({ args }) => runSafely(() => {
-    const loaded = loadModelArtifact(args.model);
-    const { records } = readCsvRecordsFile(args.data, loaded.manifest.schema);
-    const importance = globalImportance(loaded, records);
+  run: ({ args }) => runSafely(async () => {
+    const model = await openModelFrom(args.model);
+    let importance: GlobalImportance;
+    try {
+      importance = await importanceOf(model, args.data);
+    } finally {
+      await model.close();
+    }
     if (args.json) {
       process.stdout.write(JSON.stringify(importance, null, 2) + '\n');
     } else {
@@ -29,7 +51,8 @@ export const explainCommand = defineCommand({
       ]) + `\n\n${importance.records - importance.invalid} records explained, ${importance.invalid} invalid; base value ${importance.baseValue.toFixed(4)} (log-odds)\n`);
     }
     if (args.html !== undefined) {
-      writeFileSync(args.html, importanceChartHtml(importance, `Churn model ${loaded.manifest.name} ${loaded.manifest.version}: feature importance`));
+      const { name, version } = model.description;
+      writeFileSync(args.html, importanceChartHtml(importance, `Churn model ${name} ${version}: feature importance`));
       process.stderr.write(`wrote ${args.html}\n`);
     }
   }),
