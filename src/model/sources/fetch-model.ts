@@ -8,7 +8,7 @@ import type { ProgressListener } from './byte-sink.js';
 import { DownloadFailure } from './download-failure.js';
 import { downloadHttp } from './http-download.js';
 import { parseModelLocation } from './model-location.js';
-import { downloadS3, s3Client, type S3Options } from './s3-download.js';
+import type { S3Options } from './s3-download.js';
 import { sidecarManifestFile } from '../runtimes/sidecar-manifest.js';
 
 export interface FetchOptions {
@@ -49,14 +49,16 @@ export async function fetchModel(modelPath: string, options: FetchOptions = {}):
   const log = options.log ?? (() => undefined);
   const directory = mkdtempSync(join(tmpdir(), 'churn-model-'));
   const dispose = () => rmSync(directory, { recursive: true, force: true });
-  const client = location.kind === 's3' ? s3Client(options.s3 ?? {}) : undefined;
+  // The AWS SDK costs a third of a second and 20 MB at start-up: loaded only for s3:// models.
+  const s3 = location.kind === 's3' ? await import('./s3-download.js') : undefined;
+  const client = s3?.s3Client(options.s3 ?? {});
   try {
     const source = location.kind === 'http' ? location.url.href : `s3://${location.bucket}/${location.key}`;
     const download = (name: string, file: string, progress: ProgressListener, timeoutMs: number) => {
       // The model's own URL is used as given (a presigned URL keeps its query); the sidecar sits beside it.
       if (location.kind === 'http') return downloadHttp(name === location.fileName ? location.url : new URL(name, location.url), file, progress, timeoutMs);
       const key = location.key.slice(0, location.key.length - location.fileName.length) + name;
-      return downloadS3(client!, location.bucket, key, file, progress, timeoutMs);
+      return s3!.downloadS3(client!, location.bucket, key, file, progress, timeoutMs);
     };
     const target = join(directory, location.fileName);
     const sha256 = await withRetries(source, options, log, async () => {
