@@ -1,4 +1,5 @@
 import type { ModelManifest } from '../model/artifact-manifest.js';
+import type { RuntimeModelCard } from '../server/runtime-service.js';
 import { formatTable } from './table.js';
 
 const fixed = (value: number | null, digits = 4) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -34,4 +35,17 @@ export function modelCardText(manifest: ModelManifest): string {
     ]),
   ];
   return lines.join('\n');
+}
+
+/** Human-readable card of a model from another runtime (XGBoost, ONNX): what its file and manifest say. */
+export function runtimeCardText(card: RuntimeModelCard): string {
+  const inputs = card.inputs.map((i) => (i.type === 'category' ? `${i.name} (${i.categories?.length ?? 'any'} categories)` : i.name));
+  return [
+    `model      ${card.name} ${card.version} (${card.format}, ${card.task})`,
+    `inputs     ${inputs.length}: ${inputs.join(', ')}`,
+    `outputs    ${card.outputs.map((o) => `${o.name} ${o.datatype}${o.width > 1 ? `[${o.width}]` : ''}`).join(', ')}`,
+    ...(card.threshold === undefined ? [] : [`threshold  ${card.threshold.value}`]),
+    `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
+    `serves     ${card.endpoints.join(', ')}`,
+  ].join('\n');
 }

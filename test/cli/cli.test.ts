@@ -32,6 +32,17 @@ describe('churn-predictor CLI', () => {
     assert.match(result.stdout, /sha256 [0-9a-f]{64}/);
   });
 
+  it('info reads any model MODEL_PATH takes, and prints what GET /model would answer for it', () => {
+    const xgboost = join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json');
+    const text = run('info', '--model', xgboost);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^model {6}binary-logistic\.model 1 \(xgboost-json, binary\)$/m);
+    const card = JSON.parse(run('info', '--model', xgboost, '--json').stdout) as { format: string; endpoints: string[] };
+    assert.equal(card.format, 'xgboost-json');
+    assert.ok(card.endpoints.includes('/predict'));
+    assertCleanFailure(run('info', '--model', join(work, 'absent.json')), 'ARTIFACT_NOT_FOUND');
+  });
+
   it('info --json prints the manifest without the payload entry', () => {
     const card = JSON.parse(run('info', '--json').stdout) as Record<string, unknown>;
     assert.equal(card['name'], 'churn');
