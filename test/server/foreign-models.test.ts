@@ -19,8 +19,11 @@ const names = ['tenure', 'monthly_charges', 'total_charges', 'support_calls', 'c
 /** The fixture's rows as records keyed by the model's feature names (null = missing). */
 const fixtureRecords = expected.rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i]])));
 
+/** Warnings and errors the apps logged (a reply sent twice, for one): none is expected. */
+const warnings: string[] = [];
+
 async function appOver(modelFile: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = buildApp(testConfig(env), await openModel(modelFile));
+  const app = buildApp(testConfig({ LOG_LEVEL: 'warn', ...env }), await openModel(modelFile), { logStream: { write: (line) => { warnings.push(line); } } });
   await app.ready();
   return app;
 }
@@ -181,4 +184,8 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
     const error = assertCode(await app.inject({ method: 'POST', url: '/predict?explain=true', headers: json, payload: dataRecords()[0] }), 400, 'BAD_REQUEST');
     assert.equal(error.details[0]?.path, '/explain');
   });
+});
+
+test('no app logged a warning or an error', () => {
+  assert.deepEqual(warnings, []);
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { requireApiKey } from '../api-key-auth.js';
 import { batchCsv, CsvBatch, recordsOfCsv, recordsOfJson, wantsCsv } from '../batch-codecs.js';
@@ -29,6 +29,18 @@ function explainOption(query: unknown): { explain: boolean } | undefined {
   throw new ChurnError('BAD_REQUEST', 'query parameter "explain" must be true, false, 1 or 0', [{ path: '/explain', reason: 'type', message: 'must be true, false, 1 or 0' }]);
 }
 
+/**
+ * Sends a result the service computed synchronously (the native model) at once, without a promise per
+ * request on the hot path, or once it resolves (runtimes such as ONNX Runtime are asynchronous).
+ */
+function sendWhenDone<T>(reply: FastifyReply, result: T | Promise<T>, encode?: (value: T) => unknown): Promise<FastifyReply> | undefined {
+  const send = (value: T) => reply.send(encode === undefined ? value : encode(value));
+  if (result instanceof Promise) return result.then(send);
+  // A synchronous handler that returns a value has it sent a second time: it returns nothing.
+  send(result);
+  return undefined;
+}
+
 function noBody(): ChurnError {
   return new ChurnError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
 }
@@ -53,9 +65,9 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
         body: { ...schemas.record, example: schemas.recordExample },
         response: { 200: schemas.prediction, ...errors },
       },
-    }, async (request, reply) => {
+    }, (request, reply) => {
       if (request.body === undefined) throw noBody();
-      reply.send(await service.predict(request.body, explainOption(request.query)));
+      return sendWhenDone(reply, service.predict(request.body, explainOption(request.query)));
     });
 
     await app.register(async (batch) => {
@@ -88,15 +100,16 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
             ...errors,
           },
         },
-      }, async (request, reply) => {
+      }, (request, reply) => {
         const { body } = request;
         if (body === undefined) throw noBody();
         const options = explainOption(request.query);
-        const outcome = await (body instanceof CsvBatch
+        const outcome = body instanceof CsvBatch
           ? service.predictBatch(recordsOfCsv(body, featureSchema), '/rows', options)
-          : service.predictBatch(recordsOfJson(body), '/records', options));
-        if (wantsCsv(request.headers.accept)) reply.type('text/csv; charset=utf-8').send(batchCsv(outcome));
-        else reply.send(outcome);
+          : service.predictBatch(recordsOfJson(body), '/records', options);
+        const csv = wantsCsv(request.headers.accept);
+        if (csv) reply.type('text/csv; charset=utf-8');
+        return sendWhenDone(reply, outcome, csv ? batchCsv : undefined);
       });
     });
   };
