@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { Client } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ArrivalSchedule } from './arrival-schedule.js';
 import { LatencyHistogram } from './latency-histogram.js';
@@ -59,33 +59,90 @@ export interface RunOutcome {
   aborted: boolean;
 }
 
-/** Per-request undici handler: carries the scheduled time so latency is measured from it. */
-class ResponseHandler implements Dispatcher.DispatchHandler {
-  private status = 0;
+/**
+ * One keep-alive connection: an undici `Client` with at most one request of ours on it at a time (no
+ * pipelining), and the dispatch handler of that request. The handler is reused from request to request, so
+ * the send path allocates nothing of ours: no handler, no closure, no Promise per request.
+ *
+ * It implements undici's core handler interface (onConnect/onHeaders/onData/onComplete/onError), which the
+ * client calls directly. (undici 7's types mark it deprecated in favour of onRequestStart/onResponse*, but
+ * that interface is adapted onto this one by a wrapper and a controller per request, which also parse every
+ * response's headers into an object; only the status is needed here. The profile showed both.)
+ */
+class Connection implements Dispatcher.DispatchHandler {
+  /** When the request now on this connection was scheduled (ms from the start of the run). */
+  scheduledMs = 0;
+  status = 0;
 
   constructor(
     private readonly run: OpenLoopRunner,
-    private readonly scheduledMs: number,
+    readonly client: Client,
   ) {}
 
-  onRequestStart(): void {
-    // Nothing to do before sending; undici recognises this style of handler by this method.
+  onConnect(): void {
+    // Nothing to do before sending.
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode;
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode; // a 1xx is followed by the final status
+    return true;
   }
 
-  onResponseData(): void {
-    // The body is drained and discarded: only status and timing matter here.
+  onData(): boolean {
+    return true; // the body is discarded: only status and timing matter here
   }
 
-  onResponseEnd(): void {
-    this.run.completed(this.scheduledMs, this.status);
+  onComplete(): void {
+    this.run.completed(this);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.run.errored(this.scheduledMs, error);
+  onError(error: Error): void {
+    this.run.errored(this, error);
+  }
+}
+
+/**
+ * Requests that arrived while every connection was busy, in arrival order: their scheduled times and body
+ * indices in two growable ring buffers (typed arrays, so queueing allocates nothing per request).
+ */
+export class WaitingRequests {
+  private scheduledMs = new Float64Array(1024);
+  private bodyIndex = new Uint32Array(1024);
+  private head = 0;
+  length = 0;
+
+  push(scheduledMs: number, bodyIndex: number): void {
+    if (this.length === this.scheduledMs.length) this.grow();
+    const i = (this.head + this.length) % this.scheduledMs.length;
+    this.scheduledMs[i] = scheduledMs;
+    this.bodyIndex[i] = bodyIndex;
+    this.length++;
+  }
+
+  /** The oldest request's scheduled time; call `shiftBody` next to remove it. */
+  peekScheduledMs(): number {
+    return this.scheduledMs[this.head]!;
+  }
+
+  shiftBody(): number {
+    const body = this.bodyIndex[this.head]!;
+    this.head = (this.head + 1) % this.scheduledMs.length;
+    this.length--;
+    return body;
+  }
+
+  private grow(): void {
+    const capacity = this.scheduledMs.length * 2;
+    const scheduled = new Float64Array(capacity);
+    const bodies = new Uint32Array(capacity);
+    for (let k = 0; k < this.length; k++) {
+      const i = (this.head + k) % this.scheduledMs.length;
+      scheduled[k] = this.scheduledMs[i]!;
+      bodies[k] = this.bodyIndex[i]!;
+    }
+    this.scheduledMs = scheduled;
+    this.bodyIndex = bodies;
+    this.head = 0;
   }
 }
 
@@ -94,48 +151,69 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
  * latency runs from that scheduled time, so a stalled server shows as latency instead of as fewer requests
  * (no coordinated omission). How late the generator itself sends is measured too, so a saturated
  * generator is reported rather than mistaken for a slow server.
+ *
+ * The keep-alive pool is `connections` undici Clients, opened as needed, each with one request at a time.
+ * A request that finds them all busy waits in a FIFO queue, and takes the first connection to free up;
+ * that wait is in its latency, as with undici's Pool, which this replaces on the hot path because
+ * managing the clients here lets each connection's handler be reused.
  */
 export class OpenLoopRunner {
   private readonly options: OpenLoopOptions;
-  private readonly pool: Pool;
+  private readonly clientOptions: Client.Options;
   private readonly schedule: ArrivalSchedule;
   private readonly timeline: RunTimeline;
   private readonly latency = new LatencyHistogram();
   private readonly sendLag = new LatencyHistogram();
   private readonly statuses = new Map<number, number>();
   private readonly errorsByKind = new Map<ErrorKind, number>();
-  private readonly headers: Record<string, string>;
+  /** Every connection opened so far, and the ones with no request on them (most recently freed last). */
+  private readonly connections: Connection[] = [];
+  private readonly idle: Connection[] = [];
+  private readonly waiting = new WaitingRequests();
+  /** One dispatch-options object, refilled per request: undici reads it synchronously into its own Request. */
+  private readonly dispatchOptions: Dispatcher.DispatchOptions;
+  private readonly bodies: readonly Buffer[];
+  private readonly maxConnections: number;
+  private readonly maxInFlight: number;
+  private readonly lateSendMs: number;
   private startMs = 0;
   private nextMs: number | undefined;
   private offered = 0;
   private sent = 0;
   private ok = 0;
   private failed = 0;
+  /** Requests sent and not yet settled, including those waiting for a connection. */
   private inFlight = 0;
   private maxInFlightSeen = 0;
   private lateSends = 0;
   private waitedForConnection = 0;
   private lastCompletionMs = 0;
   private aborted = false;
-  /** Set once the run is over: late callbacks (from destroying the pool) must not count twice. */
+  /** Set once the run is over: late callbacks (from destroying the clients) must not count twice. */
   private closed = false;
   private draining = false;
+  private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private finish: (() => void) | undefined;
 
   constructor(options: OpenLoopOptions) {
     this.options = options;
-    this.pool = new Pool(options.origin, {
-      connections: options.connections,
+    this.clientOptions = {
       pipelining: 1,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connectTimeout: options.timeoutMs,
       keepAliveTimeout: 60_000,
-    });
+    };
     this.schedule = new ArrivalSchedule(options.profile);
-    this.timeline = new RunTimeline(options.timelineIntervalMs);
-    this.headers = { 'content-type': 'application/json', ...options.headers };
+    this.timeline = new RunTimeline(options.timelineIntervalMs, this.latency);
+    // Headers as a flat [name, value, ...] list, built once; undici validates and serialises them per request.
+    const headers = { 'content-type': 'application/json', ...options.headers };
+    this.dispatchOptions = { origin: options.origin, path: options.path, method: 'POST', headers: Object.entries(headers).flat(), body: null };
+    this.bodies = options.bodies;
+    this.maxConnections = options.connections;
+    this.maxInFlight = options.maxInFlight;
+    this.lateSendMs = options.lateSendMs;
   }
 
   private now(): number {
@@ -166,10 +244,11 @@ export class OpenLoopRunner {
       clearInterval(progress);
       clearTimeout(this.timer);
       this.options.signal?.removeEventListener('abort', onAbort);
-      await this.pool.destroy().catch(() => undefined);
+      await Promise.all(this.connections.map((c) => c.client.destroy().catch(() => undefined)));
     }
     const cpu = process.cpuUsage(cpuBefore);
     const endMs = Math.max(this.lastCompletionMs, Math.min(this.now(), this.options.profile.durationSeconds * 1000));
+    const timeline = this.timeline.points(); // closes the last interval, which completes `latency`
     return {
       offered: this.offered,
       sent: this.sent,
@@ -184,12 +263,12 @@ export class OpenLoopRunner {
       maxInFlightSeen: this.maxInFlightSeen,
       elapsedSeconds: endMs / 1000,
       generatorCpuSeconds: (cpu.user + cpu.system) / 1e6,
-      timeline: this.timeline.points(),
+      timeline,
       aborted: this.aborted,
     };
   }
 
-  /** Sends everything due, then sleeps until the next arrival. */
+  /** Sends everything due, in one batch, then sleeps until the next arrival. */
   private readonly tick = (): void => {
     const now = this.now();
     while (this.nextMs !== undefined && this.nextMs <= now) {
@@ -208,53 +287,89 @@ export class OpenLoopRunner {
   private send(scheduledMs: number, now: number): void {
     this.offered++;
     this.timeline.offered(scheduledMs);
-    if (this.inFlight >= this.options.maxInFlight) {
+    if (this.inFlight >= this.maxInFlight) {
       this.fail(now, 'dropped');
       return;
     }
     const lag = now - scheduledMs;
     this.sendLag.record(lag);
-    if (lag > this.options.lateSendMs) this.lateSends++;
-    if (this.inFlight >= this.options.connections) this.waitedForConnection++;
+    if (lag > this.lateSendMs) this.lateSends++;
+    if (this.inFlight >= this.maxConnections) this.waitedForConnection++;
     this.inFlight++;
     if (this.inFlight > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlight;
     this.sent++;
-    const { origin, path, bodies } = this.options;
-    // A fresh options object each time: the pool may queue it until a connection is free.
-    const body = bodies[this.sent % bodies.length]!;
-    this.pool.dispatch({ origin, path, method: 'POST', headers: this.headers, body }, new ResponseHandler(this, scheduledMs));
+    const bodyIndex = this.sent % this.bodies.length;
+    // First come, first served: while others wait for a connection, a new arrival queues behind them.
+    const connection = this.waiting.length > 0 ? undefined : (this.idle.pop() ?? this.open());
+    if (connection === undefined) this.waiting.push(scheduledMs, bodyIndex);
+    else this.dispatch(connection, scheduledMs, bodyIndex);
   }
 
-  completed(scheduledMs: number, status: number): void {
+  /** A new connection while fewer than `connections` are open (undici connects on its first request). */
+  private open(): Connection | undefined {
+    if (this.connections.length >= this.maxConnections) return undefined;
+    const connection = new Connection(this, new Client(this.options.origin, this.clientOptions));
+    this.connections.push(connection);
+    return connection;
+  }
+
+  private dispatch(connection: Connection, scheduledMs: number, bodyIndex: number): void {
+    connection.scheduledMs = scheduledMs;
+    connection.status = 0;
+    this.dispatchOptions.body = this.bodies[bodyIndex]!;
+    connection.client.dispatch(this.dispatchOptions, connection);
+  }
+
+  completed(connection: Connection): void {
     if (this.closed) return;
     const now = this.now();
-    const latencyMs = now - scheduledMs;
+    const latencyMs = now - connection.scheduledMs;
+    const status = connection.status;
     const ok = status >= 200 && status < 300;
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
-    this.latency.record(latencyMs);
     this.timeline.response(now, latencyMs, ok);
     if (ok) this.ok++;
     else this.fail(now, 'http_status');
-    this.settle(now);
+    this.inFlight--;
+    this.lastCompletionMs = now;
+    // The next waiting request goes straight onto this connection; undici writes it once it has finished
+    // with the response (on the next turn of the event loop), as its own Pool would.
+    if (this.waiting.length > 0) this.dispatch(connection, this.waiting.peekScheduledMs(), this.waiting.shiftBody());
+    else this.release(connection);
   }
 
-  errored(_scheduledMs: number, error: Error): void {
+  errored(connection: Connection, error: Error): void {
     if (this.closed) return;
     const now = this.now();
     this.fail(now, errorKindOf(error));
-    this.settle(now);
+    this.inFlight--;
+    this.lastCompletionMs = now;
+    // undici is still unwinding the failed request (or the whole connection): hand the connection the next
+    // waiting request later, not from inside its error path. It reconnects by itself if it has to.
+    this.release(connection);
+    if (this.waiting.length > 0 && !this.pumpScheduled) {
+      this.pumpScheduled = true;
+      setImmediate(this.pump);
+    }
   }
+
+  private release(connection: Connection): void {
+    this.idle.push(connection);
+    if (this.nextMs === undefined && this.inFlight === 0) this.finish?.();
+  }
+
+  /** Gives waiting requests the idle connections. */
+  private readonly pump = (): void => {
+    this.pumpScheduled = false;
+    while (!this.closed && this.waiting.length > 0 && this.idle.length > 0) {
+      this.dispatch(this.idle.pop()!, this.waiting.peekScheduledMs(), this.waiting.shiftBody());
+    }
+  };
 
   private fail(now: number, kind: ErrorKind): void {
     this.failed++;
     this.errorsByKind.set(kind, (this.errorsByKind.get(kind) ?? 0) + 1);
     this.timeline.failure(now, kind);
-  }
-
-  private settle(now: number): void {
-    this.inFlight--;
-    this.lastCompletionMs = now;
-    if (this.nextMs === undefined && this.inFlight === 0) this.finish?.();
   }
 
   /**

@@ -32,15 +32,19 @@ const emptyBucket = (): Bucket => ({ offered: 0, ok: 0, errors: 0, errorsByKind:
 /**
  * Per-interval counts and latency. Responses arrive in time order, so only the current interval needs a live
  * histogram; older ones are reduced to their percentiles, which keeps hours-long runs in bounded memory.
+ * Each latency is recorded once, in the live histogram, which is added to `total` (the whole run's) when its
+ * interval closes: `total` is complete once `points()` has been called.
  */
 export class RunTimeline {
   readonly intervalMs: number;
+  readonly total: LatencyHistogram;
   private readonly buckets: Bucket[] = [];
   private readonly live = new LatencyHistogram();
   private liveIndex = 0;
 
-  constructor(intervalMs: number) {
+  constructor(intervalMs: number, total: LatencyHistogram = new LatencyHistogram()) {
     this.intervalMs = intervalMs;
+    this.total = total;
   }
 
   private bucket(index: number): Bucket {
@@ -79,6 +83,7 @@ export class RunTimeline {
     if (this.live.count === 0) return;
     const h = this.live; // only what the charts show: each percentile is a walk over the histogram
     this.bucket(this.liveIndex).latency = { p50Ms: h.percentileMs(50), p90Ms: h.percentileMs(90), p99Ms: h.percentileMs(99), maxMs: h.maxMs };
+    this.total.add(h);
     this.live.reset();
   }
 

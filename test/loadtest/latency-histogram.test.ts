@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as hdr from 'hdr-histogram-js';
 import { LatencyHistogram } from '../../src/loadtest/latency-histogram.js';
 import { SeededRandom } from '../../src/training/random.js';
 
@@ -43,6 +44,51 @@ describe('LatencyHistogram', () => {
     assertClose(histogram.percentileMs(90), 90, 'p90');
     assertClose(histogram.percentileMs(99), 99, 'p99');
     assertClose(histogram.percentileMs(100), 100, 'max');
+  });
+
+  it('answers exactly as hdr-histogram-js recording every value itself would', () => {
+    const random = new SeededRandom(11);
+    const ours = new LatencyHistogram();
+    const reference = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+    const record = (ms: number) => {
+      ours.record(ms);
+      reference.recordValue(Math.max(1, Math.round(ms * 1000)));
+    };
+    // Every bucket boundary region, from 1 µs to past the fast path's 2^31 µs, and a long-tailed bulk.
+    for (let e = 0; e <= 32; e++) for (const d of [-1, 0, 1]) record(Math.max(0, 2 ** e + d) / 1000);
+    for (let i = 0; i < 20_000; i++) record(Math.exp(12 * random.next()) / 100);
+    for (const p of [0, 1, 25, 50, 90, 99, 99.9, 99.99, 100]) {
+      assert.equal(ours.percentileMs(p), reference.getValueAtPercentile(p) / 1000, `p${p}`);
+    }
+    const summary = ours.summary();
+    assert.equal(summary.count, reference.totalCount);
+    assert.equal(summary.minMs, reference.minNonZeroValue / 1000);
+    assert.equal(summary.maxMs, reference.maxValue / 1000);
+    // Queried mid-way, then recording more, then merged: still the same answers.
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    const whole = new LatencyHistogram();
+    for (let i = 0; i < 5_000; i++) {
+      const ms = Math.exp(10 * random.next()) / 100;
+      (i % 3 === 0 ? a : b).record(ms);
+      whole.record(ms);
+      if (i === 2_500) a.percentileMs(50);
+    }
+    a.add(b);
+    assert.deepEqual(a.summary(), whole.summary());
+  });
+
+  it('the mean is exact (of the recorded microseconds), also after merging', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    for (const ms of [1, 2, 4]) a.record(ms);
+    b.record(1000.5);
+    assert.equal(a.summary().meanMs, 7 / 3);
+    a.add(b);
+    assert.equal(a.summary().meanMs, (7 + 1000.5) / 4);
+    a.reset();
+    a.record(3);
+    assert.equal(a.summary().meanMs, 3);
   });
 
   it('keeps latencies beyond a minute, merges, resets, and reports zeros when empty', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { runLoadTest } from '../../src/loadtest/load-test.js';
+import { buildRequestPayloads } from '../../src/loadtest/request-payloads.js';
 import { closedPort, startStubServer, type StubServer } from './stub-server.js';
 
 const servers: StubServer[] = [];
@@ -40,6 +41,42 @@ describe('runLoadTest', { timeout: 30_000 }, () => {
     assert.ok(report.latency.maxMs >= 295, `max ${report.latency.maxMs}`);
     assert.ok(report.latency.p90Ms >= 80, `p90 ${report.latency.p90Ms}: the queued requests carry the stall`);
     assert.ok(report.generator.waitedForConnection >= 20, `waited ${report.generator.waitedForConnection}`);
+  });
+
+  it('keeps its connections alive, opens no more than asked, and sends waiting requests in arrival order', async () => {
+    // 20 ms per answer on one connection against 100 arrivals/s: most requests wait for the connection.
+    const server = await stub(() => ({ status: 200, delayMs: 20 }));
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 0.5, connections: 1 });
+    assert.equal(report.requests.ok, 50);
+    assert.equal(server.connections, 1, 'one keep-alive connection carried every request');
+    assert.ok(report.generator.waitedForConnection >= 20, `waited ${report.generator.waitedForConnection}`);
+    // Request k (k = 1, 2, ...) carries body k mod 512 of the seeded pool; first come, first served.
+    const bodies = buildRequestPayloads({ kind: 'single' }, { seed: 42 }).bodies.map(String);
+    assert.deepEqual(server.bodies, Array.from({ length: 50 }, (_, j) => bodies[(j + 1) % bodies.length]));
+
+    const wider = await stub(() => ({ status: 200, delayMs: 20 }));
+    const four = await runLoadTest({ url: wider.url, profile: 'constant:400', durationSeconds: 0.5, connections: 4 });
+    assert.equal(four.requests.ok, 200);
+    assert.ok(wider.connections >= 1 && wider.connections <= 4, `${wider.connections} connections`);
+  });
+
+  it('a reset connection fails only the request on it; the requests waiting behind it still go out', async () => {
+    const server = await stub((n) => (n % 10 === 4 ? 'reset' : { status: 200, delayMs: 15 }));
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 0.5, connections: 1 });
+    assert.equal(report.requests.sent, 50);
+    assert.equal(server.received, 50, 'each request sent once');
+    assert.equal(report.errors.byKind.connection_closed, 5);
+    assert.equal(report.requests.ok, 45);
+    assert.equal(report.latency.count, 45);
+    assert.equal(server.connections, 6, 'a new connection after each reset');
+  });
+
+  it('a server that closes the connection after each response still answers every request', async () => {
+    const server = await stub(() => ({ status: 200, delayMs: 15, close: true }));
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 0.3, connections: 1 });
+    assert.equal(report.requests.ok, 30, JSON.stringify(report.errors.byKind));
+    assert.equal(server.received, 30);
+    assert.equal(server.connections, 30, 'one connection per request, one at a time');
   });
 
   it('classifies transport failures: refused, timed out, dropped', async () => {

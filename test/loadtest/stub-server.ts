@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** How the stub answers one prediction request: a status after an optional delay, or never. */
-export type StubAnswer = { status: number; delayMs?: number } | 'hang';
+/** How the stub answers one prediction request: a status after an optional delay, never, or by resetting the connection. */
+export type StubAnswer = { status: number; delayMs?: number; close?: boolean } | 'hang' | 'reset';
 
 export interface StubServer {
   readonly url: string;
   /** Prediction requests received so far (POST /predict and /predict/batch). */
   readonly received: number;
+  /** Their bodies, in the order received. */
+  readonly bodies: readonly string[];
+  /** Distinct TCP connections that carried prediction requests (GET /model comes on another). */
+  readonly connections: number;
   close(): Promise<void>;
 }
 
@@ -17,6 +21,9 @@ export interface StubServer {
  */
 export async function startStubServer(answer: (n: number, request: IncomingMessage) => StubAnswer = () => ({ status: 200 })): Promise<StubServer> {
   let received = 0;
+  let connections = 0;
+  const predictionSockets = new WeakSet<object>();
+  const bodies: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -41,9 +48,19 @@ export async function startStubServer(answer: (n: number, request: IncomingMessa
         response.writeHead(404).end();
         return;
       }
+      bodies.push(Buffer.concat(chunks).toString());
+      if (!predictionSockets.has(request.socket)) {
+        predictionSockets.add(request.socket);
+        connections++;
+      }
       const a = answer(received++, request);
       if (a === 'hang') return;
-      const send = () => response.writeHead(a.status, { 'content-type': 'application/json' }).end('{"churnProbability":0.5,"churn":false}');
+      if (a === 'reset') {
+        request.socket.destroy();
+        return;
+      }
+      const send = () => response.writeHead(a.status, { 'content-type': 'application/json', ...(a.close ? { connection: 'close' } : {}) })
+        .end('{"churnProbability":0.5,"churn":false}');
       if (a.delayMs === undefined) send();
       else {
         const timer = setTimeout(() => { timers.delete(timer); send(); }, a.delayMs);
@@ -57,6 +74,8 @@ export async function startStubServer(answer: (n: number, request: IncomingMessa
   return {
     url: `http://127.0.0.1:${port}`,
     get received() { return received; },
+    bodies,
+    get connections() { return connections; },
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
