@@ -1,26 +1,34 @@
 /**
  * The load generator's own ceiling: how many requests per second it offers open-loop, and keeps to
- * schedule, against a trivial node:http server. Baseline in the same run: autocannon (closed loop, the
+ * schedule, against a trivial server: HAProxy answering a fixed JSON body itself (`http-request return`),
+ * which serves several times what one Node.js process can, so the generator is what is measured; a
+ * node:http server where haproxy is not installed (then the server's core is the limit). Baseline in the same run: autocannon (closed loop, the
  * usual Node.js load tool) against the same server with the same connections, before and after the steps
  * (their mean), so a noisy machine shows as a ratio. Server and generator are pinned to different cores
  * where taskset exists. The figure that holds on a busy machine is requests per generator CPU-second: what
  * one fully used core would sustain.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoadTest } from '../src/loadtest/load-test.js';
 import { reportBench } from './bench-report.js';
 
 const connections = 32;
 const stepSeconds = 4;
-const offeredSteps = [2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000];
+const offeredSteps = [2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000];
 const target = 20_000;
 
+const answer = '{"churnProbability":0.5,"churn":false}';
+
 // A JSON body in, a small JSON answer out: the least a server can do per request.
-const trivialServer = `
+const nodeServer = `
 const http = require('node:http');
-const body = Buffer.from('{"churnProbability":0.5,"churn":false}');
+const body = Buffer.from('${answer}');
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
@@ -31,12 +39,49 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address()
 
 const pinnable = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
 if (pinnable) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-const server = spawn(pinnable ? 'taskset' : process.execPath, pinnable ? ['-c', '1', process.execPath, '-e', trivialServer] : ['-e', trivialServer], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise<number>((resolve, reject) => {
-  server.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
-  server.once('exit', (code) => reject(new Error(`trivial server exited with ${code}`)));
-});
-const url = `http://127.0.0.1:${port}`;
+/** Runs a command on core 1 when pinning is possible. */
+const onServerCore = (command: string, args: string[]) => spawn(pinnable ? 'taskset' : command, pinnable ? ['-c', '1', command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function startTrivialServer(): Promise<{ kind: string; port: number; process: ChildProcess; cleanup: () => void }> {
+  if (spawnSync('haproxy', ['-v']).status === 0) {
+    const directory = mkdtempSync(join(tmpdir(), 'loadgen-ceiling-'));
+    const port = await freePort();
+    writeFileSync(join(directory, 'haproxy.cfg'), [
+      'global', '  nbthread 1', '  maxconn 4000',
+      'defaults', '  mode http', '  timeout client 60s', '  timeout server 60s', '  timeout connect 5s', '  timeout http-keep-alive 60s',
+      'frontend trivial', `  bind 127.0.0.1:${port}`, `  http-request return status 200 content-type application/json string '${answer}'`, '',
+    ].join('\n'));
+    const child = onServerCore('haproxy', ['-f', join(directory, 'haproxy.cfg'), '-db']);
+    for (let attempt = 0; ; attempt++) {
+      const up = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); }).on('error', () => resolve(false));
+      });
+      if (up) break;
+      if (attempt > 100 || child.exitCode !== null) throw new Error('haproxy did not start');
+      await sleep(50);
+    }
+    return { kind: 'haproxy (http-request return)', port, process: child, cleanup: () => rmSync(directory, { recursive: true, force: true }) };
+  }
+  const child = onServerCore(process.execPath, ['-e', nodeServer]);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    child.once('exit', (code) => reject(new Error(`trivial server exited with ${code}`)));
+  });
+  return { kind: 'node:http', port, process: child, cleanup: () => undefined };
+}
+
+const trivial = await startTrivialServer();
+const server = trivial.process;
+const url = `http://127.0.0.1:${trivial.port}`;
+process.stderr.write(`trivial server: ${trivial.kind} on ${url}${pinnable ? ' (core 1; generator on core 0)' : ''}\n`);
 
 function cpuSecondsOf<T>(body: () => Promise<T>): Promise<{ result: T; cpuSeconds: number }> {
   const before = process.cpuUsage();
@@ -96,8 +141,9 @@ try {
       { metric: 'sustained open-loop rate / autocannon rate', value: ceiling / baselineRps, unit: 'ratio' },
       { metric: 'requests per CPU-second / autocannon', value: bestPerCpu / baselinePerCpu, unit: 'ratio' },
     ],
-    extra: { pinned: pinnable, connections, steps, baseline: { rps: baselineRps, perCpuSecond: baselinePerCpu, runs: baselines } },
+    extra: { server: trivial.kind, pinned: pinnable, connections, steps, baseline: { rps: baselineRps, perCpuSecond: baselinePerCpu, runs: baselines } },
   });
 } finally {
   server.kill();
+  trivial.cleanup();
 }
