@@ -26,10 +26,12 @@ export interface RuntimeModelCard {
 
 const DEFAULT_THRESHOLD = 0.5;
 
-/** The output /predict reads: a binary classifier's positive-class probability, one value per record. */
-function probabilityOutput(description: RuntimeDescription): number {
-  if (description.task !== 'binary') return -1;
-  return description.outputs.findIndex((o) => (o.name === 'probability' || o.name === 'probabilities') && o.width === 1);
+/** Where /predict reads a binary classifier's positive-class probability: output index and column. */
+function probabilityOutput(description: RuntimeDescription): { index: number; column: number } | undefined {
+  const positive = description.positiveProbability;
+  if (description.task !== 'binary' || positive === undefined) return undefined;
+  const index = description.outputs.findIndex((o) => o.name === positive.output);
+  return index >= 0 && positive.column < description.outputs[index]!.width ? { index, column: positive.column } : undefined;
 }
 
 /** `/3/tenure` → record 3, field path `/tenure`. */
@@ -49,7 +51,7 @@ export class RuntimeService implements PredictionService {
   readonly maxBatchSize: number;
   readonly scoresRecords: boolean;
   readonly threshold: number;
-  private readonly probabilityIndex: number;
+  private readonly probability: { index: number; column: number } | undefined;
   /** With a manifest schema: the native model's checks (ranges, categories, integers) before the runtime sees a record. */
   private readonly validator: { encoder: RecordEncoder; scratch: Float64Array } | undefined;
   private warmed = false;
@@ -62,8 +64,8 @@ export class RuntimeService implements PredictionService {
       this.validator = { encoder, scratch: new Float64Array(encoder.width) };
     }
     this.maxBatchSize = options.maxBatchSize;
-    this.probabilityIndex = probabilityOutput(d);
-    this.scoresRecords = this.probabilityIndex >= 0;
+    this.probability = probabilityOutput(d);
+    this.scoresRecords = this.probability !== undefined;
     const modelThreshold = d.threshold ?? DEFAULT_THRESHOLD;
     this.threshold = options.threshold ?? modelThreshold;
     this.card = {
@@ -87,7 +89,7 @@ export class RuntimeService implements PredictionService {
   async warmUp(): Promise<void> {
     const outputs = await this.runtime.predict([syntheticRecord(this.schema)]);
     if (this.scoresRecords) {
-      const p = outputs[this.probabilityIndex]?.data[0];
+      const p = this.probabilitiesOf(outputs)[0];
       if (!(p !== undefined && p >= 0 && p <= 1)) throw new ChurnError('ARTIFACT_CORRUPT', `warm-up prediction is not a probability (${p})`);
     } else if (outputs.some((o) => o.data.some((v) => Number.isNaN(v)))) {
       throw new ChurnError('ARTIFACT_CORRUPT', 'warm-up prediction is not a number');
@@ -182,7 +184,7 @@ export class RuntimeService implements PredictionService {
       if (errors !== undefined) throw new ChurnError('INVALID_RECORD', `${errors.length} invalid field(s)`, errors);
     }
     const outputs: RuntimeOutput[] = await this.runtime.predict(records);
-    const probabilities = outputs[this.probabilityIndex]!.data;
+    const probabilities = this.probabilitiesOf(outputs);
     if (options?.explain !== true) return { probabilities, explanations: [] };
     if (this.runtime.explain === undefined) {
       throw new ChurnError('BAD_REQUEST', `${this.card.format} models cannot explain their predictions; leave out ?explain`, [
@@ -199,6 +201,17 @@ export class RuntimeService implements PredictionService {
       return explanationOf(typeof record === 'object' && record !== null && !Array.isArray(record) ? record as Record<string, unknown> : {}, names, row, baseValue, margin);
     });
     return { probabilities, explanations };
+  }
+
+  /** The positive class's probability per record, from its output (one column of it for [N, 2] outputs). */
+  private probabilitiesOf(outputs: readonly RuntimeOutput[]): Float64Array {
+    const { index, column } = this.probability!;
+    const { data, width } = outputs[index]!;
+    if (width === 1) return data;
+    const rows = data.length / width;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = data[r * width + column]!;
+    return out;
   }
 
   private customerIdOf(record: unknown): string | undefined {

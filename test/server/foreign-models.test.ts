@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import onnxProto from 'onnx-proto';
+import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
+import { ChurnError } from '../../src/errors.js';
+import { xgboostFromJson } from '../../src/model/runtimes/xgboost-json.js';
 import { packageRoot } from '../../src/model/bundled-model.js';
 import { openModel } from '../../src/model/runtimes/open-model.js';
 import { buildApp } from '../../src/server/app.js';
@@ -183,6 +187,73 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
   test('asks for an explanation it cannot give: 400 BAD_REQUEST, not a wrong answer', async () => {
     const error = assertCode(await app.inject({ method: 'POST', url: '/predict?explain=true', headers: json, payload: dataRecords()[0] }), 400, 'BAD_REQUEST');
     assert.equal(error.details[0]?.path, '/explain');
+  });
+});
+
+
+/**
+ * A binary classifier as skl2onnx and onnxmltools write it (zipmap off): `output_label` [N] and
+ * `output_probability` [N, 2], both classes' probabilities. Its trees are the XGBoost fixture's.
+ */
+function writeSklearnStyleOnnx(file: string, probabilityName: string): void {
+  const { onnx } = onnxProto;
+  const xgb = xgboostFromJson('binary-logistic', JSON.parse(readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8')));
+  writeFileSync(file, onnx.ModelProto.encode({
+    irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
+    graph: {
+      name: 'sklearn-style',
+      initializer: [{ name: 'one', dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [1] }],
+      node: [
+        treeEnsembleNode(xgb.groups[0]!, 'input', 'margin', 'float'),
+        { opType: 'Sigmoid', input: ['margin'], output: ['positive'] },
+        { opType: 'Sub', input: ['one', 'positive'], output: ['negative'] },
+        { opType: 'Concat', input: ['negative', 'positive'], output: [probabilityName], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
+        { opType: 'ArgMax', input: [probabilityName], output: ['output_label'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+      ],
+      input: [valueInfo('input', onnx.TensorProto.DataType.FLOAT, ['N', 6])],
+      output: [valueInfo('output_label', onnx.TensorProto.DataType.INT64, ['N']), valueInfo(probabilityName, onnx.TensorProto.DataType.FLOAT, ['N', 2])],
+    },
+  }).finish());
+}
+
+describe('serving a binary classifier exported by skl2onnx (probabilities of both classes, [N, 2])', () => {
+  const directory = temporaryDirectory();
+  after(() => rmSync(directory, { recursive: true, force: true }));
+
+  test('/predict reads the positive class: XGBoost\'s probability (1e-6), at the manifest\'s threshold', async () => {
+    const file = join(directory, 'sklearn.onnx');
+    writeSklearnStyleOnnx(file, 'output_probability');
+    writeFileSync(join(directory, 'sklearn.manifest.json'), JSON.stringify({ name: 'churn-sklearn', version: '2', inputs: names, threshold: 0.4 }));
+    const app = await appOver(file);
+    try {
+      const card = (await app.inject({ method: 'GET', url: '/model' })).json() as { task: string; endpoints: string[] };
+      assert.equal(card.task, 'binary');
+      assert.ok(card.endpoints.includes('/predict'));
+      const body = (await app.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records: fixtureRecords.slice(0, 10) } })).json() as { threshold: number; results: { churnProbability: number; churn: boolean }[] };
+      assert.equal(body.threshold, 0.4);
+      body.results.forEach((r, i) => {
+        assert.ok(Math.abs(r.churnProbability - expected.prediction[i]!) < 1e-6, `record ${i}`);
+        assert.equal(r.churn, r.churnProbability >= 0.4);
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a manifest names an output with another name; a name the model lacks stops start-up', async () => {
+    const file = join(directory, 'renamed.onnx');
+    writeSklearnStyleOnnx(file, 'scores');
+    const manifest = join(directory, 'renamed.manifest.json');
+    writeFileSync(manifest, JSON.stringify({ inputs: names, probabilityOutput: 'scores' }));
+    const app = await appOver(file);
+    try {
+      const response = await app.inject({ method: 'POST', url: '/predict', headers: json, payload: fixtureRecords[0] });
+      assert.ok(Math.abs((response.json() as { churnProbability: number }).churnProbability - expected.prediction[0]!) < 1e-6);
+    } finally {
+      await app.close();
+    }
+    writeFileSync(manifest, JSON.stringify({ inputs: names, probabilityOutput: 'proba' }));
+    await assert.rejects(openModel(file), (e: unknown) => e instanceof ChurnError && e.code === 'ARTIFACT_SCHEMA_MISMATCH');
   });
 });
 

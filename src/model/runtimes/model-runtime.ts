@@ -34,6 +34,8 @@ export interface RuntimeDescription {
   readonly schema?: FeatureSchema;
   /** Binary classifiers: the probability at or above which the label is the positive class (absent: 0.5). */
   readonly threshold?: number;
+  /** Binary classifiers: the output, and the column of it, that holds the positive class's probability. */
+  readonly positiveProbability?: { readonly output: string; readonly column: number };
   /** Every output predict() returns, in order, with its datatype and width. */
   readonly outputs: readonly Omit<RuntimeOutput, 'data'>[];
 }

@@ -17,6 +17,7 @@ export class NativeRuntime implements ModelRuntime {
       format: 'native',
       task: 'binary',
       threshold: this.predictor.threshold,
+      positiveProbability: { output: 'probability', column: 0 },
       inputs: manifest.schema.features.map((f) => (f.kind === 'categorical'
         ? { name: f.name, type: 'category' as const, categories: f.categories }
         : { name: f.name, type: 'number' as const })),

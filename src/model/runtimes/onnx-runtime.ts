@@ -12,6 +12,13 @@ type TensorMetadata = Extract<Metadata, { isTensor: true }>;
 const NUMERIC = new Set(['float32', 'float64', 'int32', 'int64']);
 const OUTPUT_TYPES: Record<string, RuntimeDatatype> = { float32: 'FP64', float64: 'FP64', int32: 'INT64', int64: 'INT64', bool: 'BOOL' };
 
+/** Output names that hold class probabilities without a manifest saying so. */
+const PROBABILITY_OUTPUTS = ['probability', 'probabilities', 'output_probability'];
+
+function throwMismatch(file: string, problem: string): never {
+  throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${file}: ${problem}`);
+}
+
 function unsupported(file: string, problem: string): never {
   throw new ChurnError('ARTIFACT_UNSUPPORTED_FORMAT', `${file}: ${problem}`);
 }
@@ -62,8 +69,13 @@ export class OnnxRuntime implements ModelRuntime {
       const datatype = OUTPUT_TYPES[m.type] ?? unsupported(file, `output "${m.name}" has type ${m.type}`);
       return { name: m.name, datatype, width: rowWidth(m.shape) };
     });
-    const probability = outputSpecs.find((o) => o.name === 'probability' || o.name === 'probabilities');
-    const task = probability === undefined ? 'regression' : probability.width > 1 ? 'multiclass' : 'binary';
+    const probabilityName = sidecar?.probabilityOutput;
+    const probability = probabilityName === undefined
+      ? outputSpecs.find((o) => PROBABILITY_OUTPUTS.includes(o.name))
+      : outputSpecs.find((o) => o.name === probabilityName)
+        ?? throwMismatch(file, `the manifest's probabilityOutput "${probabilityName}" is not an output of the model (${outputSpecs.map((o) => o.name).join(', ')})`);
+    // A binary classifier writes one probability per row, or both classes' (skl2onnx, onnxmltools: [N, 2]).
+    const task = probability === undefined ? 'regression' : probability.width > 2 ? 'multiclass' : 'binary';
     this.description = {
       name: sidecar?.name ?? basename(file, extname(file)),
       version: sidecar?.version ?? '1',
@@ -72,6 +84,7 @@ export class OnnxRuntime implements ModelRuntime {
       ...(sidecar?.schema === undefined ? {} : { schema: checkedSchema(file, sidecar.schema, described) }),
       // The graph computes its own label; the manifest's threshold is what /predict applies to the probability.
       ...(task === 'binary' && sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
+      ...(task === 'binary' ? { positiveProbability: { output: probability!.name, column: probability!.width - 1 } } : {}),
       inputs: described,
       outputs: outputSpecs,
     };

@@ -15,6 +15,12 @@ export interface SidecarManifest {
   /** Decision threshold on the positive-class probability of binary classifiers (default 0.5). */
   threshold?: number;
   /**
+   * ONNX: the output holding class probabilities, when it is not named probability, probabilities or
+   * output_probability (skl2onnx's name). [N] or [N, 1] is a binary classifier's positive class, [N, 2]
+   * a binary classifier's two classes (the second is positive), wider a multi-class classifier.
+   */
+  probabilityOutput?: string;
+  /**
    * The feature schema of the records the model takes (what `churn-predictor export` writes): gives categorical
    * inputs their categories and lets /predict validate ranges and categories as it does for the native model.
    */
@@ -44,7 +50,7 @@ export function readSidecarManifest(modelFile: string): SidecarManifest | undefi
   const bad = (problem: string): never => { throw new ChurnError('ARTIFACT_CORRUPT', `${file}: ${problem}`); };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('the manifest must be a JSON object');
   const m = value as Record<string, unknown>;
-  for (const key of ['name', 'version'] as const) if (m[key] !== undefined && typeof m[key] !== 'string') bad(`"${key}" must be a string`);
+  for (const key of ['name', 'version', 'probabilityOutput'] as const) if (m[key] !== undefined && typeof m[key] !== 'string') bad(`"${key}" must be a string`);
   if (m['inputs'] !== undefined && !(Array.isArray(m['inputs']) && m['inputs'].every((s) => typeof s === 'string') && new Set(m['inputs']).size === m['inputs'].length)) {
     bad('"inputs" must be a list of distinct names');
   }

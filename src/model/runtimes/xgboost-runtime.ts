@@ -29,7 +29,7 @@ export class XGBoostRuntime implements ModelRuntime {
     const task = model.objective.startsWith('multi:') ? 'multiclass' : model.objective === 'binary:logistic' ? 'binary' : 'regression';
     this.description = {
       name: options.name, version: options.version, format: 'xgboost-json', task,
-      ...(task === 'binary' ? { threshold: this.threshold } : {}),
+      ...(task === 'binary' ? { threshold: this.threshold, positiveProbability: { output: 'probability', column: 0 } } : {}),
       inputs: names.map((name) => ({ name, type: 'number' as const })),
       outputs: task === 'regression'
         ? [{ name: 'prediction', datatype: 'FP64', width: 1 }]
