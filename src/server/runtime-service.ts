@@ -104,9 +104,9 @@ export class RuntimeService implements PredictionService {
       scored = await this.score([record], options);
     } catch (error) {
       this.options.observer?.scored('single', 1, 0, 1, (performance.now() - started) / 1000);
-      // One record: `/0/tenure` is `/tenure` in the request.
+      // One record: `/0/tenure` is `/tenure` in the request, and `/0` the request itself (``, as JSON Pointer has it).
       if (isChurnError(error) && error.code === 'INVALID_RECORD') {
-        throw new ChurnError('INVALID_RECORD', error.message, error.details.map((e) => ({ ...e, path: splitRecordPath(e.path)?.rest || '/' })));
+        throw new ChurnError('INVALID_RECORD', error.message, error.details.map((e) => ({ ...e, path: splitRecordPath(e.path)?.rest ?? e.path })));
       }
       throw error;
     }

@@ -72,6 +72,8 @@ describe('serving an XGBoost binary classifier (MODEL_PATH=model.json)', () => {
   test('a bad field is 422 INVALID_RECORD with its path, as for the native model', async () => {
     const error = assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: { ...fixtureRecords[0], age: 'old' } }), 422, 'INVALID_RECORD');
     assert.deepEqual(error.details.map((d) => [d.path, d.reason]), [['/age', 'type']]);
+    const whole = assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: '"a string"' }), 422, 'INVALID_RECORD');
+    assert.deepEqual(whole.details.map((d) => [d.path, d.reason]), [['', 'not_object']]);
   });
 
   test('a batch scores the good records and gives each bad one its own error entry', async () => {
