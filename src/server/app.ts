@@ -5,7 +5,7 @@ import { installConnectionDraining } from './connection-draining.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
 import { ModelService } from './model-service.js';
-import { modelIdentity, servingModel, type ServableModel } from './prediction-service-for.js';
+import { modelIdentity, servingModel, type ServableModel } from './serving-model.js';
 import { apiSchemas } from './openapi-schemas.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { metricsRoutes } from './routes/metrics.js';

@@ -7,7 +7,7 @@ import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-mode
 import { NativeRuntime } from '../../model/runtimes/native-runtime.js';
 import type { ModelRuntime } from '../../model/runtimes/model-runtime.js';
 import { openModelFrom } from '../../model/sources/open-model-from.js';
-import { servingModel } from '../../server/prediction-service-for.js';
+import { servingModel } from '../../server/serving-model.js';
 import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../table.js';

@@ -4,7 +4,7 @@ import { ChurnError } from '../../errors.js';
 import { bundledModelDirectory } from '../../model/bundled-model.js';
 import { openModelFrom } from '../../model/sources/open-model-from.js';
 import { batchCsv } from '../../server/batch-codecs.js';
-import { servingModel } from '../../server/prediction-service-for.js';
+import { servingModel } from '../../server/serving-model.js';
 import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
 
