@@ -30,6 +30,7 @@ export const errorCatalogue = {
   UNAUTHORIZED: { status: 401, grpc: 'UNAUTHENTICATED', title: 'A valid API key is required (Authorization: Bearer <key>)' },
   NOT_FOUND: { status: 404, grpc: 'UNIMPLEMENTED', title: 'No route matches the method and path' },
   REQUEST_TIMEOUT: { status: 408, grpc: 'DEADLINE_EXCEEDED', title: 'The client did not send the whole request in time' },
+  DEADLINE_EXCEEDED: { status: 504, grpc: 'DEADLINE_EXCEEDED', title: 'The call\'s deadline had passed when the server came to it; no work was done' },
   PAYLOAD_TOO_LARGE: { status: 413, grpc: 'RESOURCE_EXHAUSTED', title: 'The request body is larger than the server accepts' },
   BATCH_TOO_LARGE: { status: 413, grpc: 'RESOURCE_EXHAUSTED', title: 'The batch has more records than the server accepts' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, grpc: 'INVALID_ARGUMENT', title: 'The request body has a content type this route does not accept' },

@@ -10,6 +10,8 @@ export type LogLevel = (typeof logLevels)[number];
 /** Everything the server reads from its environment, validated. Built once at start-up by loadServerConfig. */
 export interface ServerConfig {
   readonly port: number;
+  /** The gRPC endpoint's port (Open Inference Protocol, grpc.health.v1); 0 turns gRPC off. */
+  readonly grpcPort: number;
   readonly host: string;
   readonly modelPath: string;
   readonly logLevel: LogLevel;
@@ -55,6 +57,11 @@ function variable<K extends keyof ServerConfig>(spec: VariableSpec<K> & { parse:
 
 const specs: readonly VariableSpec[] = [
   variable({ name: 'PORT', field: 'port', default: 8000, secret: false, description: 'TCP port to listen on (0 picks a free port).', parse: (v) => integerIn(v, 0, 65535) }),
+  variable({
+    name: 'GRPC_PORT', field: 'grpcPort', default: 8081, secret: false,
+    description: 'TCP port of the gRPC endpoint (Open Inference Protocol GRPCInferenceService and grpc.health.v1.Health), on HOST; 0 turns gRPC off.',
+    parse: (v) => integerIn(v, 0, 65535),
+  }),
   variable({ name: 'HOST', field: 'host', default: '0.0.0.0', secret: false, description: 'Address to listen on.', parse: nonEmptyText }),
   variable({
     name: 'MODEL_PATH', field: 'modelPath', default: bundledModelDirectory, shownDefault: 'models/churn (the bundled model)', secret: false,
@@ -152,6 +159,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     if (!isSet(raw)) continue;
     const value = spec.parse({ name: spec.name, raw, secret: spec.secret });
     if (spec.field !== undefined) (config as Record<string, unknown>)[spec.field] = value;
+  }
+  if (config.grpcPort !== 0 && config.grpcPort === config.port) {
+    throw new ChurnError('INVALID_CONFIG', `GRPC_PORT must differ from PORT (both are ${config.port}); set GRPC_PORT=0 to turn gRPC off`);
   }
   if (isSet(env['AWS_ACCESS_KEY_ID']) !== isSet(env['AWS_SECRET_ACCESS_KEY'])) {
     const missing = isSet(env['AWS_ACCESS_KEY_ID']) ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';

@@ -9,6 +9,7 @@ import type { ServingCore } from '../serving/serving-core.js';
 import { ServingState } from '../serving/serving-state.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
+import type { RunningGrpcServer } from './grpc/grpc-server.js';
 import { bufferedStdout } from './log-destination.js';
 
 export interface RunningServer {
@@ -16,6 +17,30 @@ export interface RunningServer {
   core: ServingCore;
   /** The address actually listened on (PORT=0 picks a free port). */
   url: string;
+  /** The gRPC endpoint, unless GRPC_PORT=0 turned it off; closing the app closes it. */
+  grpc?: RunningGrpcServer;
+}
+
+/**
+ * Starts the gRPC endpoint beside the HTTP server (loaded only when GRPC_PORT is set: a server without it never
+ * loads grpc-js), and ties it to the app's lifecycle: app.close() stops it accepting when the HTTP server stops,
+ * and waits for its calls before the core (and the model's native resources) go.
+ */
+async function startGrpc(app: FastifyInstance, config: ServerConfig, core: ServingCore): Promise<RunningGrpcServer> {
+  const { startGrpcServer } = await import('./grpc/grpc-server.js');
+  const grpc = await startGrpcServer(config, core, app.log.child({ transport: 'grpc' }));
+  let closing: Promise<void> = Promise.resolve();
+  app.addHook('preClose', (done) => {
+    closing = grpc.close();
+    done();
+  });
+  // onClose hooks run last-registered first: this one runs before buildApp's, which closes the core.
+  app.addHook('onClose', async () => {
+    const waited = new Promise<void>((resolve) => setTimeout(resolve, config.requestTimeoutMs + 1000).unref());
+    await Promise.race([closing, waited]);
+    grpc.forceClose();
+  });
+  return grpc;
 }
 
 /**
@@ -55,6 +80,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     stdout.close();
     done();
   });
+  // gRPC first: once the "listening" line is out, both endpoints answer.
+  let grpc: RunningGrpcServer | undefined;
+  if (config.grpcPort !== 0) {
+    try {
+      grpc = await startGrpc(app, config, core);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+  }
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });
@@ -66,13 +101,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     throw cause;
   }
-  installGracefulShutdown(app, core.state, config);
+  installGracefulShutdown(app, core.state, config, { servers: grpc === undefined ? [] : [grpc] });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  app.log.info({ url, port, startupMs: round(performance.now() - started) }, 'listening');
+  app.log.info({ url, port, ...(grpc === undefined ? {} : { grpcPort: grpc.port }), startupMs: round(performance.now() - started) }, 'listening');
   // Supervisors and tests wait for this line: do not leave it in the buffer.
   stdout.flush();
-  return { app, core, url };
+  return grpc === undefined ? { app, core, url } : { app, core, url, grpc };
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;

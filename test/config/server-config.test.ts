@@ -38,14 +38,14 @@ describe('loadServerConfig', () => {
 
   test('reads every variable', () => {
     const config = loadServerConfig({
-      PORT: '9000', HOST: '127.0.0.1', MODEL_PATH: bundledModelDirectory, LOG_LEVEL: 'WARN', MAX_BATCH_SIZE: '50',
+      PORT: '9000', GRPC_PORT: '9001', HOST: '127.0.0.1', MODEL_PATH: bundledModelDirectory, LOG_LEVEL: 'WARN', MAX_BATCH_SIZE: '50',
       BODY_LIMIT_BYTES: '4096', DECISION_THRESHOLD: '0.25', SHUTDOWN_DRAIN_SECONDS: '0.5', REQUEST_TIMEOUT_MS: '2000',
       KEEP_ALIVE_TIMEOUT_SECONDS: '120', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
       MLFLOW_TRACKING_URI: 'http://mlflow.ml-serving.svc.cluster.local:5000', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
       MODEL_SHA256: 'AB'.repeat(32), AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL: 'http://minio.storage:9000',
     });
     assert.deepEqual({ ...config }, {
-      port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
+      port: 9000, grpcPort: 9001, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
@@ -54,7 +54,7 @@ describe('loadServerConfig', () => {
   });
 
   const invalid: [string, string][] = [
-    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '80.5'], ['HOST', 'a\nb'], ['MODEL_PATH', '/nonexistent/model'],
+    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '80.5'], ['GRPC_PORT', '-1'], ['GRPC_PORT', 'grpc'], ['GRPC_PORT', '8000'], ['HOST', 'a\nb'], ['MODEL_PATH', '/nonexistent/model'],
     ['LOG_LEVEL', 'loud'], ['MAX_BATCH_SIZE', '0'], ['MAX_BATCH_SIZE', '1e3'], ['BODY_LIMIT_BYTES', '10'],
     ['DECISION_THRESHOLD', '1.5'], ['DECISION_THRESHOLD', 'NaN'], ['SHUTDOWN_DRAIN_SECONDS', '-1'],
     ['REQUEST_TIMEOUT_MS', '10'], ['KEEP_ALIVE_TIMEOUT_SECONDS', '0'], ['MAX_EVENT_LOOP_DELAY_MS', 'fast'],
@@ -86,6 +86,13 @@ describe('loadServerConfig', () => {
     const error = configError({ API_KEYS: 'a-long-enough-secret-key, tiny' });
     assert.ok(!error.message.includes('a-long-enough-secret-key'));
     assert.ok(!error.message.includes('tiny'));
+  });
+
+  test('GRPC_PORT defaults to 8081, 0 turns gRPC off, and it may not share PORT', () => {
+    assert.equal(loadServerConfig({}).grpcPort, 8081);
+    assert.equal(loadServerConfig({ GRPC_PORT: '0' }).grpcPort, 0);
+    assert.equal(loadServerConfig({ PORT: '0', GRPC_PORT: '0' }).grpcPort, 0);
+    assert.ok(configError({ PORT: '9000', GRPC_PORT: '9000' }).message.startsWith('GRPC_PORT '));
   });
 
   test('AWS credentials come in pairs', () => {

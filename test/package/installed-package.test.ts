@@ -72,7 +72,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
 
   test('npx churn-predictor serve, with its defaults, serves the bundled model', async () => {
     const [command, ...args] = cli('serve');
-    const child = spawn(command!, args, { cwd: consumer, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command!, args, { cwd: consumer, env: { ...process.env, PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const port = await new Promise<number>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -108,7 +108,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
       const [command, ...args] = cli('serve');
       let stderr = '';
       try {
-        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MODEL_PATH: location, PORT: '0' } });
+        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MODEL_PATH: location, PORT: '0', GRPC_PORT: '0' } });
         assert.fail(`serve started with ${location}`);
       } catch (error) {
         stderr = String((error as { stderr?: string }).stderr ?? '');
