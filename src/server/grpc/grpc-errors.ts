@@ -20,7 +20,7 @@ const BadRequest = errorDetailProtos.lookupType('google.rpc.BadRequest');
 const DETAILS_IN_MESSAGE = 5;
 
 function any(type: { fullName: string; encode(value: object): { finish(): Uint8Array } }, value: object): { type_url: string; value: Uint8Array } {
-  return { type_url: `type.googleapis.com${type.fullName}`, value: type.encode(value).finish() };
+  return { type_url: `type.googleapis.com/${type.fullName.replace(/^\./, '')}`, value: type.encode(value).finish() };
 }
 
 /** The status message: the error's, with its first field errors (as V2 REST writes them). */

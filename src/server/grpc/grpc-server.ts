@@ -1,9 +1,10 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import type { FastifyBaseLogger } from 'fastify';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { ServerConfig } from '../../config/server-config.js';
 import { ChurnError } from '../../errors.js';
 import type { ServingCore } from '../../serving/serving-core.js';
+import type { ServingState } from '../../serving/serving-state.js';
 import { GrpcMetrics } from './grpc-metrics.js';
 import { inferenceService } from './inference-service.js';
 import { INFERENCE_SERVICE, inferenceProtos, serviceDefinition } from './protocol-buffers.js';
@@ -15,6 +16,38 @@ const HEALTH_SYNC_MS = 250;
 // Connections are recycled (GOAWAY, then a grace period) so clients spread over replicas added since they
 // connected: an HTTP/2 connection otherwise pins a client to one pod for its lifetime.
 const MAX_CONNECTION_AGE_MS = 5 * 60_000;
+
+/**
+ * Counts Open Inference Protocol calls in flight from the moment their headers arrive until their status is sent
+ * or they are cancelled (a deadline, a client gone), in the same count as HTTP requests: shutdown then waits for
+ * a call whose message is still arriving, as it waits for an HTTP request whose body is. Health streams (Watch)
+ * are left out: they last as long as the client wants.
+ */
+function inFlightCounter(state: ServingState): ServerInterceptor {
+  return (method, call) => {
+    if (!method.path.startsWith(`/${INFERENCE_SERVICE}/`)) return new ServerInterceptingCall(call);
+    let counted = false;
+    const release = (): void => {
+      if (!counted) return;
+      counted = false;
+      state.requestFinished();
+    };
+    return new ServerInterceptingCall(call, {
+      start: (next) => next({
+        onReceiveMetadata: (metadata, forward) => {
+          counted = true;
+          state.requestStarted();
+          forward(metadata);
+        },
+        onCancel: release,
+      }),
+      sendStatus: (status, forward) => {
+        release();
+        forward(status);
+      },
+    });
+  };
+}
 
 /** The gRPC endpoint as the shutdown sequence drives it. */
 export interface RunningGrpcServer {
@@ -39,6 +72,7 @@ export async function startGrpcServer(config: ServerConfig, core: ServingCore, l
     'grpc.max_connection_age_ms': MAX_CONNECTION_AGE_MS,
     // In-flight calls on a recycled connection get as long as a slow HTTP request would.
     'grpc.max_connection_age_grace_ms': config.requestTimeoutMs,
+    interceptors: [inFlightCounter(core.state)],
   });
   server.addService(serviceDefinition(inferenceProtos, INFERENCE_SERVICE), inferenceService(core, log, new GrpcMetrics(core.metrics.registry)));
 

@@ -29,8 +29,9 @@ function firstString(metadata: Metadata, key: string): string | undefined {
 }
 
 /**
- * The life of one unary gRPC call, the same for every method, as protocolScope gives it to each HTTP protocol:
- * counted in flight for shutdown; a passed deadline answered DEADLINE_EXCEEDED before any work; admission by the
+ * The life of one unary gRPC call, the same for every method, as protocolScope gives it to each HTTP protocol
+ * (the in-flight count shutdown waits for is kept by the server's interceptor, from the call's first bytes):
+ * a passed deadline answered DEADLINE_EXCEEDED before any work; admission by the
  * serving core (the `authorization: Bearer` metadata, model serving, shedding) and callStarted/callEnded with
  * protocol 'grpc' for data-plane methods; every error mapped through the catalogue (INTERNAL logged once with
  * the request id); one log line and one grpc_server_handling_seconds observation per call.
@@ -47,13 +48,11 @@ export function unaryCalls(core: ServingCore, log: FastifyBaseLogger, metrics: G
         if (Number.isFinite(at) && at <= Date.now()) throw new ChurnError('DEADLINE_EXCEEDED', 'the call\'s deadline passed before the server could answer it');
       },
     };
-    core.state.requestStarted();
     if (options.admit) core.callStarted('grpc');
     let answered = false;
     const finish = (error: ChurnError | undefined, response?: Buffer | object): void => {
       if (answered) return;
       answered = true;
-      core.state.requestFinished();
       if (options.admit) core.callEnded('grpc', error?.code ?? 'OK');
       const grpcCode = error === undefined ? 'OK' : errorCatalogue[error.code].grpc;
       const seconds = (performance.now() - started) / 1000;

@@ -26,7 +26,8 @@ type TypedArrayOf = { new(buffer: ArrayBufferLike, byteOffset: number, length: n
 
 /** A view of `bytes` as `Type` when aligned (no copy); of an aligned copy otherwise. */
 function view<T>(Type: TypedArrayOf, bytes: Uint8Array, count: number): T {
-  const aligned = bytes.byteOffset % Type.BYTES_PER_ELEMENT === 0 ? bytes : bytes.slice();
+  // new Uint8Array(view) copies into a fresh buffer (Buffer's own slice() would not).
+  const aligned = bytes.byteOffset % Type.BYTES_PER_ELEMENT === 0 ? bytes : new Uint8Array(bytes);
   return new Type(aligned.buffer, aligned.byteOffset, count) as T;
 }
 
