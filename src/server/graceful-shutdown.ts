@@ -7,8 +7,8 @@ import type { ServingState } from '../serving/serving-state.js';
 export interface DrainableServer {
   /** The drain began: readiness is false from now on (calls are still served). */
   beginDrain(): void;
-  /** Cuts what remains once in-flight work is done or its wait is over. */
-  forceClose(): void;
+  /** Once in-flight work is done or its wait is over: lets the last answers out, then cuts what remains. */
+  closeRemaining(): Promise<void>;
 }
 
 export interface ShutdownOptions {
@@ -46,7 +46,7 @@ export function installGracefulShutdown(app: FastifyInstance, state: ServingStat
     // What is left has no request in flight (or one too slow to wait for): connections that never sent
     // a request, which Node does not count as idle and would otherwise hold the process open.
     app.server.closeAllConnections();
-    for (const server of servers) server.forceClose();
+    await Promise.all(servers.map((server) => server.closeRemaining()));
     try {
       await closed;
       app.log.info('stopped');

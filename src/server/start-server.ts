@@ -34,11 +34,12 @@ async function startGrpc(app: FastifyInstance, config: ServerConfig, core: Servi
     closing = grpc.close();
     done();
   });
-  // onClose hooks run last-registered first: this one runs before buildApp's, which closes the core.
+  // onClose hooks run last-registered first: this one runs before buildApp's, which closes the core. grpc-js may
+  // report the shutdown done while a call's message is still arriving: the in-flight count says when it is.
   app.addHook('onClose', async () => {
     const waited = new Promise<void>((resolve) => setTimeout(resolve, config.requestTimeoutMs + 1000).unref());
-    await Promise.race([closing, waited]);
-    grpc.forceClose();
+    await Promise.race([Promise.all([closing, core.state.whenIdle()]), waited]);
+    await grpc.closeRemaining();
   });
   return grpc;
 }

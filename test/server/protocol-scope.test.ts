@@ -153,7 +153,7 @@ describe('every protocol from one place: grpc', () => {
     const base = await rig(runtime, env);
     const grpc = await startGrpcServer({ ...testConfig(env), host: '127.0.0.1', grpcPort: 0 }, base.core, base.app.log.child({ transport: 'grpc' }));
     const client = inferenceClient(grpc.port);
-    return { ...base, client, stop: async () => { client.close(); grpc.forceClose(); await base.app.close(); } };
+    return { ...base, client, stop: async () => { client.close(); await grpc.closeRemaining(); await base.app.close(); } };
   }
   const ok = (answer: GrpcAnswer) => assert.equal(answer.code, 'OK', answer.message);
 
@@ -250,7 +250,7 @@ describe('every protocol from one place: grpc', () => {
       assert.equal((await client.health()).response?.['status'], 'NOT_SERVING');
     } finally {
       client.close();
-      grpc.forceClose();
+      await grpc.closeRemaining();
       await app.close();
     }
   });

@@ -13,6 +13,8 @@ import { INFERENCE_SERVICE, inferenceProtos, serviceDefinition } from './protoco
 export const LIVENESS_SERVICE = 'liveness';
 // How often the health service's statuses follow the core's readiness (overload and warm-up change it).
 const HEALTH_SYNC_MS = 250;
+// Once in-flight calls are done, how long their last frames get to reach the clients before connections are cut.
+const FLUSH_GRACE_MS = 1000;
 // Connections are recycled (GOAWAY, then a grace period) so clients spread over replicas added since they
 // connected: an HTTP/2 connection otherwise pins a client to one pod for its lifetime.
 const MAX_CONNECTION_AGE_MS = 5 * 60_000;
@@ -42,8 +44,8 @@ function inFlightCounter(state: ServingState): ServerInterceptor {
         onCancel: release,
       }),
       sendStatus: (status, forward) => {
-        release();
         forward(status);
+        release();
       },
     });
   };
@@ -56,8 +58,11 @@ export interface RunningGrpcServer {
   beginDrain(): void;
   /** Stops accepting calls (GOAWAY); resolves once the server has let go of every connection. */
   close(): Promise<void>;
-  /** Cuts what remains: open Watch streams, calls that outlived the wait. */
-  forceClose(): void;
+  /**
+   * Once calls are done (or their wait is over): lets answers just sent reach their clients (up to a second), then
+   * cuts what remains: open Watch streams, calls that outlived the wait.
+   */
+  closeRemaining(): Promise<void>;
 }
 
 /**
@@ -103,16 +108,19 @@ export async function startGrpcServer(config: ServerConfig, core: ServingCore, l
   }
   log.info({ port }, 'grpc listening');
 
+  let closing: Promise<void> | undefined;
   return {
     port,
     beginDrain: syncHealth,
     close: () => {
       clearInterval(timer);
       syncHealth();
-      return new Promise<void>((resolve) => { server.tryShutdown(() => resolve()); });
+      closing ??= new Promise<void>((resolve) => { server.tryShutdown(() => resolve()); });
+      return closing;
     },
-    forceClose: () => {
+    closeRemaining: async () => {
       clearInterval(timer);
+      if (closing !== undefined) await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, FLUSH_GRACE_MS).unref())]);
       server.forceShutdown();
     },
   };

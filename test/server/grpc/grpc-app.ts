@@ -27,7 +27,7 @@ export async function grpcApp(env: Record<string, string> = {}, runtime?: ModelR
     app, core, grpc, client, logs,
     close: async () => {
       client.close();
-      grpc.forceClose();
+      await grpc.closeRemaining();
       await app.close();
     },
   };
