@@ -50,10 +50,13 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The gRPC endpoint reads its contracts (.proto) at start-up.
+COPY proto ./proto
 COPY models/churn ./models/churn
 # Numeric, above 10000 (kube-score), and matching runAsUser/runAsGroup in the Deployment.
 USER 10001:10001
-EXPOSE 8000
+# HTTP (PORT) and gRPC (GRPC_PORT).
+EXPOSE 8000 8081
 # node itself is PID 1 (no shell, no npm): SIGTERM reaches the server's drain handler directly.
 # Replaces the base image's docker-entrypoint.sh.
 ENTRYPOINT ["node"]

@@ -32,11 +32,13 @@ for (const overlay of overlays) {
   describe(`overlays/${overlay}: ports, probes and paths agree`, { skip: kubectlUnavailable }, () => {
     const objects = renderOverlay(overlay);
 
-    test('PORT, the container port, EXPOSE and every probe port are the same port', () => {
+    test('PORT and GRPC_PORT are the container ports and what the image EXPOSEs; every probe uses PORT', () => {
       const { container, config } = api(overlay);
       const port = Number(config.PORT);
-      assert.deepEqual(container.ports?.map((p) => p.containerPort), [port]);
-      assert.deepEqual(runtimeStage && exposedPorts(runtimeStage), [port]);
+      const grpcPort = Number(config.GRPC_PORT);
+      assert.ok(grpcPort > 0 && grpcPort !== port, 'gRPC is on, on its own port');
+      assert.deepEqual(container.ports?.map((p) => [p.name, p.containerPort]), [['http', port], ['grpc', grpcPort]]);
+      assert.deepEqual(runtimeStage && exposedPorts(runtimeStage), [port, grpcPort]);
       for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
         assert.equal(resolvePort(container, probe?.httpGet?.port), port);
       }
@@ -49,18 +51,19 @@ for (const overlay of overlays) {
       assert.equal(container.startupProbe?.httpGet?.path, '/readyz');
     });
 
-    test("the Service's targetPort reaches the container port", () => {
+    test("the Service's target ports reach PORT (http) and GRPC_PORT (grpc, declared HTTP/2 cleartext)", () => {
       const { container, config } = api(overlay);
       const [service] = objectsOfKind<IService>(objects, 'Service');
-      const [servicePort] = service?.spec?.ports ?? [];
-      assert.equal(resolvePort(container, servicePort?.targetPort), Number(config.PORT));
+      const ports = service?.spec?.ports ?? [];
+      assert.deepEqual(ports.map((p) => [p.name, resolvePort(container, p.targetPort)]), [['http', Number(config.PORT)], ['grpc', Number(config.GRPC_PORT)]]);
+      assert.equal(ports.find((p) => p.name === 'grpc')?.appProtocol, 'kubernetes.io/h2c');
     });
 
-    test('the NetworkPolicy admits the serving port', () => {
+    test('the NetworkPolicy admits the serving ports, HTTP and gRPC', () => {
       const { config } = api(overlay);
       const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
       const ports = (policy?.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
-      assert.deepEqual(ports, [Number(config.PORT)]);
+      assert.deepEqual(ports, [Number(config.PORT), Number(config.GRPC_PORT)]);
     });
 
     test('MODEL_PATH is where the Dockerfile puts the model, or a store the pod may reach; the pod runs as the image user', () => {

@@ -7,7 +7,7 @@ import { elementProblem, isV2Datatype, type V2Datatype } from './v2-datatypes.js
 import { elementCount, outputShape, recordsOfTensors, type TensorData, type V2Inference, type V2Tensor } from './v2-tensors.js';
 
 /**
- * The Open Inference Protocol's gRPC messages (inference.ModelInferRequest and friends, src/server/grpc/
+ * The Open Inference Protocol's gRPC messages (inference.ModelInferRequest and friends, proto/
  * open-inference.proto) as protobufjs decodes them, to and from what the data plane takes and answers. Tensors
  * arrive either as typed `contents` or as `raw_input_contents` bytes; the response answers the way the request
  * came (raw bytes for raw inputs, as Triton does and tritonclient expects; typed contents otherwise).
