@@ -220,6 +220,59 @@ export class DataPlane {
    */
   infer(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
     this.checkBatchSize(records.length);
+    const explain = this.checkOutputs(options);
+    const stage = this.stages[protocol];
+    const batch = this.encodeBatch(records, stage);
+    if (batch.failures.size > 0) {
+      const details = [...batch.failures].flatMap(([index, errors]) => errors.map((e) => ({ ...e, path: `/${index}${e.path}` })));
+      throw new ChurnError('INVALID_RECORD', `${batch.failures.size} of ${records.length} record(s) are invalid`, details);
+    }
+    return this.scoreTensors(batch.rows, options.outputs, explain, stage);
+  }
+
+  /** Whether `inferMatrix` takes this model's rows: every input is numeric (one column each). */
+  get takesMatrix(): boolean {
+    return this.encoder.encodeMatrix !== undefined;
+  }
+
+  /**
+   * Tensor protocols, for models whose inputs are all numeric: scores a row-major [rows, inputs] matrix (NaN or
+   * null for missing) exactly as `infer` scores the same rows as records, validated and encoded straight from the
+   * matrix, without a record per row (a 1,000-row FP32 batch spends most of its decoding building records
+   * otherwise). Invalid values fail the call with INVALID_RECORD, paths `/<row>/<input>` as `infer` gives them.
+   */
+  inferMatrix(values: ArrayLike<number | null>, rows: number, options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
+    const encodeMatrix = this.encoder.encodeMatrix;
+    if (encodeMatrix === undefined) throw new Error('inferMatrix takes models whose inputs are all numeric (see takesMatrix)');
+    this.checkBatchSize(rows);
+    const explain = this.checkOutputs(options);
+    const stage = this.stages[protocol];
+    const started = now();
+    const width = this.encoder.width;
+    const x = new Float64Array(rows * width);
+    const errors = encodeMatrix(values, rows, x);
+    stage.validate_encode.observe(seconds(started, now()));
+    if (errors !== undefined) {
+      const failed = new Set(errors.map((e) => e.path.split('/')[1])).size;
+      this.metrics.invalidRecords.value += failed;
+      throw new ChurnError('INVALID_RECORD', `${failed} of ${rows} record(s) are invalid`, errors);
+    }
+    const names = this.featureNames;
+    let records: Record<string, number>[] | undefined;
+    // Records only for a runtime that reads them (an all-numeric model's runtime reads x): built on first read.
+    const encoded: EncodedRows = {
+      rows,
+      x,
+      get records() {
+        records ??= Array.from({ length: rows }, (_, r) => Object.fromEntries(names.map((name, c) => [name, x[r * width + c]!])));
+        return records;
+      },
+    };
+    return this.scoreTensors(encoded, options.outputs, explain, stage);
+  }
+
+  /** The requested outputs exist (INVALID_BODY otherwise) and explanations can be given; whether they are asked. */
+  private checkOutputs(options: InferOptions): boolean {
     const wanted = options.outputs;
     for (const name of wanted ?? []) {
       if (!this.outputs.some((o) => o.name === name) && !(this.explains && name === CONTRIBUTIONS_OUTPUT)) {
@@ -228,14 +281,12 @@ export class DataPlane {
     }
     const explain = options.explain === true || (wanted?.includes(CONTRIBUTIONS_OUTPUT) ?? false);
     if (explain && !this.explains) throw new ChurnError('BAD_REQUEST', `this ${this.card.format} ${this.card.task} model cannot explain its predictions`);
-    const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
-    if (batch.failures.size > 0) {
-      const details = [...batch.failures].flatMap(([index, errors]) => errors.map((e) => ({ ...e, path: `/${index}${e.path}` })));
-      throw new ChurnError('INVALID_RECORD', `${batch.failures.size} of ${records.length} record(s) are invalid`, details);
-    }
-    this.metrics.batchSize.observe(records.length);
-    const rows = batch.rows;
+    return explain;
+  }
+
+  /** Scores encoded rows for a tensor protocol: the outputs asked for (all by default), contributions when asked. */
+  private scoreTensors(rows: EncodedRows, wanted: readonly string[] | undefined, explain: boolean, stage: StageSeries): MaybePromise<InferResult> {
+    this.metrics.batchSize.observe(rows.rows);
     const started = now();
     return then(this.runtime.predict(rows), (raw) => {
       const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;

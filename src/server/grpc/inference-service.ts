@@ -6,6 +6,7 @@ import { ChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
 import { decodeModelInferRequest, encodeModelInferResponse, type ModelInferRequestMessage } from '../../serving/codecs/v2-grpc-messages.js';
 import { modelMetadata, unknownModel } from '../../serving/codecs/v2-metadata.js';
+import { inferRows } from '../../serving/codecs/v2-tensors.js';
 import { then } from '../../serving/maybe-promise.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import type { GrpcMetrics } from './grpc-metrics.js';
@@ -64,7 +65,7 @@ export function inferenceService(core: ServingCore, log: FastifyBaseLogger, metr
       const inference = decodeModelInferRequest(message, plane.schema);
       plane.observeStage('grpc', 'decode', seconds(started));
       context.checkDeadline();
-      return then(plane.infer(inference.records, inference, 'grpc'), (result) => {
+      return then(inferRows(plane, inference, 'grpc'), (result) => {
         const encoding = performance.now();
         const response = asBuffer(ModelInferResponse.encode(encodeModelInferResponse(plane, inference, result) as unknown as protobuf.Message).finish());
         plane.observeStage('grpc', 'encode', seconds(encoding));

@@ -13,6 +13,11 @@ import { packageRoot } from '../../foundation/package-files.js';
 
 const protoDirectory = join(packageRoot, 'proto');
 
+// int64 fields (shapes, INT64 contents) decode to numbers rather than Long objects: an allocation less per value on
+// the hot path. Values beyond 2^53 then lose precision, and the codecs refuse them as unsafe integers.
+protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
+protobuf.configure();
+
 function load(file: string): protobuf.Root {
   const root = new protobuf.Root();
   root.loadSync(join(protoDirectory, file), { keepCase: true });

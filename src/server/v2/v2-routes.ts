@@ -5,7 +5,7 @@ import { ChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
 import { BINARY_TENSOR_DATA_EXTENSION, INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../../serving/codecs/v2-binary-body.js';
 import { modelMetadata, unknownModel } from '../../serving/codecs/v2-metadata.js';
-import { decodeInferenceRequest, encodeInferenceResponse } from '../../serving/codecs/v2-tensors.js';
+import { decodeInferenceRequest, encodeInferenceResponse, inferRows } from '../../serving/codecs/v2-tensors.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { routeNotFound } from '../http-errors.js';
 import { documentationOnly } from '../openapi-schemas.js';
@@ -109,7 +109,7 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
       const started = performance.now();
       const inference = decodeInferenceRequest(body.json, plane.schema, body.binary);
       plane.observeStage('v2', 'decode', body.readSeconds + (performance.now() - started) / 1000);
-      const answer = plane.infer(inference.records, inference, 'v2');
+      const answer = inferRows(plane, inference, 'v2');
       return sendAnswer(reply, core, 'v2', answer, (result) => {
         const response = encodeInferenceResponse(plane, inference, result);
         if (response.binary.length === 0) return response.json;

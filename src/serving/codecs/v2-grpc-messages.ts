@@ -2,9 +2,9 @@ import { ChurnError } from '../../errors.js';
 import type { FeatureSchema } from '../../features/schema.js';
 import type { RuntimeOutput } from '../../runtimes/model-runtime.js';
 import type { InferResult } from '../data-plane.js';
-import { decodeTensorBytes, encodeOutputBytes } from './tensor-bytes.js';
+import { decodeTensorBytes, encodeOutputBytes, utf8Text } from './tensor-bytes.js';
 import { elementProblem, isV2Datatype, type V2Datatype } from './v2-datatypes.js';
-import { elementCount, outputShape, recordsOfTensors, type TensorData, type V2Inference, type V2Tensor } from './v2-tensors.js';
+import { elementCount, outputShape, rowsOfTensors, type TensorData, type V2Inference, type V2Tensor } from './v2-tensors.js';
 
 /**
  * The Open Inference Protocol's gRPC messages (inference.ModelInferRequest and friends, proto/
@@ -88,7 +88,7 @@ function parameterValue(parameter: InferParameterMessage): boolean | number | st
 /** A parameters map as plain values, as the REST protocol's JSON has them. */
 export function parameterValues(parameters: Record<string, InferParameterMessage> | undefined): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  for (const [key, parameter] of Object.entries(parameters ?? {})) values[key] = parameterValue(parameter);
+  for (const key in parameters) values[key] = parameterValue(parameters[key]!);
   return values;
 }
 
@@ -99,23 +99,13 @@ const CONTENTS_FIELD: Record<Exclude<V2Datatype, 'FP16' | 'BF16'>, keyof InferTe
   FP32: 'fp32_contents', FP64: 'fp64_contents', BYTES: 'bytes_contents',
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** An input's elements from its typed contents. */
 function contentsData(name: string, datatype: V2Datatype, count: number, contents: InferTensorContentsMessage | null | undefined): TensorData {
   if (datatype === 'FP16' || datatype === 'BF16') throw bad(`input "${name}": ${datatype} has no typed contents field; send it as raw_input_contents`);
   const field = CONTENTS_FIELD[datatype];
   const values = (contents?.[field] ?? []) as readonly unknown[];
   if (values.length !== count) throw bad(`input "${name}": shape holds ${count} elements, contents.${field} has ${values.length}`);
-  if (datatype === 'BYTES') {
-    return (values as Uint8Array[]).map((bytes, i) => {
-      try {
-        return utf8.decode(bytes);
-      } catch {
-        throw bad(`input "${name}" element ${i} is not UTF-8 text`);
-      }
-    });
-  }
+  if (datatype === 'BYTES') return (values as Uint8Array[]).map((bytes, i) => utf8Text(bytes, `input "${name}" element ${i}`));
   const numbers = datatype === 'INT64' || datatype === 'UINT64' ? (values as Int64[]).map(int64Number) : values;
   for (let i = 0; i < numbers.length; i++) {
     const value = numbers[i];
@@ -154,7 +144,7 @@ export function decodeModelInferRequest(message: ModelInferRequestMessage, schem
   const parameters = parameterValues(message.parameters);
   return {
     ...(message.id ? { id: message.id } : {}),
-    records: recordsOfTensors(schema, tensors),
+    rows: rowsOfTensors(schema, tensors),
     ...(outputs.length === 0 ? {} : { outputs: outputs.map((o) => o.name ?? '') }),
     explain: parameters['explain'] === true,
     raw: raw.length > 0,

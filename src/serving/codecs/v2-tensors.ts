@@ -2,7 +2,9 @@ import { ChurnError } from '../../errors.js';
 import type { FeatureSchema } from '../../features/schema.js';
 import { isJsonObject } from '../../foundation/json-values.js';
 import type { RuntimeOutput } from '../../runtimes/model-runtime.js';
-import type { InferOptions, InferResult } from '../data-plane.js';
+import type { DataPlane, InferOptions, InferResult } from '../data-plane.js';
+import type { MaybePromise } from '../maybe-promise.js';
+import type { Protocol } from '../protocol.js';
 import { decodeTensorBytes, encodeOutputBytes, type TensorElements } from './tensor-bytes.js';
 import { elementProblem, isNumericDatatype, isV2Datatype, type V2Datatype } from './v2-datatypes.js';
 
@@ -25,10 +27,16 @@ export interface BinaryOutputs {
   readonly named: ReadonlyMap<string, boolean>;
 }
 
-/** A decoded inference request: the records, and what the caller asked of the answer. */
+/**
+ * The rows a request's tensors carry: records, or — an all-numeric model's single [N, F] tensor — the row-major
+ * matrix itself, which the data plane validates and encodes without making a record per row.
+ */
+export type TensorRows = { records: Record<string, unknown>[] } | { matrix: ArrayLike<number | null>; count: number };
+
+/** A decoded inference request: its rows, and what the caller asked of the answer. */
 export interface V2Inference extends InferOptions {
   id?: string;
-  records: Record<string, unknown>[];
+  rows: TensorRows;
   /** REST only: outputs to answer in the binary section. */
   binaryOutputs?: BinaryOutputs;
 }
@@ -114,6 +122,18 @@ function elementAt(data: TensorData, i: number): unknown {
   return typeof value === 'number' && value !== value ? null : value;
 }
 
+const featureMaps = new WeakMap<FeatureSchema, ReadonlyMap<string, FeatureSchema['features'][number]>>();
+
+/** The schema's features by name, built once per schema (a lookup per input on the hot path). */
+function featuresByName(schema: FeatureSchema): ReadonlyMap<string, FeatureSchema['features'][number]> {
+  let map = featureMaps.get(schema);
+  if (map === undefined) {
+    map = new Map(schema.features.map((f) => [f.name, f]));
+    featureMaps.set(schema, map);
+  }
+  return map;
+}
+
 /** A BYTES [N] input whose elements are records as JSON text (`parameters.content_type: "json"`). */
 function jsonRecords(input: V2Tensor): Record<string, unknown>[] {
   if (input.datatype !== 'BYTES' || input.shape.length !== 1) throw bad(`input "${input.name}": JSON records are a BYTES [N] tensor`);
@@ -130,34 +150,28 @@ function jsonRecords(input: V2Tensor): Record<string, unknown>[] {
 }
 
 /**
- * Turns a request's tensors into records. Three layouts: records as JSON text in one BYTES input with
+ * Turns a request's tensors into rows. Three layouts: records as JSON text in one BYTES input with
  * `parameters.content_type: "json"`; one input per model input (MLServer's `content_type: pd`, what tritonclient
  * users send: BYTES for categoricals, numbers for numerics, each [N] or [N, 1]); or, for models whose inputs are
- * all numeric, a single numeric [N, F] input in model input order.
+ * all numeric, a single numeric [N, F] input in model input order (kept as the matrix it is).
  */
-export function recordsOfTensors(schema: FeatureSchema, inputs: readonly V2Tensor[]): Record<string, unknown>[] {
+export function rowsOfTensors(schema: FeatureSchema, inputs: readonly V2Tensor[]): TensorRows {
   const features = schema.features;
+  const byName = featuresByName(schema);
   if (inputs.length === 0) throw bad('inputs must not be empty');
   const allNumeric = features.every((f) => f.kind === 'numeric');
   const only = inputs[0]!;
-  if (inputs.length === 1 && only.parameters?.['content_type'] === 'json') return jsonRecords(only);
-  if (inputs.length === 1 && allNumeric && only.shape.length === 2 && features.length > 1 && !features.some((f) => f.name === only.name)) {
+  if (inputs.length === 1 && only.parameters?.['content_type'] === 'json') return { records: jsonRecords(only) };
+  if (inputs.length === 1 && allNumeric && only.shape.length === 2 && features.length > 1 && !byName.has(only.name)) {
     if (!isNumericDatatype(only.datatype)) throw bad(`input "${only.name}": a [N, F] input must be numeric, got ${only.datatype}`);
     const [rows, width] = only.shape as [number, number];
     if (width !== features.length) throw bad(`input "${only.name}": the model reads ${features.length} features, the input has ${width} columns`);
-    const names = features.map((f) => f.name);
-    const records: Record<string, unknown>[] = new Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const record: Record<string, unknown> = {};
-      for (let c = 0; c < width; c++) record[names[c]!] = elementAt(only.data, r * width + c);
-      records[r] = record;
-    }
-    return records;
+    return { matrix: only.data as ArrayLike<number | null>, count: rows };
   }
   const seen = new Set<string>();
   let rows: number | undefined;
   for (const input of inputs) {
-    const feature = features.find((f) => f.name === input.name);
+    const feature = byName.get(input.name);
     if (feature === undefined) throw bad(`unknown input "${input.name}"; the model's inputs are ${features.map((f) => f.name).join(', ')}`);
     if (seen.has(input.name)) throw bad(`input "${input.name}" is given twice`);
     seen.add(input.name);
@@ -175,7 +189,13 @@ export function recordsOfTensors(schema: FeatureSchema, inputs: readonly V2Tenso
     for (const input of inputs) record[input.name] = elementAt(input.data, r);
     records[r] = record;
   }
-  return records;
+  return { records };
+}
+
+/** Scores a decoded request's rows through the data plane, the matrix way when the request carried one. */
+export function inferRows(plane: DataPlane, inference: V2Inference, protocol: Protocol): MaybePromise<InferResult> {
+  const { rows } = inference;
+  return 'matrix' in rows ? plane.inferMatrix(rows.matrix, rows.count, inference, protocol) : plane.infer(rows.records, inference, protocol);
 }
 
 /** `binary_data_output` and each requested output's `binary_data`, when the request uses them. */
@@ -213,7 +233,7 @@ export function decodeInferenceRequest(body: unknown, schema: FeatureSchema, bin
   const binaryOutputs = binaryOutputsOf(parameters, requested);
   return {
     ...(id === undefined ? {} : { id }),
-    records: recordsOfTensors(schema, tensors),
+    rows: rowsOfTensors(schema, tensors),
     ...(requested === undefined ? {} : { outputs: requested.map((o) => o['name'] as string) }),
     explain: parameters?.['explain'] === true,
     ...(binaryOutputs === undefined ? {} : { binaryOutputs }),

@@ -272,6 +272,13 @@ describe('gRPC with an all-numeric XGBoost model: one FP32 [N, F] tensor', () =>
       });
       assert.equal(answer.code, 'OK', answer.message);
       assertSameOutputs(answer.response!, planeAnswer(app, float32));
+      // The matrix is validated as records would be: an infinite value is the row's own field error.
+      const infinite = await app.client.call('ModelInfer', {
+        model_name: runtime.description.name, inputs: [{ name: 'input__0', datatype: 'FP32', shape: [2, 6] }], raw_input_contents: [matrixBytes([rows[0]!, [1, Infinity, 2, 3, 4, 5]], 'FP32')],
+      });
+      assert.equal(infinite.code, 'INVALID_ARGUMENT');
+      assert.equal(infinite.errorInfo?.reason, 'INVALID_RECORD');
+      assert.deepEqual(infinite.fieldViolations?.map((v) => v.field), [`/1/${names[1]}`]);
     } finally {
       await app.close();
     }
