@@ -7,7 +7,7 @@ import onnxProto from 'onnx-proto';
 import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { ChurnError } from '../../src/errors.js';
-import { xgboostFromJson } from '../../src/model/runtimes/xgboost-json.js';
+import { xgboostFromJson } from '../../src/model/formats/xgboost-json.js';
 import { packageRoot } from '../../src/model/bundled-model.js';
 import { openModel } from '../../src/model/runtimes/open-model.js';
 import { buildApp } from '../../src/server/app.js';
@@ -199,7 +199,7 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
  */
 function writeSklearnStyleOnnx(file: string, probabilityName: string): void {
   const { onnx } = onnxProto;
-  const xgb = xgboostFromJson('binary-logistic', JSON.parse(readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8')));
+  const xgb = xgboostFromJson('binary-logistic', readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8'));
   writeFileSync(file, onnx.ModelProto.encode({
     irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
     graph: {

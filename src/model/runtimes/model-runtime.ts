@@ -1,7 +1,7 @@
 import type { FeatureSchema } from '../../features/schema.js';
 
 /**
- * The one interface every model runtime (native artifact, XGBoost JSON, ONNX) implements, so the server,
+ * The one interface every model runtime (native artifact, XGBoost, LightGBM, ONNX) implements, so the server,
  * the V2 protocol and the shared contract test treat them alike. Records in, named output tensors out.
  */
 
@@ -27,7 +27,7 @@ export interface RuntimeOutput {
 export interface RuntimeDescription {
   readonly name: string;
   readonly version: string;
-  readonly format: 'native' | 'xgboost-json' | 'onnx';
+  readonly format: 'native' | 'xgboost-json' | 'xgboost-ubjson' | 'lightgbm-text' | 'onnx';
   readonly task: 'binary' | 'multiclass' | 'regression';
   readonly inputs: readonly RuntimeInput[];
   /** The feature schema of the records the model takes, when its manifest gives one (validation by range and category). */

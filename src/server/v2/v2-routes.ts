@@ -22,7 +22,9 @@ const packageJson = JSON.parse(readFileSync(join(packageRoot, 'package.json'), '
 
 const CONTRIBUTIONS = 'contributions';
 
-const PLATFORMS = { native: 'churn-predictor_native', 'xgboost-json': 'xgboost_json', onnx: 'onnxruntime_onnx' } as const;
+const PLATFORMS = {
+  native: 'churn-predictor_native', 'xgboost-json': 'xgboost_json', 'xgboost-ubjson': 'xgboost_ubjson', 'lightgbm-text': 'lightgbm_text', onnx: 'onnxruntime_onnx',
+} as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

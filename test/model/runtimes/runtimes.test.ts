@@ -9,6 +9,7 @@ import { dataRecords, temporaryDirectory } from '../../helpers/fixtures.js';
 import { runtimeContract } from './runtime-contract.js';
 
 const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
+const treeModels = join(packageRoot, 'test', 'fixtures', 'tree-models');
 const work = temporaryDirectory();
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -41,6 +42,29 @@ for (const name of ['binary-logistic', 'reg-logistic', 'reg-squarederror', 'mult
       open: () => openModel(join(fixtures, `${name}.model.json`)),
       valid: records,
       invalid: { ...records[1], [inputs[0]!]: '12' },
+    });
+  });
+}
+
+/** A tree-model fixture's records: category names where it has them (XGBoost >= 3.1, LightGBM), else its numeric rows. */
+function treeModelRecords(path: string): Record<string, unknown>[] {
+  const expected = JSON.parse(readFileSync(join(treeModels, `${path}.expected.json`), 'utf8')) as {
+    features: string[]; rows: (number | null)[][]; records?: { rows: Record<string, unknown>[] };
+  };
+  return expected.records?.rows ?? expected.rows.slice(0, 6).map((row) => Object.fromEntries(expected.features.map((n, i) => [n, row[i]])));
+}
+
+for (const [path, file] of [
+  ['xgboost-3.2.0/categorical', 'categorical.ubj'], ['xgboost-2.1.4/binary-logistic-depth3', 'binary-logistic-depth3.ubj'],
+  ['lightgbm-4.6.0/binary-categorical', 'binary-categorical.txt'], ['lightgbm-4.6.0/multiclass', 'multiclass.txt'],
+  ['lightgbm-4.6.0/regression-sqrt', 'regression-sqrt.txt'],
+] as const) {
+  describe(`runtime contract: ${path} (${file})`, () => {
+    const records = treeModelRecords(path);
+    runtimeContract({
+      open: () => openModel(join(treeModels, path.split('/')[0]!, file)),
+      valid: records,
+      invalid: { ...records[1], tenure: 'long' },
     });
   });
 }
@@ -97,6 +121,26 @@ describe('model selection by MODEL_PATH', () => {
     await assertCode(openModel(notXgboost), 'ARTIFACT_CORRUPT');
     const ranking = join(work, 'rank.json');
     writeFileSync(ranking, source.replace('"name":"binary:logistic"', '"name":"rank:pairwise"'));
-    await assertCode(openModel(ranking), 'ARTIFACT_UNSUPPORTED_FORMAT');
+    await assertCode(openModel(ranking), 'MODEL_UNSUPPORTED');
+    const lightgbmAsJson = join(work, 'lightgbm.json');
+    copyFileSync(join(treeModels, 'lightgbm-4.6.0', 'multiclass.txt'), lightgbmAsJson);
+    await assertCode(openModel(lightgbmAsJson), 'ARTIFACT_UNSUPPORTED_FORMAT');
+    const xgboostAsText = join(work, 'xgboost.txt');
+    copyFileSync(join(fixtures, 'binary-logistic.model.json'), xgboostAsText);
+    await assertCode(openModel(xgboostAsText), 'ARTIFACT_UNSUPPORTED_FORMAT');
+  });
+
+  it('serves XGBoost UBJSON (.ubj) and LightGBM text (.txt) models with their format and the categories the file carries', async () => {
+    const ubj = await openModel(join(treeModels, 'xgboost-3.2.0', 'categorical.ubj'));
+    assert.equal(ubj.description.format, 'xgboost-ubjson');
+    assert.deepEqual(ubj.description.inputs.find((i) => i.name === 'Contract'), { name: 'Contract', type: 'category', categories: ['Month-to-month', 'One year', 'Two year'] });
+    const lightgbm = await openModel(join(treeModels, 'lightgbm-4.6.0', 'binary-categorical.txt'));
+    assert.equal(lightgbm.description.format, 'lightgbm-text');
+    assert.equal(lightgbm.description.task, 'binary');
+    assert.equal(lightgbm.description.inputs.find((i) => i.name === 'tenure')?.type, 'number');
+    assert.equal(lightgbm.description.inputs.find((i) => i.name === 'PaymentMethod')?.type, 'category');
+    const multiclass = await openModel(join(treeModels, 'lightgbm-4.6.0', 'multiclass.txt'));
+    assert.equal(multiclass.description.task, 'multiclass');
+    assert.equal(multiclass.explain, undefined);
   });
 });
