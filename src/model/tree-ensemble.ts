@@ -70,20 +70,6 @@ export function treeEnsembleMargin(model: TreeEnsemble, x: Float64Array, offset:
   return sum;
 }
 
-/** The leaf the record at x[offset..] reaches from `root`, with every split rule applied. */
-export function treeEnsembleLeaf(model: TreeEnsemble, x: Float64Array, offset: number, root: number): number {
-  const { feature, threshold, left, right } = model;
-  let node = root;
-  let f = feature[node]!;
-  while (f >= 0) {
-    const v = x[offset + f]!;
-    const cut = threshold[node]!;
-    node = v < cut ? left[node]! : v >= cut ? right[node]! : undecidedGoesLeft(model, node, v) ? left[node]! : right[node]!;
-    f = feature[node]!;
-  }
-  return node;
-}
-
 // Category codes are the integer part of the value, as the libraries cast it. XGBoost takes [0, 2^24) (what a
 // float32 holds exactly); LightGBM casts to a 32-bit int, so (-1, 2^31) reads as a code (-0.5 is category 0).
 const XGBOOST_CATEGORY_END = 16777216;

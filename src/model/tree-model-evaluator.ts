@@ -1,6 +1,6 @@
 import { LeafTableTreeShap } from '../explain/leaf-table-tree-shap.js';
 import { TreeShap } from '../explain/tree-shap.js';
-import { treeEnsembleLeaf, type TreeEnsemble } from './tree-ensemble.js';
+import { undecidedGoesLeft, type TreeEnsemble } from './tree-ensemble.js';
 import type { TreeModel } from './tree-model.js';
 
 /**
@@ -26,18 +26,45 @@ export function libraryInputs(model: TreeModel, x: Float64Array): Float64Array {
   return out;
 }
 
+// The two sums below are the native evaluator's loop (treeEnsembleMargin) with two differences only: an undecided
+// test (NaN, or a node with a rule) consults the node's rule when the ensemble has rules, and XGBoost's sum is
+// float32. Written out, not shared through a per-tree function call: this is the hot path (bench/tree-formats).
+
 /** XGBoost's sum: float32, from the base margin, one tree at a time (Math.fround of a double sum of two floats is the float sum). */
 function float32Margin(model: TreeEnsemble, x: Float64Array, offset: number): number {
-  const { roots, value } = model;
+  const { roots, feature, threshold, defaultLeft, left, right, value, rules } = model;
   let sum = model.baseMargin;
-  for (let t = 0; t < roots.length; t++) sum = Math.fround(sum + value[treeEnsembleLeaf(model, x, offset, roots[t]!)]!);
+  for (let t = 0; t < roots.length; t++) {
+    let node = roots[t]!;
+    let f = feature[node]!;
+    while (f >= 0) {
+      const v = x[offset + f]!;
+      const cut = threshold[node]!;
+      node = v < cut ? left[node]! : v >= cut ? right[node]!
+        : (rules === undefined ? defaultLeft[node] === 1 : undecidedGoesLeft(model, node, v)) ? left[node]! : right[node]!;
+      f = feature[node]!;
+    }
+    sum = Math.fround(sum + value[node]!);
+  }
   return sum;
 }
 
+/** LightGBM's sum: float64, from 0 (its base margin), tree by tree. */
 function float64Margin(model: TreeEnsemble, x: Float64Array, offset: number): number {
-  const { roots, value } = model;
+  const { roots, feature, threshold, defaultLeft, left, right, value, rules } = model;
   let sum = model.baseMargin;
-  for (let t = 0; t < roots.length; t++) sum += value[treeEnsembleLeaf(model, x, offset, roots[t]!)]!;
+  for (let t = 0; t < roots.length; t++) {
+    let node = roots[t]!;
+    let f = feature[node]!;
+    while (f >= 0) {
+      const v = x[offset + f]!;
+      const cut = threshold[node]!;
+      node = v < cut ? left[node]! : v >= cut ? right[node]!
+        : (rules === undefined ? defaultLeft[node] === 1 : undecidedGoesLeft(model, node, v)) ? left[node]! : right[node]!;
+      f = feature[node]!;
+    }
+    sum += value[node]!;
+  }
   return sum;
 }
 
