@@ -26,12 +26,14 @@ export function libraryInputs(model: TreeModel, x: Float64Array): Float64Array {
   return out;
 }
 
-// The two sums below are the native evaluator's loop (treeEnsembleMargin) with two differences only: an undecided
-// test (NaN, or a node with a rule) consults the node's rule when the ensemble has rules, and XGBoost's sum is
-// float32. Written out, not shared through a per-tree function call: this is the hot path (bench/tree-formats).
-
-/** XGBoost's sum: float32, from the base margin, one tree at a time (Math.fround of a double sum of two floats is the float sum). */
-function float32Margin(model: TreeEnsemble, x: Float64Array, offset: number): number {
+/**
+ * One record's margin: the native evaluator's loop (treeEnsembleMargin) with two differences only. A test the
+ * threshold leaves undecided (NaN, or a node with a rule) consults the node's rule when the ensemble has rules;
+ * and XGBoost's sum is float32, from the base margin, one tree at a time (Math.fround of the double sum of two
+ * floats is their float sum), where LightGBM's is float64. Written out rather than shared through a per-tree
+ * function call: this is the hot path (bench/tree-formats).
+ */
+function libraryMargin(model: TreeEnsemble, x: Float64Array, offset: number, float32: boolean): number {
   const { roots, feature, threshold, defaultLeft, left, right, value, rules } = model;
   let sum = model.baseMargin;
   for (let t = 0; t < roots.length; t++) {
@@ -44,26 +46,7 @@ function float32Margin(model: TreeEnsemble, x: Float64Array, offset: number): nu
         : (rules === undefined ? defaultLeft[node] === 1 : undecidedGoesLeft(model, node, v)) ? left[node]! : right[node]!;
       f = feature[node]!;
     }
-    sum = Math.fround(sum + value[node]!);
-  }
-  return sum;
-}
-
-/** LightGBM's sum: float64, from 0 (its base margin), tree by tree. */
-function float64Margin(model: TreeEnsemble, x: Float64Array, offset: number): number {
-  const { roots, feature, threshold, defaultLeft, left, right, value, rules } = model;
-  let sum = model.baseMargin;
-  for (let t = 0; t < roots.length; t++) {
-    let node = roots[t]!;
-    let f = feature[node]!;
-    while (f >= 0) {
-      const v = x[offset + f]!;
-      const cut = threshold[node]!;
-      node = v < cut ? left[node]! : v >= cut ? right[node]!
-        : (rules === undefined ? defaultLeft[node] === 1 : undecidedGoesLeft(model, node, v)) ? left[node]! : right[node]!;
-      f = feature[node]!;
-    }
-    sum += value[node]!;
+    sum = float32 ? Math.fround(sum + value[node]!) : sum + value[node]!;
   }
   return sum;
 }
@@ -73,13 +56,10 @@ export function marginsOfLibraryInputs(model: TreeModel, input: Float64Array, ro
   const { groups, columns } = model;
   const k = groups.length;
   const out = new Float64Array(rows * k);
+  const float32 = model.arithmetic === 'float32';
   for (let g = 0; g < k; g++) {
     const ensemble = groups[g]!;
-    if (model.arithmetic === 'float32') {
-      for (let r = 0; r < rows; r++) out[r * k + g] = float32Margin(ensemble, input, r * columns);
-    } else {
-      for (let r = 0; r < rows; r++) out[r * k + g] = float64Margin(ensemble, input, r * columns);
-    }
+    for (let r = 0; r < rows; r++) out[r * k + g] = libraryMargin(ensemble, input, r * columns, float32);
   }
   return out;
 }
