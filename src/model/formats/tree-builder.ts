@@ -128,11 +128,12 @@ export class TreeEnsembleBuilder {
   }
 }
 
-/** A bitset (32-bit words) with the given category codes set. */
+/** A bitset (32-bit words) with the given category codes (non-negative integers) set. */
 export function categoryBitset(codes: ArrayLike<number>): Uint32Array {
   let max = -1;
   for (let i = 0; i < codes.length; i++) max = Math.max(max, codes[i]!);
+  if (max < 0) return new Uint32Array(0);
   const bits = new Uint32Array((max >>> 5) + 1);
   for (let i = 0; i < codes.length; i++) bits[codes[i]! >>> 5]! |= 1 << (codes[i]! & 31);
-  return max < 0 ? new Uint32Array(0) : bits;
+  return bits;
 }

@@ -143,7 +143,7 @@ function categoryNames(file: string, cats: unknown, columns: number): (string[] 
 }
 
 /** One tree's node reader (XGBoost's parallel arrays; a leaf's split_conditions entry is its value). */
-function treeNodes(file: string, tree: unknown, t: number, categoricalColumns: ReadonlySet<number>): { nodes: number; node: (id: number) => SourceNode } {
+function treeNodes(file: string, tree: unknown, t: number, categoricalColumns: Set<number>): { nodes: number; node: (id: number) => SourceNode } {
   const where = `tree ${t}`;
   if (!isRecord(tree)) corrupt(file, `${where} is not an object`);
   const param = tree['tree_param'];
@@ -186,7 +186,8 @@ function treeNodes(file: string, tree: unknown, t: number, categoricalColumns: R
     if (!categorical) return { ...common, split: { kind: 'threshold', threshold: Math.fround(condition[id]!) } };
     const bits = sets.get(id);
     if (bits === undefined) corrupt(file, `${where}: node ${id} is a categorical split without categories`);
-    if (!categoricalColumns.has(feature)) corrupt(file, `${where}: node ${id} splits feature ${feature} by category, but its feature type is not "c"`);
+    // Split by category whatever feature_types says (a model may have none): the input is a category code.
+    categoricalColumns.add(feature);
     return { ...common, split: { kind: 'category-set', inSetGoes: 'right', bits: bits! } };
   };
   return { nodes: n, node };
@@ -223,13 +224,6 @@ export function xgboostFromDocument(file: string, document: unknown, format: Tre
   const categoricalColumns = new Set<number>();
   if (Array.isArray(types) && types.length === columns) types.forEach((type, c) => { if (type === 'c') categoricalColumns.add(c); });
   const model = field(file, document, 'learner.gradient_booster.model') as Record<string, unknown>;
-  const categories = categoryNames(file, model['cats'], columns);
-  const inputs: TreeModelInput[] = Array.from({ length: columns }, (_, c) => ({
-    name: featureNames?.[c] ?? `f${c}`,
-    categorical: categoricalColumns.has(c),
-    ...(categories[c] !== undefined ? { categories: categories[c]! } : {}),
-  }));
-
   const trees = model['trees'];
   const treeInfo = model['tree_info'];
   if (!Array.isArray(trees)) corrupt(file, '"trees" must be a list');
@@ -242,6 +236,12 @@ export function xgboostFromDocument(file: string, document: unknown, format: Tre
     const { nodes, node } = treeNodes(file, tree, t, categoricalColumns);
     builders[group]!.addTree(`tree ${t}`, nodes, 0, node);
   });
+  const categories = categoryNames(file, model['cats'], columns);
+  const inputs: TreeModelInput[] = Array.from({ length: columns }, (_, c) => ({
+    name: featureNames?.[c] ?? `f${c}`,
+    categorical: categoricalColumns.has(c),
+    ...(categories[c] !== undefined ? { categories: categories[c]! } : {}),
+  }));
   const version = (document as Record<string, unknown>)['version'];
   const versionArray = ArrayBuffer.isView(version) ? Array.from(version as unknown as ArrayLike<number>) : version;
   return {

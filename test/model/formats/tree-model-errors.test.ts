@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChurnError, type ErrorCode } from '../../../src/errors.js';
 import { loadTreeModel, sniffTreeModelFormat, treeModelFromBytes } from '../../../src/model/formats/load-tree-model.js';
+import { treeModelMargins } from '../../../src/model/tree-model-evaluator.js';
 import { treeModelMatrix } from '../../../src/model/tree-model-records.js';
 import { treeModelFixtures } from './tree-model-fixtures.js';
 
@@ -153,5 +154,23 @@ describe('records for tree models', () => {
     assert.equal(treeModelMatrix(lightgbm, [record(lightgbm, { tenure: 1e39 })])[lightgbm.inputs.findIndex((i) => i.name === 'tenure')], 1e39);
     assert.throws(() => treeModelMatrix(lightgbm, [[1, 2]]), (e: unknown) => e instanceof ChurnError && e.details[0]?.path === '/0');
     assert.throws(() => treeModelMatrix(lightgbm, ['x']), (e: unknown) => e instanceof ChurnError && e.details[0]?.reason === 'not_object');
+  });
+});
+
+describe('variations a valid XGBoost file may have', () => {
+  it('categorical splits without feature_types, and an empty category set, load and score as the file says', () => {
+    const source = text('xgboost-3.2.0/categorical.json');
+    const expected = JSON.parse(text('xgboost-3.2.0/categorical.expected.json')) as { rows: (number | null)[][]; margin: number[][] };
+    const document = JSON.parse(source);
+    delete document.learner.feature_types;
+    const model = treeModelFromBytes('model.json', new TextEncoder().encode(JSON.stringify(document)));
+    const x = Float64Array.from(expected.rows.flat(), (v) => v ?? NaN);
+    const margins = treeModelMargins(model, x, expected.rows.length);
+    expected.margin.forEach(([m], r) => assert.equal(margins[r], Math.fround(m!)));
+    assert.ok(model.inputs.some((i) => i.categorical));
+    // A split whose set is empty sends every valid code left (none is in the set).
+    const tree = document.learner.gradient_booster.model.trees.find((t: any) => t.categories_sizes.length > 0);
+    tree.categories_sizes[0] = 0;
+    assert.doesNotThrow(() => treeModelFromBytes('model.json', new TextEncoder().encode(JSON.stringify(document))));
   });
 });
