@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChurnError, type ErrorCode } from '../../../src/errors.js';
 import { loadTreeModel, sniffTreeModelFormat, treeModelFromBytes } from '../../../src/model/formats/load-tree-model.js';
-import { treeModelMargins } from '../../../src/model/tree-model-evaluator.js';
+import { treeModelContributions, treeModelMargins, treeModelPredictions } from '../../../src/model/tree-model-evaluator.js';
 import { treeModelMatrix } from '../../../src/model/tree-model-records.js';
 import { treeModelFixtures } from './tree-model-fixtures.js';
 
@@ -172,5 +172,23 @@ describe('variations a valid XGBoost file may have', () => {
     const tree = document.learner.gradient_booster.model.trees.find((t: any) => t.categories_sizes.length > 0);
     tree.categories_sizes[0] = 0;
     assert.doesNotThrow(() => treeModelFromBytes('model.json', new TextEncoder().encode(JSON.stringify(document))));
+  });
+});
+
+describe('variations a valid LightGBM file may have', () => {
+  it('a tree without splits (num_leaves=1, its lists empty) is its leaf value, contributing to the bias only', () => {
+    // What LightGBM 4.6.0 saves when no split passes min_data_in_leaf; its predict() gives -0.01693935666233301.
+    const model = treeModelFromBytes('constant.txt', new TextEncoder().encode([
+      'tree', 'version=v4', 'num_class=1', 'num_tree_per_iteration=1', 'label_index=0', 'max_feature_idx=1',
+      'objective=regression', 'feature_names=Column_0 Column_1', 'feature_infos=none none', 'tree_sizes=243', '',
+      'Tree=0', 'num_leaves=1', 'num_cat=0', 'split_feature=', 'split_gain=', 'threshold=', 'decision_type=',
+      'left_child=', 'right_child=', 'leaf_value=-0.016939356662333011', 'leaf_weight=', 'leaf_count=50',
+      'internal_value=', 'internal_weight=', 'internal_count=', 'is_linear=0', 'shrinkage=1', '', '',
+      'end of trees', '', 'feature_importances:', '', 'parameters:', '[boosting: gbdt]', 'end of parameters', '',
+      'pandas_categorical:null', '',
+    ].join('\n')));
+    const x = Float64Array.of(0.3, NaN);
+    assert.equal(treeModelPredictions(model, x, 1)[0], -0.01693935666233301);
+    assert.deepEqual([...treeModelContributions(model, x, 1)], [0, 0, -0.01693935666233301]);
   });
 });
