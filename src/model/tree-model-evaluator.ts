@@ -6,24 +6,29 @@ import type { TreeModel } from './tree-model.js';
 /**
  * Scores and explains a TreeModel exactly as the library that trained it: XGBoost in float32 (inputs, thresholds,
  * leaves and the running sum), LightGBM in float64 with its zero band. Inputs are row-major matrices of
- * model.columns values per row, NaN for missing (tree-model-records.ts builds them from records).
+ * model.columns values per row, NaN for missing (src/runtimes/tree-model-runtime.ts builds them from encoded
+ * records). The `library*` functions take inputs already read as the library reads them (readAsLibrary).
  */
 
 /** LightGBM's kZeroThreshold (the float 1e-35f as a double): it reads |x| <= this as 0. */
 const LIGHTGBM_ZERO = 1.0000000180025095e-35;
 
-/** A copy of `x` as the library reads it: rounded to float32 (XGBoost), or with LightGBM's zero band made 0. */
-export function libraryInputs(model: TreeModel, x: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
+/** Makes x[start .. end) what the library reads, in place: rounded to float32 (XGBoost), or with LightGBM's zero band made 0. */
+export function readAsLibrary(model: TreeModel, x: Float64Array, start = 0, end = x.length): Float64Array {
   if (model.arithmetic === 'float32') {
-    for (let i = 0; i < x.length; i++) out[i] = Math.fround(x[i]!);
+    for (let i = start; i < end; i++) x[i] = Math.fround(x[i]!);
   } else {
-    for (let i = 0; i < x.length; i++) {
+    for (let i = start; i < end; i++) {
       const v = x[i]!;
-      out[i] = v <= LIGHTGBM_ZERO && v >= -LIGHTGBM_ZERO ? 0 : v;
+      if (v <= LIGHTGBM_ZERO && v >= -LIGHTGBM_ZERO) x[i] = 0;
     }
   }
-  return out;
+  return x;
+}
+
+/** A copy of `x` as the library reads it. */
+export function libraryInputs(model: TreeModel, x: Float64Array): Float64Array {
+  return readAsLibrary(model, x.slice());
 }
 
 /**
@@ -51,8 +56,13 @@ function libraryMargin(model: TreeEnsemble, x: Float64Array, offset: number, flo
   return sum;
 }
 
-/** Margins (rows × groups, row-major) of inputs already in libraryInputs form. */
-export function marginsOfLibraryInputs(model: TreeModel, input: Float64Array, rows: number): Float64Array {
+/** The margin of group `group` for the row at input[offset..], input read as the library reads it. */
+export function libraryRowMargin(model: TreeModel, group: number, input: Float64Array, offset: number): number {
+  return libraryMargin(model.groups[group]!, input, offset, model.arithmetic === 'float32');
+}
+
+/** Margins (rows × groups, row-major) of inputs read as the library reads them. */
+export function libraryMargins(model: TreeModel, input: Float64Array, rows: number): Float64Array {
   const { groups, columns } = model;
   const k = groups.length;
   const out = new Float64Array(rows * k);
@@ -66,7 +76,7 @@ export function marginsOfLibraryInputs(model: TreeModel, input: Float64Array, ro
 
 /** Margins (rows × groups, row-major): XGBoost's output_margin=True, LightGBM's raw_score=True. */
 export function treeModelMargins(model: TreeModel, x: Float64Array, rows: number): Float64Array {
-  return marginsOfLibraryInputs(model, libraryInputs(model, x), rows);
+  return libraryMargins(model, libraryInputs(model, x), rows);
 }
 
 function softmaxRows(margins: Float64Array, rows: number, k: number): Float64Array {
@@ -81,37 +91,49 @@ function softmaxRows(margins: Float64Array, rows: number, k: number): Float64Arr
   return out;
 }
 
+/**
+ * What predict() makes of one margin (the average over iterations for LightGBM random forests, then the link),
+ * for every output but those across classes (softmax, class); undefined for those.
+ */
+export function marginTransform(model: TreeModel): ((margin: number) => number) | undefined {
+  const n = model.averageOver;
+  const output = model.output;
+  switch (output.kind) {
+    case 'identity':
+      return (m) => m / n;
+    case 'sigmoid': {
+      const s = output.scale;
+      return (m) => 1 / (1 + Math.exp(-s * (m / n)));
+    }
+    case 'exp':
+      return (m) => Math.exp(m / n);
+    case 'signed-square':
+      return (m) => {
+        const a = m / n;
+        return Math.sign(a) * a * a;
+      };
+    case 'softplus':
+      return (m) => Math.log1p(Math.exp(m / n));
+    default:
+      return undefined;
+  }
+}
+
 /** What the library's predict() returns for these margins (width: predictionWidth(model)). */
 export function treeModelOutputs(model: TreeModel, raw: Float64Array, rows: number): Float64Array {
   const k = model.groups.length;
-  const output = model.output;
+  const transform = marginTransform(model);
+  if (transform !== undefined) return raw.map(transform);
   const margins = model.averageOver === 1 ? raw : raw.map((m) => m / model.averageOver);
-  switch (output.kind) {
-    case 'identity':
-      return margins.slice();
-    case 'sigmoid': {
-      const s = output.scale;
-      return margins.map((m) => 1 / (1 + Math.exp(-s * m)));
-    }
-    case 'exp':
-      return margins.map(Math.exp);
-    case 'softmax':
-      return softmaxRows(margins, rows, k);
-    case 'class': {
-      const out = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        // Ties go to the first class, as the libraries' argmax does.
-        for (let g = 1; g < k; g++) if (margins[r * k + g]! > margins[r * k + best]!) best = g;
-        out[r] = best;
-      }
-      return out;
-    }
-    case 'signed-square':
-      return margins.map((m) => Math.sign(m) * m * m);
-    case 'softplus':
-      return margins.map((m) => Math.log1p(Math.exp(m)));
+  if (model.output.kind === 'softmax') return softmaxRows(margins, rows, k);
+  // 'class': the index of the largest margin; ties go to the first class, as the libraries' argmax does.
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let g = 1; g < k; g++) if (margins[r * k + g]! > margins[r * k + best]!) best = g;
+    out[r] = best;
   }
+  return out;
 }
 
 /** What the library's predict() returns for `rows` rows of x. */
@@ -136,7 +158,8 @@ export function treeModelClasses(model: TreeModel, margins: Float64Array, rows: 
 type Explainer = TreeShap | LeafTableTreeShap;
 const explainers = new WeakMap<TreeEnsemble, Explainer>();
 
-function explainerOf(ensemble: TreeEnsemble): Explainer {
+/** The TreeSHAP explainer of an ensemble, built once: leaf tables when they fit, else the path algorithm. */
+export function explainerOf(ensemble: TreeEnsemble): Explainer {
   let explainer = explainers.get(ensemble);
   if (explainer === undefined) {
     explainer = LeafTableTreeShap.fits(ensemble) ? new LeafTableTreeShap(ensemble) : new TreeShap(ensemble);
@@ -151,7 +174,11 @@ function explainerOf(ensemble: TreeEnsemble): Explainer {
  * same order). The same decisions as treeModelMargins, so each group's values add up to its margin.
  */
 export function treeModelContributions(model: TreeModel, x: Float64Array, rows: number): Float64Array {
-  const input = libraryInputs(model, x);
+  return libraryContributions(model, libraryInputs(model, x), rows);
+}
+
+/** treeModelContributions of inputs read as the library reads them. */
+export function libraryContributions(model: TreeModel, input: Float64Array, rows: number): Float64Array {
   const { groups, columns } = model;
   const k = groups.length;
   const width = columns + 1;

@@ -5,7 +5,6 @@ import { describe, it } from 'node:test';
 import { ChurnError, type ErrorCode } from '../../../src/errors.js';
 import { loadTreeModel, sniffTreeModelFormat, treeModelFromBytes } from '../../../src/model/formats/load-tree-model.js';
 import { treeModelContributions, treeModelMargins, treeModelPredictions } from '../../../src/model/tree-model-evaluator.js';
-import { treeModelMatrix } from '../../../src/model/tree-model-records.js';
 import { treeModelFixtures } from './tree-model-fixtures.js';
 
 const text = (path: string) => readFileSync(join(treeModelFixtures, path), 'utf8');
@@ -118,42 +117,6 @@ describe('tree-model files that are not what they claim stop loading with a code
       ['a linear tree', model.replace(/^is_linear=0$/m, 'is_linear=1')],
     ];
     for (const [what, file] of cases) assertCode(() => treeModelFromBytes('model.txt', new TextEncoder().encode(file)), 'MODEL_UNSUPPORTED', what);
-  });
-});
-
-describe('records for tree models', () => {
-  const lightgbm = loadTreeModel(join(treeModelFixtures, 'lightgbm-4.6.0', 'binary-categorical.txt'));
-  const xgboost = loadTreeModel(join(treeModelFixtures, 'xgboost-3.2.0', 'categorical.json'));
-  const record = (model: typeof lightgbm, values: Record<string, unknown>) => Object.fromEntries(model.inputs.map((i) => [i.name, values[i.name] ?? null]));
-
-  it('a category name is its code, an unseen name and null are missing, a number is a code', () => {
-    for (const model of [lightgbm, xgboost]) {
-      const contract = model.inputs.findIndex((i) => i.name === 'Contract');
-      const x = treeModelMatrix(model, [
-        record(model, { Contract: 'Two year' }), record(model, { Contract: 'Carrier pigeon' }), record(model, { Contract: null }), record(model, { Contract: 1 }),
-      ]);
-      const width = model.columns;
-      assert.deepEqual([x[contract], x[width + contract], x[2 * width + contract], x[3 * width + contract]], [2, NaN, NaN, 1]);
-    }
-  });
-
-  it('INVALID_RECORD for a wrong type, a non-finite number, a value beyond float32 (XGBoost), each with its path', () => {
-    const cases: [typeof lightgbm, Record<string, unknown>, string, string][] = [
-      [lightgbm, { tenure: 'long' }, '/1/tenure', 'type'],
-      [lightgbm, { Contract: true }, '/1/Contract', 'type'],
-      [xgboost, { tenure: 1e39 }, '/1/tenure', 'range'],
-    ];
-    for (const [model, values, path, reason] of cases) {
-      assert.throws(() => treeModelMatrix(model, [record(model, {}), record(model, values)]), (e: unknown) => {
-        assert.ok(e instanceof ChurnError && e.code === 'INVALID_RECORD');
-        assert.deepEqual(e.details.map((d) => [d.path, d.reason]), [[path, reason]]);
-        return true;
-      });
-    }
-    // LightGBM reads doubles: 1e39 is a value like any other.
-    assert.equal(treeModelMatrix(lightgbm, [record(lightgbm, { tenure: 1e39 })])[lightgbm.inputs.findIndex((i) => i.name === 'tenure')], 1e39);
-    assert.throws(() => treeModelMatrix(lightgbm, [[1, 2]]), (e: unknown) => e instanceof ChurnError && e.details[0]?.path === '/0');
-    assert.throws(() => treeModelMatrix(lightgbm, ['x']), (e: unknown) => e instanceof ChurnError && e.details[0]?.reason === 'not_object');
   });
 });
 

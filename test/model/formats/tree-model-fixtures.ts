@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 
 /** The parity fixtures of scripts/fixtures/tree-model-fixtures.py: test/fixtures/tree-models/<library>-<version>/. */
 export const treeModelFixtures = join(packageRoot, 'test', 'fixtures', 'tree-models');

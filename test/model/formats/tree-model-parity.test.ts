@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LeafTableTreeShap } from '../../../src/explain/leaf-table-tree-shap.js';
 import { TreeShap } from '../../../src/explain/tree-shap.js';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 import { loadTreeModel } from '../../../src/model/formats/load-tree-model.js';
 import { nextUp } from '../../../src/model/formats/lightgbm-text.js';
 import { undecidedGoesLeft } from '../../../src/model/tree-ensemble.js';
@@ -12,7 +12,6 @@ import type { TreeModel } from '../../../src/model/tree-model.js';
 import {
   libraryInputs, treeModelContributions, treeModelMargins, treeModelOutputs, treeModelPredictions,
 } from '../../../src/model/tree-model-evaluator.js';
-import { treeModelMatrix } from '../../../src/model/tree-model-records.js';
 import { allFixtures, close, fixtureFile, rowMatrix, type Fixture } from './tree-model-fixtures.js';
 
 // Parity with the real libraries, on models they trained on the real data (scripts/fixtures/tree-model-fixtures.py).
@@ -148,17 +147,6 @@ for (const fixture of allFixtures()) {
           assert.deepEqual({ ...other, format: first!.format }, first);
           assert.notEqual(other.format, first!.format);
         }
-      });
-    }
-
-    if (expected.records !== undefined) {
-      const records = expected.records;
-      it('records with category names (an unseen name and a missing one among them) score as the library scored them from a DataFrame', () => {
-        const model = load(expected.models[0]!);
-        const matrix = treeModelMatrix(model, records.rows);
-        const predictions = treeModelPredictions(model, matrix, records.rows.length);
-        const want = records.prediction.flat();
-        want.forEach((p, i) => assert.ok(close(predictions[i]!, p, 1e-6), `record ${i}: ${predictions[i]} vs ${p}`));
       });
     }
   });

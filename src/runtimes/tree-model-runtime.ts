@@ -1,0 +1,198 @@
+import { basename, extname } from 'node:path';
+import { ChurnError } from '../errors.js';
+import { compileRecordEncoder, type RecordEncoder } from '../features/record-encoder.js';
+import type { FeatureSchema, FeatureSpec } from '../features/schema.js';
+import type { TreeModel } from '../model/tree-model.js';
+import {
+  explainerOf, libraryMargins, libraryRowMargin, marginTransform, readAsLibrary, treeModelClasses, treeModelClassProbabilities, treeModelOutputs,
+} from '../model/tree-model-evaluator.js';
+import type { Contributions, EncodedRows, ModelDescription, ModelRuntime, OutputSpec, RuntimeOutput } from './model-runtime.js';
+import { runtimeFeatureSchema, type ModelInput } from './runtime-feature-schema.js';
+import { readSidecarManifest } from './sidecar-manifest.js';
+
+export interface TreeModelRuntimeOptions {
+  name: string;
+  version: string;
+  /** Input names in model order, overriding the file's (sidecar manifest). */
+  inputs?: readonly string[];
+  /** Binary classifiers: the decision threshold of the sidecar manifest. */
+  threshold?: number;
+}
+
+/**
+ * The largest number XGBoost reads: it takes inputs as float32, and a value that rounds to infinity there is
+ * refused by XGBoost itself. This is the double just below FLT_MAX + half its last place (which rounds to even,
+ * that is to infinity), so every accepted value rounds to a finite float.
+ */
+export const FLOAT32_READABLE_MAX = 3.4028235677973362e38;
+
+/**
+ * Where model column c reads its value in an encoded row: encoded column `at[c]`, a number (`oneHot[c]` 0), or
+ * the one-hot columns at[c] .. at[c] + oneHot[c] of a categorical feature, whose category index is the code
+ * the library splits on (category names are listed in code order: pandas_categorical, XGBoost's cats).
+ */
+interface ColumnPlan {
+  readonly at: Int32Array;
+  readonly oneHot: Int32Array;
+}
+
+/**
+ * A tree model from another library (XGBoost JSON/UBJSON, LightGBM text), evaluated in-process and
+ * synchronously, exactly as the library's predict(): src/model/formats reads the file, src/model/
+ * tree-model-evaluator.ts scores and explains; this class adapts them to the runtime interface. Its schema takes
+ * numeric inputs by feature name (missing allowed: trees route it), and categorical inputs by category name when
+ * the file carries the names, else by the category code the library splits on.
+ */
+export class TreeModelRuntime implements ModelRuntime {
+  readonly description: ModelDescription;
+  readonly encoder: RecordEncoder;
+  /** Binary classifiers: the positive class's probability of one encoded row, without allocating. */
+  readonly probability?: (x: Float64Array, offset: number) => number;
+  /** Single-output models (binary and regression); multi-class contributions would be per class. */
+  readonly explain?: (rows: EncodedRows) => Contributions;
+  private readonly plan: ColumnPlan;
+  /** One row in the model's layout, for probability(). */
+  private readonly row: Float64Array;
+
+  constructor(readonly model: TreeModel, options: TreeModelRuntimeOptions) {
+    const names = options.inputs ?? model.inputs.map((i) => i.name);
+    if (names.length !== model.columns) {
+      throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `the manifest names ${names.length} inputs, the ${model.library} model reads ${model.columns} columns`);
+    }
+    const schema = treeModelSchema(model, names, options);
+    this.encoder = compileRecordEncoder(schema);
+    this.plan = columnPlan(this.encoder, model.columns);
+    this.row = new Float64Array(model.columns);
+    const task = model.task;
+    const k = model.groups.length;
+    const outputs: OutputSpec[] = task === 'regression'
+      ? [{ name: 'prediction', datatype: 'FP64', width: 1 }]
+      : task === 'binary'
+        ? [{ name: 'probability', datatype: 'FP64', width: 1 }]
+        : [{ name: 'probability', datatype: 'FP64', width: k }, { name: 'label', datatype: 'INT64', width: 1 }];
+    this.description = {
+      name: options.name, version: options.version, format: model.format, task, schema, outputs,
+      ...(task === 'binary' ? { positiveProbability: { output: 'probability', column: 0 } } : {}),
+      ...(task === 'binary' && options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      // GET /model: which library trained it, how it turns margins into predictions, and its size.
+      card: {
+        library: model.library,
+        libraryVersion: model.libraryVersion,
+        objective: model.objective,
+        trees: model.groups.reduce((n, g) => n + g.roots.length, 0),
+        ...(k > 1 ? { classes: k } : {}),
+      },
+    };
+    if (task === 'binary') {
+      const link = marginTransform(model)!;
+      this.probability = (x, offset) => {
+        this.toModelRow(x, offset, this.row, 0);
+        return link(libraryRowMargin(model, 0, readAsLibrary(model, this.row), 0));
+      };
+    }
+    if (k === 1) this.explain = (rows) => this.contributions(rows);
+  }
+
+  predict({ rows, x }: EncodedRows): RuntimeOutput[] {
+    const model = this.model;
+    const margins = libraryMargins(model, this.modelMatrix(x, rows), rows);
+    switch (this.description.task) {
+      case 'regression':
+        return [{ name: 'prediction', datatype: 'FP64', width: 1, data: treeModelOutputs(model, margins, rows) }];
+      case 'binary':
+        return [{ name: 'probability', datatype: 'FP64', width: 1, data: treeModelOutputs(model, margins, rows) }];
+      case 'multiclass':
+        return [
+          // multi:softmax predicts only the class; its probabilities are the softmax multi:softprob applies.
+          { name: 'probability', datatype: 'FP64', width: model.groups.length, data: treeModelClassProbabilities(model, margins, rows) },
+          { name: 'label', datatype: 'INT64', width: 1, data: treeModelClasses(model, margins, rows) },
+        ];
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Exact TreeSHAP of the one output: schema features are the model's columns, in order, then the base value. */
+  private contributions({ rows, x }: EncodedRows): Contributions {
+    const columns = this.model.columns;
+    const width = columns + 1;
+    const input = this.modelMatrix(x, rows);
+    const shap = explainerOf(this.model.groups[0]!);
+    const data = new Float64Array(rows * width);
+    for (let r = 0; r < rows; r++) {
+      shap.explain(input, r * columns, data.subarray(r * width, r * width + columns));
+      data[r * width + columns] = shap.expectedMargin;
+    }
+    return { width, data };
+  }
+
+  /** Encoded rows → the model's layout, read as the library reads it (a new matrix: x is the caller's). */
+  private modelMatrix(x: Float64Array, rows: number): Float64Array {
+    const columns = this.model.columns;
+    const width = this.encoder.width;
+    const out = new Float64Array(rows * columns);
+    for (let r = 0; r < rows; r++) this.toModelRow(x, r * width, out, r * columns);
+    return readAsLibrary(this.model, out);
+  }
+
+  private toModelRow(x: Float64Array, offset: number, out: Float64Array, outOffset: number): void {
+    const { at, oneHot } = this.plan;
+    for (let c = 0; c < at.length; c++) {
+      const start = offset + at[c]!;
+      const count = oneHot[c]!;
+      if (count === 0) {
+        out[outOffset + c] = x[start]!;
+      } else {
+        // The encoder accepted exactly one of the categories: its index is the code.
+        let code = 0;
+        while (code < count && x[start + code] !== 1) code++;
+        out[outOffset + c] = code;
+      }
+    }
+  }
+}
+
+/**
+ * The records a tree model takes, one feature per model column: a number (unbounded for LightGBM; within
+ * float32 for XGBoost, which refuses what float32 cannot hold), a category name when the file names the
+ * categories, or the category code when it does not.
+ */
+function treeModelSchema(model: TreeModel, names: readonly string[], options: TreeModelRuntimeOptions): FeatureSchema {
+  const inputs: ModelInput[] = names.map((name, c) => {
+    const categories = model.inputs[c]!.categories;
+    return categories !== undefined && categories.length > 0 ? { name, type: 'category', categories } : { name, type: 'number' };
+  });
+  const schema = runtimeFeatureSchema(options.name, options.version, inputs);
+  const bound = model.arithmetic === 'float32' ? FLOAT32_READABLE_MAX : Number.MAX_VALUE;
+  const features = schema.features.map((feature, c): FeatureSpec => {
+    if (feature.kind !== 'numeric') return feature;
+    const code = model.inputs[c]!.categorical;
+    return {
+      ...feature, minimum: -bound, maximum: bound,
+      ...(code ? { description: `Input "${feature.name}" of the model: a category code (the file names no categories)` } : {}),
+    };
+  });
+  return { ...schema, features };
+}
+
+function columnPlan(encoder: RecordEncoder, columns: number): ColumnPlan {
+  const at = new Int32Array(columns);
+  const oneHot = new Int32Array(columns);
+  for (let c = 0; c < columns; c++) {
+    at[c] = encoder.columns.findIndex((column) => column.feature === c);
+    const feature = encoder.schema.features[c]!;
+    oneHot[c] = feature.kind === 'categorical' ? feature.categories.length : 0;
+  }
+  return { at, oneHot };
+}
+
+/** The runtime options for a model file: its sidecar manifest's, else the file's stem as name, version "1". */
+export function treeModelRuntimeOptions(file: string): TreeModelRuntimeOptions {
+  const sidecar = readSidecarManifest(file);
+  return {
+    name: sidecar?.name ?? basename(file, extname(file)),
+    version: sidecar?.version ?? '1',
+    ...(sidecar?.inputs !== undefined ? { inputs: sidecar.inputs } : {}),
+    ...(sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
+  };
+}
