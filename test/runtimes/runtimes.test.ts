@@ -139,6 +139,20 @@ describe('model selection by MODEL_PATH', () => {
     const xgboostAsText = join(work, 'xgboost.txt');
     copyFileSync(join(fixtures, 'binary-logistic.model.json'), xgboostAsText);
     await assertCode(openModel(xgboostAsText), 'ARTIFACT_UNSUPPORTED_FORMAT');
+    const lightgbm = readFileSync(join(treeModels, 'lightgbm-4.6.0', 'binary-categorical.txt'), 'utf8');
+    const truncatedText = join(work, 'truncated.txt');
+    writeFileSync(truncatedText, lightgbm.slice(0, lightgbm.indexOf('end of trees')));
+    await assertCode(openModel(truncatedText), 'ARTIFACT_CORRUPT');
+    const lambdarank = join(work, 'lambdarank.txt');
+    writeFileSync(lambdarank, lightgbm.replace(/^objective=.*$/m, 'objective=lambdarank'));
+    await assertCode(openModel(lambdarank), 'MODEL_UNSUPPORTED');
+    const ubj = readFileSync(join(treeModels, 'xgboost-2.1.4', 'binary-logistic-depth3.ubj'));
+    const truncatedUbj = join(work, 'truncated.ubj');
+    writeFileSync(truncatedUbj, ubj.subarray(0, ubj.length >> 1));
+    await assertCode(openModel(truncatedUbj), 'ARTIFACT_CORRUPT');
+    const dart = join(work, 'dart.json');
+    writeFileSync(dart, source.replace('"name":"gbtree"', '"name":"dart"'));
+    await assertCode(openModel(dart), 'MODEL_UNSUPPORTED');
   });
 
   it('serves XGBoost UBJSON (.ubj) and LightGBM text (.txt) models with their format and the categories the file carries', async () => {
