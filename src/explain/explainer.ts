@@ -1,8 +1,7 @@
 import type { FeatureSchema } from '../features/schema.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
 import { linearContributions, linearExpectedMargin } from './linear-contributions.js';
-import { LeafTableTreeShap } from './leaf-table-tree-shap.js';
-import { TreeShap } from './tree-shap.js';
+import { treeShapFor } from './tree-shap-choice.js';
 
 export interface FeatureContribution {
   feature: string;
@@ -44,8 +43,7 @@ export class Explainer {
     this.columnPhi = new Float64Array(encoder.width);
     this.featureOfColumn = Int32Array.from(encoder.columns, (c) => c.feature);
     if (model.kind === 'tree-ensemble') {
-      // Leaf tables when the trees are shallow enough (the default model's are), the recursive algorithm otherwise.
-      const shap = LeafTableTreeShap.fits(model) ? new LeafTableTreeShap(model) : new TreeShap(model);
+      const shap = treeShapFor(model);
       this.baseValue = shap.expectedMargin;
       this.contributionsOf = (x, offset, phi) => shap.explain(x, offset, phi);
     } else {

@@ -1,13 +1,12 @@
-import { LeafTableTreeShap } from '../explain/leaf-table-tree-shap.js';
-import { TreeShap } from '../explain/tree-shap.js';
 import { undecidedGoesLeft, type TreeEnsemble } from './tree-ensemble.js';
 import type { TreeModel } from './tree-model.js';
 
 /**
- * Scores and explains a TreeModel exactly as the library that trained it: XGBoost in float32 (inputs, thresholds,
- * leaves and the running sum), LightGBM in float64 with its zero band. Inputs are row-major matrices of
- * model.columns values per row, NaN for missing (src/runtimes/tree-model-runtime.ts builds them from encoded
- * records). The `library*` functions take inputs already read as the library reads them (readAsLibrary).
+ * Scores a TreeModel exactly as the library that trained it: XGBoost in float32 (inputs, thresholds, leaves and
+ * the running sum), LightGBM in float64 with its zero band. Inputs are row-major matrices of model.columns values
+ * per row, NaN for missing (src/runtimes/tree-model-runtime.ts builds them from encoded records). The `library*`
+ * functions take inputs already read as the library reads them (readAsLibrary). Contributions, with the same
+ * decisions: src/explain/tree-model-contributions.ts.
  */
 
 /** LightGBM's kZeroThreshold (the float 1e-35f as a double): it reads |x| <= this as 0. */
@@ -153,43 +152,4 @@ export function treeModelClassProbabilities(model: TreeModel, margins: Float64Ar
 /** The index of each row's largest margin, first on ties: the class the libraries predict. */
 export function treeModelClasses(model: TreeModel, margins: Float64Array, rows: number): Float64Array {
   return treeModelOutputs({ ...model, output: { kind: 'class' } }, margins, rows);
-}
-
-type Explainer = TreeShap | LeafTableTreeShap;
-const explainers = new WeakMap<TreeEnsemble, Explainer>();
-
-/** The TreeSHAP explainer of an ensemble, built once: leaf tables when they fit, else the path algorithm. */
-export function explainerOf(ensemble: TreeEnsemble): Explainer {
-  let explainer = explainers.get(ensemble);
-  if (explainer === undefined) {
-    explainer = LeafTableTreeShap.fits(ensemble) ? new LeafTableTreeShap(ensemble) : new TreeShap(ensemble);
-    explainers.set(ensemble, explainer);
-  }
-  return explainer;
-}
-
-/**
- * Exact TreeSHAP contributions to the margin, rows × groups × (columns + 1), the bias (expected margin) last in
- * each group: XGBoost's pred_contribs=True, LightGBM's pred_contrib=True (which lays the groups side by side, the
- * same order). The same decisions as treeModelMargins, so each group's values add up to its margin.
- */
-export function treeModelContributions(model: TreeModel, x: Float64Array, rows: number): Float64Array {
-  return libraryContributions(model, libraryInputs(model, x), rows);
-}
-
-/** treeModelContributions of inputs read as the library reads them. */
-export function libraryContributions(model: TreeModel, input: Float64Array, rows: number): Float64Array {
-  const { groups, columns } = model;
-  const k = groups.length;
-  const width = columns + 1;
-  const out = new Float64Array(rows * k * width);
-  for (let g = 0; g < k; g++) {
-    const shap = explainerOf(groups[g]!);
-    for (let r = 0; r < rows; r++) {
-      const at = (r * k + g) * width;
-      shap.explain(input, r * columns, out.subarray(at, at + columns));
-      out[at + columns] = shap.expectedMargin;
-    }
-  }
-  return out;
 }

@@ -3,8 +3,9 @@ import { ChurnError } from '../errors.js';
 import { compileRecordEncoder, type RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema, FeatureSpec } from '../features/schema.js';
 import type { TreeModel } from '../model/tree-model.js';
+import { treeShapFor } from '../explain/tree-shap-choice.js';
 import {
-  explainerOf, libraryMargins, libraryRowMargin, marginTransform, readAsLibrary, treeModelClasses, treeModelClassProbabilities, treeModelOutputs,
+  libraryMargins, libraryRowMargin, marginTransform, readAsLibrary, treeModelClasses, treeModelClassProbabilities, treeModelOutputs,
 } from '../model/tree-model-evaluator.js';
 import type { Contributions, EncodedRows, ModelDescription, ModelRuntime, OutputSpec, RuntimeOutput } from './model-runtime.js';
 import { runtimeFeatureSchema, type ModelInput } from './runtime-feature-schema.js';
@@ -117,7 +118,7 @@ export class TreeModelRuntime implements ModelRuntime {
     const columns = this.model.columns;
     const width = columns + 1;
     const input = this.modelMatrix(x, rows);
-    const shap = explainerOf(this.model.groups[0]!);
+    const shap = treeShapFor(this.model.groups[0]!);
     const data = new Float64Array(rows * width);
     for (let r = 0; r < rows; r++) {
       shap.explain(input, r * columns, data.subarray(r * width, r * width + columns));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChurnError, type ErrorCode } from '../../../src/errors.js';
 import { loadTreeModel, sniffTreeModelFormat, treeModelFromBytes } from '../../../src/model/formats/load-tree-model.js';
-import { treeModelContributions, treeModelMargins, treeModelPredictions } from '../../../src/model/tree-model-evaluator.js';
+import { treeModelContributions } from '../../../src/explain/tree-model-contributions.js';
+import { treeModelMargins, treeModelPredictions } from '../../../src/model/tree-model-evaluator.js';
 import { treeModelFixtures } from './tree-model-fixtures.js';
 
 const text = (path: string) => readFileSync(join(treeModelFixtures, path), 'utf8');

@@ -3,15 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LeafTableTreeShap } from '../../../src/explain/leaf-table-tree-shap.js';
+import { treeModelContributions } from '../../../src/explain/tree-model-contributions.js';
 import { TreeShap } from '../../../src/explain/tree-shap.js';
 import { packageRoot } from '../../../src/foundation/package-files.js';
 import { loadTreeModel } from '../../../src/model/formats/load-tree-model.js';
 import { nextUp } from '../../../src/model/formats/lightgbm-text.js';
 import { undecidedGoesLeft } from '../../../src/model/tree-ensemble.js';
 import type { TreeModel } from '../../../src/model/tree-model.js';
-import {
-  libraryInputs, treeModelContributions, treeModelMargins, treeModelOutputs, treeModelPredictions,
-} from '../../../src/model/tree-model-evaluator.js';
+import { libraryInputs, treeModelMargins, treeModelOutputs, treeModelPredictions } from '../../../src/model/tree-model-evaluator.js';
 import { allFixtures, close, fixtureFile, rowMatrix, type Fixture } from './tree-model-fixtures.js';
 
 // Parity with the real libraries, on models they trained on the real data (scripts/fixtures/tree-model-fixtures.py).
