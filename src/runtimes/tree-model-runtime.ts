@@ -18,6 +18,13 @@ export interface TreeModelRuntimeOptions {
   inputs?: readonly string[];
   /** Binary classifiers: the decision threshold of the sidecar manifest. */
   threshold?: number;
+  /**
+   * The sidecar manifest's feature schema: ranges for numeric inputs, and names for the categories of a
+   * categorical input whose file has none (category i is code i). It must name exactly the model's inputs.
+   */
+  schema?: FeatureSchema;
+  /** The model file, for messages. */
+  file?: string;
 }
 
 /**
@@ -31,10 +38,14 @@ export const FLOAT32_READABLE_MAX = 3.4028235677973362e38;
  * Where model column c reads its value in an encoded row: encoded column `at[c]`, a number (`oneHot[c]` 0), or
  * the one-hot columns at[c] .. at[c] + oneHot[c] of a categorical feature, whose category index is the code
  * the library splits on (category names are listed in code order: pandas_categorical, XGBoost's cats).
+ * `feature[c]` is the schema feature of column c, where its contribution goes.
  */
 interface ColumnPlan {
   readonly at: Int32Array;
   readonly oneHot: Int32Array;
+  readonly feature: Int32Array;
+  /** Whether schema features are the model's columns in order (no reordering of contributions). */
+  readonly inOrder: boolean;
 }
 
 /**
@@ -60,9 +71,9 @@ export class TreeModelRuntime implements ModelRuntime {
     if (names.length !== model.columns) {
       throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `the manifest names ${names.length} inputs, the ${model.library} model reads ${model.columns} columns`);
     }
-    const schema = treeModelSchema(model, names, options);
+    const schema = options.schema === undefined ? treeModelSchema(model, names, options) : checkedSchema(model, names, options.schema, options.file);
     this.encoder = compileRecordEncoder(schema);
-    this.plan = columnPlan(this.encoder, model.columns);
+    this.plan = columnPlan(this.encoder, names);
     this.row = new Float64Array(model.columns);
     const task = model.task;
     const k = model.groups.length;
@@ -113,16 +124,25 @@ export class TreeModelRuntime implements ModelRuntime {
 
   async close(): Promise<void> {}
 
-  /** Exact TreeSHAP of the one output: schema features are the model's columns, in order, then the base value. */
+  /** Exact TreeSHAP of the one output: one value per schema feature (each is one model column), then the base value. */
   private contributions({ rows, x }: EncodedRows): Contributions {
     const columns = this.model.columns;
     const width = columns + 1;
     const input = this.modelMatrix(x, rows);
     const shap = treeShapFor(this.model.groups[0]!);
+    const { feature, inOrder } = this.plan;
+    const phi = new Float64Array(columns);
     const data = new Float64Array(rows * width);
     for (let r = 0; r < rows; r++) {
-      shap.explain(input, r * columns, data.subarray(r * width, r * width + columns));
-      data[r * width + columns] = shap.expectedMargin;
+      const row = data.subarray(r * width, (r + 1) * width);
+      if (inOrder) {
+        shap.explain(input, r * columns, row.subarray(0, columns));
+      } else {
+        phi.fill(0);
+        shap.explain(input, r * columns, phi);
+        for (let c = 0; c < columns; c++) row[feature[c]!] = phi[c]!;
+      }
+      row[columns] = shap.expectedMargin;
     }
     return { width, data };
   }
@@ -176,15 +196,44 @@ function treeModelSchema(model: TreeModel, names: readonly string[], options: Tr
   return { ...schema, features };
 }
 
-function columnPlan(encoder: RecordEncoder, columns: number): ColumnPlan {
+/**
+ * A sidecar manifest's schema, checked against the model: the same inputs (in any order), a number for every
+ * numeric column, and for a categorical column its code as a number or its categories by name, in code order
+ * (those of the file when it names them). XGBoost's float32 limit bounds its numeric ranges.
+ */
+function checkedSchema(model: TreeModel, names: readonly string[], schema: FeatureSchema, file = 'the model'): FeatureSchema {
+  const mismatch = (problem: string): never => { throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${file}: the manifest's schema ${problem}`); };
+  if (schema.features.length !== names.length) mismatch(`has ${schema.features.length} features, the model ${names.length} inputs`);
+  const bound = model.arithmetic === 'float32' ? FLOAT32_READABLE_MAX : Number.MAX_VALUE;
+  const features = schema.features.map((feature): FeatureSpec => {
+    const c = names.indexOf(feature.name);
+    if (c < 0) mismatch(`names "${feature.name}", which the model does not take (its inputs: ${names.join(', ')})`);
+    const input = model.inputs[c]!;
+    if (feature.kind === 'numeric') return { ...feature, minimum: Math.max(feature.minimum, -bound), maximum: Math.min(feature.maximum, bound) };
+    if (!input.categorical) mismatch(`makes "${feature.name}" categorical; the model splits it as a number`);
+    const named = input.categories;
+    if (named !== undefined && (named.length !== feature.categories.length || named.some((name, i) => name !== feature.categories[i]))) {
+      mismatch(`lists the categories of "${feature.name}" as ${JSON.stringify(feature.categories)}; the model file has ${JSON.stringify(named)}, in code order`);
+    }
+    return feature;
+  });
+  return { ...schema, features };
+}
+
+function columnPlan(encoder: RecordEncoder, names: readonly string[]): ColumnPlan {
+  const columns = names.length;
   const at = new Int32Array(columns);
   const oneHot = new Int32Array(columns);
+  const feature = new Int32Array(columns);
+  const features = encoder.schema.features;
   for (let c = 0; c < columns; c++) {
-    at[c] = encoder.columns.findIndex((column) => column.feature === c);
-    const feature = encoder.schema.features[c]!;
-    oneHot[c] = feature.kind === 'categorical' ? feature.categories.length : 0;
+    const f = features.findIndex((spec) => spec.name === names[c]);
+    const spec = features[f]!;
+    feature[c] = f;
+    at[c] = encoder.columns.findIndex((column) => column.feature === f);
+    oneHot[c] = spec.kind === 'categorical' ? spec.categories.length : 0;
   }
-  return { at, oneHot };
+  return { at, oneHot, feature, inOrder: feature.every((f, c) => f === c) };
 }
 
 /** The runtime options for a model file: its sidecar manifest's, else the file's stem as name, version "1". */
@@ -195,5 +244,7 @@ export function treeModelRuntimeOptions(file: string): TreeModelRuntimeOptions {
     version: sidecar?.version ?? '1',
     ...(sidecar?.inputs !== undefined ? { inputs: sidecar.inputs } : {}),
     ...(sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
+    ...(sidecar?.schema !== undefined ? { schema: sidecar.schema } : {}),
+    file,
   };
 }

@@ -3,12 +3,13 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ChurnError } from '../../src/errors.js';
+import type { FeatureSchema, FeatureSpec } from '../../src/features/schema.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
 import type { ModelRuntime } from '../../src/runtimes/model-runtime.js';
 import { openModel } from '../../src/runtimes/open-model.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
-import { predictRecords } from '../helpers/runtime-records.js';
+import { encodeRows, explainRecords, predictRecords } from '../helpers/runtime-records.js';
 import { DataPlane } from '../../src/serving/data-plane.js';
 import { runtimeContract } from './runtime-contract.js';
 
@@ -172,6 +173,51 @@ describe('model selection by MODEL_PATH', () => {
     assert.equal(multiclass.description.task, 'multiclass');
     assert.equal(multiclass.explain, undefined);
     assert.equal(multiclass.probability, undefined);
+  });
+
+  it('a tree model\'s sidecar schema names the codes of its categories, bounds its numbers, may reorder its features, and must match the model', async () => {
+    const expected = JSON.parse(readFileSync(join(treeModels, 'xgboost-1.7.6', 'categorical.expected.json'), 'utf8')) as {
+      features: string[]; categorical: Record<string, string[]>; probes: Record<string, [number, number]>; rows: (number | null)[][]; prediction: number[]; contributions: number[][][];
+    };
+    const dir = join(work, 'tree-schema');
+    mkdirSync(dir);
+    const model = join(dir, 'churn.json');
+    copyFileSync(join(treeModels, 'xgboost-1.7.6', 'categorical.json'), model);
+    // Features in reverse order: the schema, not the file, orders records' contributions.
+    const features: FeatureSpec[] = expected.features.map((name): FeatureSpec => (expected.categorical[name] !== undefined
+      ? { name, kind: 'categorical', description: name, categories: expected.categorical[name]!, nullable: false }
+      : { name, kind: 'numeric', description: name, integer: false, minimum: name === 'tenure' ? 0 : -1e300, maximum: name === 'tenure' ? 100 : 1e300, nullable: true })).reverse();
+    const schema: FeatureSchema = { name: 'churn-xgb', version: '1', idField: 'customerID', features, target: { name: 'Churn', positive: 'Yes', negative: 'No' } };
+    writeFileSync(join(dir, 'churn.manifest.json'), JSON.stringify({ schema }));
+    const runtime = await openModel(model);
+    assert.deepEqual(runtime.description.schema.features.map((f) => f.name), features.map((f) => f.name));
+    const [start, end] = expected.probes['data']!;
+    const records = expected.rows.slice(start, end).map((row) => Object.fromEntries(expected.features.map((name, c) => [name, expected.categorical[name]?.[row[c]!] ?? row[c]])));
+    const [probability] = await predictRecords(runtime, records);
+    records.forEach((_, r) => assert.ok(Math.abs(probability!.data[r]! - expected.prediction[start + r]!) < 1e-6, `record ${r}`));
+    const contributions = await explainRecords(runtime, records);
+    records.forEach((_, r) => features.forEach((f, i) => {
+      const want = expected.contributions[start + r]![0]![expected.features.indexOf(f.name)]!;
+      assert.ok(Math.abs(contributions.data[r * contributions.width + i]! - want) < 1e-5, `record ${r} ${f.name}`);
+    }));
+    assert.throws(() => encodeRows(runtime, [{ ...records[0], tenure: -1, Contract: 3 }]), (e: unknown) => e instanceof ChurnError
+      && JSON.stringify(e.details.map((d) => [d.path, d.reason]).sort()) === JSON.stringify([['/0/Contract', 'type'], ['/0/tenure', 'range']]));
+    const mismatched = async (edit: (f: FeatureSpec[]) => FeatureSpec[]) => {
+      writeFileSync(join(dir, 'churn.manifest.json'), JSON.stringify({ schema: { ...schema, features: edit([...features]) } }));
+      await assertCode(openModel(model), 'ARTIFACT_SCHEMA_MISMATCH');
+    };
+    await mismatched((f) => f.slice(1));
+    await mismatched((f) => f.map((spec) => (spec.name === 'tenure' ? { ...spec, name: 'months' } : spec)));
+    await mismatched((f) => f.map((spec): FeatureSpec => (spec.name === 'tenure' ? { name: 'tenure', kind: 'categorical', description: '', categories: ['a', 'b'], nullable: false } : spec)));
+    // A file that names its categories fixes their order: the schema must list them so.
+    const lightgbmDir = join(work, 'lightgbm-schema');
+    mkdirSync(lightgbmDir);
+    copyFileSync(join(treeModels, 'lightgbm-4.6.0', 'binary-categorical.txt'), join(lightgbmDir, 'churn.txt'));
+    const lightgbmSchema = { ...schema, features: features.map((f) => (f.name === 'Contract' && f.kind === 'categorical' ? { ...f, categories: [...f.categories].reverse() } : f)) };
+    writeFileSync(join(lightgbmDir, 'churn.manifest.json'), JSON.stringify({ schema: lightgbmSchema }));
+    await assertCode(openModel(join(lightgbmDir, 'churn.txt')), 'ARTIFACT_SCHEMA_MISMATCH');
+    writeFileSync(join(lightgbmDir, 'churn.manifest.json'), JSON.stringify({ schema }));
+    assert.equal((await openModel(join(lightgbmDir, 'churn.txt'))).description.schema.features.length, features.length);
   });
 
   it('takes a categorical split\'s code as a number when the file names no categories (XGBoost before 3.1)', async () => {
