@@ -7,7 +7,8 @@
  */
 import { lightgbmFromText } from '../src/model/formats/lightgbm-text.js';
 import { xgboostFromDocument } from '../src/model/formats/xgboost-json.js';
-import { scoreMatrix } from '../src/model/scorer.js';
+import { links } from '../src/model/link.js';
+import { marginFunction, scoreMatrix } from '../src/model/scorer.js';
 import { treeModelPredictions } from '../src/model/tree-model-evaluator.js';
 import type { EncodedRows } from '../src/runtimes/model-runtime.js';
 import { XGBoostRuntime } from '../src/runtimes/xgboost-runtime.js';
@@ -99,6 +100,8 @@ const lgb = lightgbmFromText('synthetic.txt', [
 ].join('\n'));
 // The native evaluator reads the same compact form; a native model of this size is these trees.
 const native = xgb.groups[0]!;
+const nativeMargin = marginFunction(native);
+const nativeLink = links.sigmoid;
 const records = Array.from({ length: ROWS }, () => Object.fromEntries(names.map((n) => [n, random() < 0.1 ? null : random()])));
 const runtime = new XGBoostRuntime(xgb, { name: 'synthetic', version: '1' });
 /** Validates and encodes records with the runtime's encoder, as the data plane does before the runtime scores them. */
@@ -117,6 +120,17 @@ const evaluators: Record<string, (x: Float64Array, rows: number, chunk: number) 
   xgboost: (x, rows) => treeModelPredictions(xgb, x, rows)[0]!,
   lightgbm: (x, rows) => treeModelPredictions(lgb, x, rows)[0]!,
   xgboostRecords: (_, rows, chunk) => runtime.predict(encode(records.slice(chunk * CHUNK, chunk * CHUNK + rows)))[0]!.data[0]!,
+  // The one-record path of /predict: the native runtime's probability() (its margin function and link), and the XGBoost runtime's.
+  nativeOneRow: (x, rows) => {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += nativeLink(nativeMargin(x, r * FEATURES));
+    return sum;
+  },
+  xgboostOneRow: (x, rows) => {
+    let sum = 0;
+    for (let r = 0; r < rows; r++) sum += runtime.probability!(x, r * FEATURES);
+    return sum;
+  },
 };
 const evaluatorNames = Object.keys(evaluators);
 const chunks = Array.from({ length: ROWS / CHUNK }, (_, c) => matrix.slice(c * CHUNK * FEATURES, (c + 1) * CHUNK * FEATURES));
@@ -145,8 +159,11 @@ reportBench({
     { metric: 'XGBoost evaluator, matrix in (per row)', value: xgboostRow, unit: 'µs', note: 'float32 inputs, thresholds and sums' },
     { metric: 'LightGBM evaluator, matrix in (per row)', value: lightgbmRow, unit: 'µs', note: 'float64, zero band' },
     { metric: 'XGBoost runtime, records in (per row)', value: steady(runs['xgboostRecords']!), unit: 'µs', note: 'validating and encoding the records included' },
+    { metric: 'native, one row at a time (per row)', value: steady(runs['nativeOneRow']!), unit: 'µs', note: 'what /predict runs' },
+    { metric: 'XGBoost runtime probability(), one row at a time (per row)', value: steady(runs['xgboostOneRow']!), unit: 'µs', note: 'layout and float32 pass included' },
     { metric: 'XGBoost / native', value: xgboostRow / nativeRow, unit: 'ratio', note: 'target <= 1.2' },
     { metric: 'LightGBM / native', value: lightgbmRow / nativeRow, unit: 'ratio', note: 'target <= 1.2' },
+    { metric: 'XGBoost probability() / native, one row at a time', value: steady(runs['xgboostOneRow']!) / steady(runs['nativeOneRow']!), unit: 'ratio', note: 'target <= 1.2' },
   ],
   extra: { trees: TREES, depth: DEPTH, features: FEATURES, rows: ROWS, nodes: native.feature.length },
 });

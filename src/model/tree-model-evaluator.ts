@@ -55,9 +55,14 @@ function libraryMargin(model: TreeEnsemble, x: Float64Array, offset: number, flo
   return sum;
 }
 
-/** The margin of group `group` for the row at input[offset..], input read as the library reads it. */
-export function libraryRowMargin(model: TreeModel, group: number, input: Float64Array, offset: number): number {
-  return libraryMargin(model.groups[group]!, input, offset, model.arithmetic === 'float32');
+/**
+ * The margin of one group for one row at input[offset..], input read as the library reads it: a function made
+ * once per model, so that the engine can treat its ensemble as a constant (the one-record hot path).
+ */
+export function rowMarginFunction(model: TreeModel, group: number): (input: Float64Array, offset: number) => number {
+  const ensemble = model.groups[group]!;
+  const float32 = model.arithmetic === 'float32';
+  return (input, offset) => libraryMargin(ensemble, input, offset, float32);
 }
 
 /** Margins (rows × groups, row-major) of inputs read as the library reads them. */

@@ -5,7 +5,7 @@ import type { FeatureSchema, FeatureSpec } from '../features/schema.js';
 import type { TreeModel } from '../model/tree-model.js';
 import { treeShapFor } from '../explain/tree-shap-choice.js';
 import {
-  libraryMargins, libraryRowMargin, marginTransform, readAsLibrary, treeModelClasses, treeModelClassProbabilities, treeModelOutputs,
+  libraryMargins, marginTransform, readAsLibrary, rowMarginFunction, treeModelClasses, treeModelClassProbabilities, treeModelOutputs,
 } from '../model/tree-model-evaluator.js';
 import type { Contributions, EncodedRows, ModelDescription, ModelRuntime, OutputSpec, RuntimeOutput } from './model-runtime.js';
 import { runtimeFeatureSchema, type ModelInput } from './runtime-feature-schema.js';
@@ -97,9 +97,11 @@ export class TreeModelRuntime implements ModelRuntime {
     };
     if (task === 'binary') {
       const link = marginTransform(model)!;
+      const margin = rowMarginFunction(model, 0);
+      const row = this.row;
       this.probability = (x, offset) => {
-        this.toModelRow(x, offset, this.row, 0);
-        return link(libraryRowMargin(model, 0, readAsLibrary(model, this.row), 0));
+        this.toModelRow(x, offset, row, 0);
+        return link(margin(readAsLibrary(model, row), 0));
       };
     }
     if (k === 1) this.explain = (rows) => this.contributions(rows);
