@@ -9,11 +9,7 @@ import { treeShapFor } from './tree-shap-choice.js';
  * values add up to its margin.
  */
 export function treeModelContributions(model: TreeModel, x: Float64Array, rows: number): Float64Array {
-  return libraryContributions(model, libraryInputs(model, x), rows);
-}
-
-/** treeModelContributions of inputs already read as the library reads them (readAsLibrary). */
-export function libraryContributions(model: TreeModel, input: Float64Array, rows: number): Float64Array {
+  const input = libraryInputs(model, x);
   const { groups, columns } = model;
   const k = groups.length;
   const width = columns + 1;

@@ -123,7 +123,7 @@ export function marginTransform(model: TreeModel): ((margin: number) => number) 
   }
 }
 
-/** What the library's predict() returns for these margins (width: predictionWidth(model)). */
+/** What the library's predict() returns for these margins: one value per row, or per class for class probabilities. */
 export function treeModelOutputs(model: TreeModel, raw: Float64Array, rows: number): Float64Array {
   const k = model.groups.length;
   const transform = marginTransform(model);

@@ -62,8 +62,3 @@ export interface TreeModel {
   readonly averageOver: number;
   readonly output: TreeModelOutput;
 }
-
-/** Width of what treeModelPredictions returns per row: one per class for probabilities, else 1. */
-export function predictionWidth(model: TreeModel): number {
-  return model.output.kind === 'softmax' || (model.output.kind === 'sigmoid' && model.groups.length > 1) ? model.groups.length : 1;
-}

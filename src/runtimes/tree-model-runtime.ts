@@ -32,7 +32,7 @@ export interface TreeModelRuntimeOptions {
  * refused by XGBoost itself. This is the double just below FLT_MAX + half its last place (which rounds to even,
  * that is to infinity), so every accepted value rounds to a finite float.
  */
-export const FLOAT32_READABLE_MAX = 3.4028235677973362e38;
+const FLOAT32_READABLE_MAX = 3.4028235677973362e38;
 
 /**
  * Where model column c reads its value in an encoded row: encoded column `at[c]`, a number (`oneHot[c]` 0), or
