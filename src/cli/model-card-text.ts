@@ -1,6 +1,6 @@
 import type { ModelManifest } from '../model/artifact-manifest.js';
 import type { RuntimeModelCard } from '../server/runtime-service.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../reporting/text-table.js';
 
 const fixed = (value: number | null, digits = 4) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 

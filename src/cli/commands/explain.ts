@@ -10,7 +10,7 @@ import { openModelFrom } from '../../model/sources/open-model-from.js';
 import { servingModel } from '../../server/serving-model.js';
 import { readCsvRecordsFile } from '../csv-input.js';
 import { runSafely } from '../run-safely.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../reporting/text-table.js';
 
 /** Exact contributions averaged over the file: the native explainer directly, other runtimes through their own. */
 async function importanceOf(model: ModelRuntime, dataFile: string): Promise<GlobalImportance> {
