@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
+import { consoleRoutes } from './console-routes.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
 import { ModelService } from './model-service.js';
@@ -86,6 +87,7 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(service, schemas, config.apiKeys));
   if (service.scoresRecords) app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
+  app.register(consoleRoutes({ service, runtime, config }));
   app.register(v2Routes({ runtime, ready: () => service.ready && !state.draining, apiKeys: config.apiKeys }));
   return app;
 }

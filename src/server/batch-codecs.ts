@@ -1,6 +1,7 @@
 import { ChurnError, type FieldError } from '../errors.js';
 import { parseCsvRecords, type CsvRecords } from '../features/csv-records.js';
 import type { FeatureSchema } from '../features/schema.js';
+import { spreadsheetSafeCell as cell } from '../reporting/csv-cell.js';
 import type { BatchOutcome } from './model-service.js';
 
 /** A text/csv request body, parsed with the feature schema by the content-type parser. */
@@ -46,15 +47,6 @@ export function recordsOfCsv(batch: CsvBatch, schema: FeatureSchema): readonly u
 /** Whether the client asked for CSV (`Accept: text/csv`). JSON stays the default. */
 export function wantsCsv(accept: string | undefined): boolean {
   return accept !== undefined && accept.includes('text/csv');
-}
-
-/**
- * One CSV cell. Text a spreadsheet would run as a formula (leading =, +, -, @, tab or CR: echoed ids and
- * error messages quote client input) gets a leading apostrophe, as OWASP advises for CSV exports.
- */
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** One line per record, in order: customerID, churnProbability, churn, error (field paths and messages). */

@@ -1,0 +1,17 @@
+import { spreadsheetSafeCell } from '../reporting/csv-cell.js';
+import { NOT_SCORED, type ScoredFile } from './file-scoring.js';
+
+/**
+ * The scored file to download: every row as it came, in file order, with churnProbability, churn and error
+ * appended. Cells a spreadsheet would run as formulas are neutralised exactly as the API's CSV answers are.
+ */
+export function scoredCsv(file: ScoredFile): string {
+  const lines = [[...file.header, 'churnProbability', 'churn', 'error'].map(spreadsheetSafeCell).join(',')];
+  file.rows.forEach((row, i) => {
+    const p = file.probabilities[i]!;
+    const churn = file.churn[i]!;
+    const cells = [...row.map(spreadsheetSafeCell), Number.isNaN(p) ? '' : String(p), churn === NOT_SCORED ? '' : churn === 1 ? 'true' : 'false', spreadsheetSafeCell(file.errors.get(i) ?? '')];
+    lines.push(cells.join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
