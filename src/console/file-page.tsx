@@ -121,7 +121,7 @@ export function FilePage({ settings, onOpen, onUnauthorized }: FilePageProps) {
   return (
     <div class="file-page">
       <section class="panel" aria-labelledby="upload-heading">
-        <h2 id="upload-heading">Score a file</h2>
+        <h2 id="upload-heading">Choose a file</h2>
         <p class="hint">
           A CSV export with a header row, in the columns of the model ({settings.schema.features.length} features{settings.schema.idField === '' ? '' : `, plus ${settings.schema.idField}`}),
           up to 100,000 rows. It is sent in chunks of {count(settings.maxBatchSize)} rows; nothing is kept on the server.

@@ -6,7 +6,11 @@ import { count, milliseconds } from './format.js';
 import { glanceFigures, totalsOf, type GlanceFigures, type ScrapeTotals } from './glance-figures.js';
 import { parsePrometheusText } from './prometheus-text.js';
 
-export const REFRESH_MS = 5000;
+/** Every five seconds; `?refresh-seconds=N` in the page's address changes it (a wall screen, a test). */
+export const REFRESH_MS = (() => {
+  const asked = Number(new URLSearchParams(location.search).get('refresh-seconds'));
+  return Number.isFinite(asked) && asked >= 1 ? asked * 1000 : 5000;
+})();
 /** Five minutes of history at one point per refresh. */
 const HISTORY = 60;
 
@@ -62,7 +66,7 @@ export function GlancePage() {
   return (
     <div class="glance-page">
       <section class="panel" aria-labelledby="glance-heading">
-        <h2 id="glance-heading">At a glance</h2>
+        <h2 id="glance-heading">Now</h2>
         <p class="hint">Scoring traffic (REST and V2) on this server, refreshed every {REFRESH_MS / 1000} seconds.</p>
         {problem !== undefined && <p class="form-error" role="alert">{problem}</p>}
         <dl class="figures" aria-live="polite">

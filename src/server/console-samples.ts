@@ -39,7 +39,11 @@ export class ConsoleSamples {
     if (this.schema.features.some((f) => !f.nullable && parsed.missingColumns.includes(f.name))) return this.customers;
     const encoder = compileRecordEncoder(this.schema);
     const scratch = new Float64Array(encoder.width);
-    this.customers = parsed.records.filter((record) => encoder.encode(record, scratch, 0) === undefined);
+    // Only what the model reads (and the id): the label column of the training data is not the console's to show.
+    const fields = [this.schema.idField, ...this.schema.features.map((f) => f.name)];
+    this.customers = parsed.records
+      .filter((record) => encoder.encode(record, scratch, 0) === undefined)
+      .map((record) => Object.fromEntries(fields.filter((name) => name in record).map((name) => [name, record[name]])));
     return this.customers;
   }
 

@@ -38,7 +38,8 @@ function lineOptions(spec: LineChartSpec, width: number): [uPlot.Options, uPlot.
     title: spec.title,
     width,
     height: 260,
-    scales: { x: { time: false } },
+    // From 0 (rates, latencies, counts), and a unit range while every value is still missing.
+    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max === null || !(max > 0) ? 1 : max * 1.05] } },
     axes: [
       { label: spec.xLabel, values: (_u, splits) => splits.map(short) },
       { label: spec.yLabel, values: (_u, splits) => splits.map(short), size: 56 },
