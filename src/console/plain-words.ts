@@ -20,7 +20,8 @@ export interface Reason {
 function valueText(schema: FeatureSchema, contribution: Contribution): string {
   const spec = schema.features.find((f) => f.name === contribution.feature);
   if (contribution.value === null) return 'missing';
-  if (spec?.kind === 'numeric' && spec.unit !== undefined) return `${contribution.value} ${spec.unit}`;
+  // "1 month", "12 months": units are written in the plural.
+  if (spec?.kind === 'numeric' && spec.unit !== undefined) return `${contribution.value} ${contribution.value === 1 ? spec.unit.replace(/s$/, '') : spec.unit}`;
   return String(contribution.value);
 }
 
