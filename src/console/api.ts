@@ -1,3 +1,4 @@
+import type { Explanation } from '../explain/explanation.js';
 import type { FeatureSchema } from '../features/schema.js';
 import { storedApiKey } from './api-key.js';
 
@@ -21,19 +22,6 @@ export interface ConsoleSettings {
   maxBatchSize: number;
   bodyLimitBytes: number;
   schema: FeatureSchema;
-}
-
-export interface Contribution {
-  feature: string;
-  value: string | number | null;
-  contribution: number;
-}
-
-export interface Explanation {
-  baseValue: number;
-  margin: number;
-  contributions: Contribution[];
-  reasons: string[];
 }
 
 export interface Prediction {

@@ -1,5 +1,5 @@
 import type { FeatureSchema } from '../features/schema.js';
-import type { Contribution } from './api.js';
+import type { FeatureContribution as Contribution } from '../explain/explanation.js';
 
 /** Contributions (log-odds) below this are not worth a sentence; above the others, the words say how much. */
 const NEGLIGIBLE = 0.01;

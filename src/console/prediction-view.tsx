@@ -1,6 +1,7 @@
 import type { FeatureSchema } from '../features/schema.js';
 import type { WaterfallSpec } from '../reporting/chart-spec.js';
-import type { Explanation, Prediction } from './api.js';
+import type { Explanation } from '../explain/explanation.js';
+import type { Prediction } from './api.js';
 import { ChartFigure } from './chart-figure.js';
 import { percent } from './format.js';
 import { plainReasons, reasonSentence } from './plain-words.js';
