@@ -17,7 +17,7 @@ const EXPLAIN_CHUNK = 200;
 
 /**
  * Real customers for the console, from the data file the project ships, when it fits the served model's schema
- * (every required column present; only the records the schema accepts). A model trained on other data gets none:
+ * (every input a column of the file; only the records the schema accepts). A model trained on other data gets none:
  * its sample customer is then a synthetic record, and it has no global importance here.
  */
 export class ConsoleSamples {
@@ -36,7 +36,9 @@ export class ConsoleSamples {
     } catch {
       return this.customers;
     }
-    if (this.schema.features.some((f) => !f.nullable && parsed.missingColumns.includes(f.name))) return this.customers;
+    // Every input must be a column of the file: a model whose inputs merely share a name or two with it (all
+    // nullable, as a foreign model's are) would otherwise get "customers" made mostly of missing values.
+    if (parsed.missingColumns.length > 0) return this.customers;
     const encoder = compileRecordEncoder(this.schema);
     const scratch = new Float64Array(encoder.width);
     // Only what the model reads (and the id): the label column of the training data is not the console's to show.

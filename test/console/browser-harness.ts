@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import type { FastifyInstance } from 'fastify';
 import { packageRoot } from '../../src/model/bundled-model.js';
 import { buildApp } from '../../src/server/app.js';
+import type { ServableModel } from '../../src/server/serving-model.js';
 import { bundledModel, testConfig } from '../server/app-harness.js';
 
 /** Debian's Chromium: the tests drive the browser people use, never one downloaded by a tool. */
@@ -38,9 +39,9 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-/** The real app over the bundled model, listening on a free loopback port. */
-export async function consoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
-  const app = buildApp(testConfig(env), bundledModel());
+/** The real app over a model (the bundled one by default), listening on a free loopback port. */
+export async function consoleServer(env: Record<string, string> = {}, model: ServableModel = bundledModel()): Promise<ConsoleServer> {
+  const app = buildApp(testConfig(env), model);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
