@@ -124,6 +124,28 @@ describe('the console scores a file', { skip }, () => {
     assert.notEqual(rows[3]![rows[0]!.indexOf('error')], '');
   });
 
+  it('can be cancelled midway, keeping the rows scored so far', async () => {
+    const { header, lines } = dataLines(5000);
+    const file = join(work, 'to-cancel.csv');
+    writeFileSync(file, `${header}\n${lines.join('\n')}\n`);
+    const { page } = await newPage(browser);
+    // Each chunk's answer is held back a moment, so there is a midway to cancel in.
+    await page.route('**/predict/batch', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
+    await page.goto(`${server.url}/#/file`);
+    await page.locator('#file-input').setInputFiles(file);
+    await page.getByTestId('progress-text').filter({ hasText: /^[1-9][\d,]* of 5,000 rows/ }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-testid="progress-text"][data-state="cancelled"]').waitFor();
+    const scored = Number((await page.getByTestId('scored-count').textContent())!.replace(/,/g, ''));
+    assert.ok(scored > 0 && scored < 5000, `${scored} rows scored before the cancel`);
+    assert.equal(await page.getByRole('button', { name: 'Cancel' }).count(), 0);
+    const rows = await download(page);
+    assert.equal(rows.filter((row, i) => i > 0 && row[row.length - 3] !== '').length, scored, 'the download has the rows scored so far');
+  });
+
   it('stops with the server\'s message when the file lacks a required column', async () => {
     const { header, lines } = dataLines(10);
     const drop = header.split(',').indexOf('Contract');
