@@ -52,7 +52,7 @@ export interface GlobalImportance {
   features: { feature: string; meanAbsolute: number; meanSigned: number }[];
 }
 
-/** GET /model: the native card or a foreign model's (RuntimeModelCard); the console shows what is there. */
+/** GET /model: the serving core's card (src/serving/model-card.ts), common facts then what the model carries; the console shows what is there. */
 export type ModelCard = Record<string, unknown> & { name: string; version: string };
 
 async function errorOf(response: Response): Promise<ApiError> {

@@ -1,4 +1,4 @@
-import { spreadsheetSafeCell } from '../reporting/csv-cell.js';
+import { csvCell } from '../reporting/csv-cell.js';
 import { NOT_SCORED, type ScoredFile } from './file-scoring.js';
 
 /**
@@ -8,12 +8,12 @@ import { NOT_SCORED, type ScoredFile } from './file-scoring.js';
  * error column says how many cells it had.
  */
 export function scoredCsv(file: ScoredFile): string {
-  const lines = [[...file.header, 'churnProbability', 'churn', 'error'].map(spreadsheetSafeCell).join(',')];
+  const lines = [[...file.header, 'churnProbability', 'churn', 'error'].map(csvCell).join(',')];
   file.rows.forEach((row, i) => {
     const p = file.probabilities[i]!;
     const churn = file.churn[i]!;
     const fitted = file.header.map((_, c) => row[c] ?? '');
-    const cells = [...fitted.map(spreadsheetSafeCell), Number.isNaN(p) ? '' : String(p), churn === NOT_SCORED ? '' : churn === 1 ? 'true' : 'false', spreadsheetSafeCell(file.errors.get(i) ?? '')];
+    const cells = [...fitted.map(csvCell), Number.isNaN(p) ? '' : String(p), churn === NOT_SCORED ? '' : churn === 1 ? 'true' : 'false', csvCell(file.errors.get(i) ?? '')];
     lines.push(cells.join(','));
   });
   return `${lines.join('\n')}\n`;

@@ -1,19 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
-import type { ModelRuntime } from '../model/runtimes/model-runtime.js';
-import { requireApiKey } from './api-key-auth.js';
+import type { DataPlane } from '../serving/data-plane.js';
+import type { ServingCore } from '../serving/serving-core.js';
 import { loadConsoleAssets, type ConsoleAsset } from './console-assets.js';
 import { ConsoleSamples } from './console-samples.js';
-import type { PredictionService } from './model-service.js';
-
-export interface ConsoleDependencies {
-  service: PredictionService;
-  runtime: ModelRuntime;
-  config: ServerConfig;
-  /** The built console (tests pass their own); read from dist/web/console by default. */
-  assets?: Map<string, ConsoleAsset>;
-}
+import { protocolScope, type HttpProtocol } from './protocol-scope.js';
 
 /**
  * Headers on every console response. Scripts and styles only from this origin (the bundle has no inline
@@ -41,18 +33,26 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: ConsoleA
   else reply.send(asset.body);
 }
 
-/** Whether explanations exist: the console then asks for them (the waterfall) and shows global importance. */
-const explains = (runtime: ModelRuntime) => runtime.explain !== undefined;
-
 /**
- * The retention console at `/`: its static files (built with the project, served from memory), the settings
- * it starts from, and two data calls of its own, behind the API key like /model: a sample customer and the
- * model's global importance over sample customers.
+ * The retention console at `/`: its static files (built with the project, served from memory) and the settings
+ * it starts from, open like the API docs; and two data calls of its own in the given protocol's scope (REST:
+ * admitted by the serving core — API key, serving, shedding — and counted like /model): a sample customer and
+ * the model's global importance over sample customers. Every answer reads the core's data plane of the moment,
+ * so a swapped-in model shows at once. `assets`: the built console (tests pass their own).
  */
-export function consoleRoutes({ service, runtime, config, assets = loadConsoleAssets() }: ConsoleDependencies) {
-  const samples = new ConsoleSamples(service.schema, runtime);
-  return async (app: FastifyInstance): Promise<void> => {
-    app.addHook('onSend', async (_request, reply) => {
+export function consoleRoutes(app: FastifyInstance, core: ServingCore, config: ServerConfig, rest: HttpProtocol, assets: Map<string, ConsoleAsset> = loadConsoleAssets()): void {
+  const samples = new WeakMap<DataPlane, ConsoleSamples>();
+  const samplesOf = (plane: DataPlane): ConsoleSamples => {
+    let found = samples.get(plane);
+    if (found === undefined) {
+      found = new ConsoleSamples(plane);
+      samples.set(plane, found);
+    }
+    return found;
+  };
+
+  app.register(async (site) => {
+    site.addHook('onSend', async (_request, reply) => {
       reply.headers(securityHeaders);
     });
     const page = (name: string) => (request: FastifyRequest, reply: FastifyReply) => {
@@ -61,26 +61,27 @@ export function consoleRoutes({ service, runtime, config, assets = loadConsoleAs
       sendAsset(request, reply, asset);
     };
     const hidden = { schema: { hide: true } };
-    app.get('/', hidden, page('index.html'));
-    app.get('/console/console.js', hidden, page('console.js'));
-    app.get('/console/console.css', hidden, page('console.css'));
-    app.get('/console/settings', hidden, (_request, reply) => {
+    site.get('/', hidden, page('index.html'));
+    site.get('/console/console.js', hidden, page('console.js'));
+    site.get('/console/console.css', hidden, page('console.css'));
+    site.get('/console/settings', hidden, (_request, reply) => {
+      const { plane } = core;
       reply.send({
-        apiKeyRequired: config.apiKeys.length > 0,
-        scoresRecords: service.scoresRecords,
-        explains: service.scoresRecords && explains(runtime),
-        maxBatchSize: config.maxBatchSize,
+        apiKeyRequired: core.authenticates,
+        scoresRecords: plane.scoresRecords,
+        // Whether explanations exist: the console then asks for them (the waterfall) and shows global importance.
+        explains: plane.scoresRecords && plane.explains,
+        maxBatchSize: plane.maxBatchSize,
         bodyLimitBytes: config.bodyLimitBytes,
-        schema: service.schema,
+        schema: plane.schema,
       });
     });
 
-    await app.register(async (data) => {
-      requireApiKey(data, config.apiKeys);
-      data.get('/console/sample-customer', { ...hidden, config: { shedUnderLoad: true } }, (_request, reply) => {
-        reply.send(samples.customer());
+    protocolScope(site, core, rest, { admit: true }, (data) => {
+      data.get('/console/sample-customer', hidden, (_request, reply) => {
+        reply.send(samplesOf(core.plane).customer());
       });
-      data.get('/console/importance', { ...hidden, config: { shedUnderLoad: true } }, async () => samples.globalImportance());
+      data.get('/console/importance', hidden, async () => samplesOf(core.plane).globalImportance());
     });
-  };
+  });
 }

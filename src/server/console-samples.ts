@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ChurnError } from '../errors.js';
-import { explanationOf } from '../explain/explainer.js';
 import { importanceOfExplained, type GlobalImportance } from '../explain/global-importance.js';
 import { parseCsvRecords } from '../features/csv-records.js';
-import { compileRecordEncoder } from '../features/record-encoder.js';
-import type { FeatureSchema } from '../features/schema.js';
 import { bundledDataFile } from '../model/bundled-model.js';
-import type { ModelRuntime } from '../model/runtimes/model-runtime.js';
-import { syntheticRecord } from './model-service.js';
+import type { DataPlane } from '../serving/data-plane.js';
+import type { BatchResult } from '../serving/predictions.js';
+import { syntheticRecord } from '../serving/synthetic-record.js';
 
 /** Customers explained for the console's global importance: enough for stable means, a fraction of a second to compute. */
 const IMPORTANCE_SAMPLE = 1000;
@@ -16,33 +14,34 @@ const IMPORTANCE_SAMPLE = 1000;
 const EXPLAIN_CHUNK = 200;
 
 /**
- * Real customers for the console, from the data file the project ships, when it fits the served model's schema
- * (every input a column of the file; only the records the schema accepts). A model trained on other data gets none:
- * its sample customer is then a synthetic record, and it has no global importance here.
+ * Real customers for the console, from the data file the project ships, when it fits the schema of one data
+ * plane's model (every input a column of the file; only the records the model accepts). A model trained on other
+ * data gets none: its sample customer is then a synthetic record, and it has no global importance here.
+ * One per data plane: a swapped-in model gets its own sample and its own importance.
  */
 export class ConsoleSamples {
   private customers: Record<string, unknown>[] | undefined;
   private importance: Promise<GlobalImportance> | undefined;
 
-  constructor(private readonly schema: FeatureSchema, private readonly runtime: ModelRuntime, private readonly dataFile = bundledDataFile) {}
+  constructor(private readonly plane: DataPlane, private readonly dataFile = bundledDataFile) {}
 
-  /** The valid records of the data file under this schema (read on first use). */
+  /** The valid records of the data file under the model's schema (read on first use). */
   private sample(): Record<string, unknown>[] {
     if (this.customers !== undefined) return this.customers;
     this.customers = [];
+    const { schema, runtime: { encoder } } = this.plane;
     let parsed;
     try {
-      parsed = parseCsvRecords(readFileSync(this.dataFile, 'utf8'), this.schema);
+      parsed = parseCsvRecords(readFileSync(this.dataFile, 'utf8'), schema);
     } catch {
       return this.customers;
     }
     // Every input must be a column of the file: a model whose inputs merely share a name or two with it (all
     // nullable, as a foreign model's are) would otherwise get "customers" made mostly of missing values.
     if (parsed.missingColumns.length > 0) return this.customers;
-    const encoder = compileRecordEncoder(this.schema);
     const scratch = new Float64Array(encoder.width);
     // Only what the model reads (and the id): the label column of the training data is not the console's to show.
-    const fields = [this.schema.idField, ...this.schema.features.map((f) => f.name)];
+    const fields = [schema.idField, ...schema.features.map((f) => f.name)];
     this.customers = parsed.records
       .filter((record) => encoder.encode(record, scratch, 0) === undefined)
       .map((record) => Object.fromEntries(fields.filter((name) => name in record).map((name) => [name, record[name]])));
@@ -52,38 +51,39 @@ export class ConsoleSamples {
   /** A random real customer, or a synthetic record every schema accepts when there are none. */
   customer(): { record: Record<string, unknown>; synthetic: boolean } {
     const customers = this.sample();
-    if (customers.length === 0) return { record: syntheticRecord(this.schema), synthetic: true };
+    if (customers.length === 0) return { record: syntheticRecord(this.plane.schema), synthetic: true };
     return { record: customers[Math.floor(Math.random() * customers.length)]!, synthetic: false };
   }
 
-  /** Mean |exact contribution| per feature over evenly spaced sample customers, computed once. */
+  /**
+   * Mean |exact contribution| per feature over evenly spaced sample customers, computed once (a failure is not
+   * kept: the next call tries again).
+   */
   globalImportance(): Promise<GlobalImportance> {
-    this.importance ??= this.computeImportance();
+    this.importance ??= this.computeImportance().catch((error: unknown) => {
+      this.importance = undefined;
+      throw error;
+    });
     return this.importance;
   }
 
+  /** Through the data plane, as REST batches with explanations: the same validation, scoring and explanations as /predict/batch. */
   private async computeImportance(): Promise<GlobalImportance> {
-    const { explain } = this.runtime;
-    if (explain === undefined) {
-      throw new ChurnError('NOT_FOUND', `${this.runtime.description.format} models cannot explain their predictions, so they have no global importance`);
+    const { plane } = this;
+    if (!plane.scoresRecords || !plane.explains) {
+      throw new ChurnError('NOT_FOUND', `this ${plane.card.format} ${plane.card.task} model cannot explain churn predictions, so it has no global importance`);
     }
     const customers = this.sample();
     if (customers.length === 0) throw new ChurnError('NOT_FOUND', 'no sample of customers fits this model\'s feature schema, so global importance cannot be computed here; run churn-predictor explain over your data');
     const step = Math.max(1, Math.floor(customers.length / IMPORTANCE_SAMPLE));
     const picked = customers.filter((_, i) => i % step === 0).slice(0, IMPORTANCE_SAMPLE);
-    const names = this.runtime.description.inputs.map((input) => input.name);
-    const explained: { explanation: ReturnType<typeof explanationOf> }[] = [];
-    for (let first = 0; first < picked.length; first += EXPLAIN_CHUNK) {
-      const records = picked.slice(first, first + EXPLAIN_CHUNK);
-      const { data, width } = await explain.call(this.runtime, records);
-      records.forEach((record, r) => {
-        const row = data.subarray(r * width, (r + 1) * width);
-        let margin = row[width - 1]!;
-        for (let i = 0; i < width - 1; i++) margin += row[i]!;
-        explained.push({ explanation: explanationOf(record, names, row, row[width - 1]!, margin) });
-      });
+    const chunk = Math.min(EXPLAIN_CHUNK, plane.maxBatchSize);
+    const results: BatchResult[] = [];
+    for (let first = 0; first < picked.length; first += chunk) {
+      const outcome = await plane.predictBatch(picked.slice(first, first + chunk), { explain: true }, 'rest');
+      results.push(...outcome.results);
       await yieldToEventLoop();
     }
-    return importanceOfExplained(explained);
+    return importanceOfExplained(results);
   }
 }

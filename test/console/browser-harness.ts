@@ -2,10 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
+import type { ModelRuntime } from '../../src/runtimes/model-runtime.js';
 import { buildApp } from '../../src/server/app.js';
-import type { ServableModel } from '../../src/server/serving-model.js';
-import { bundledModel, testConfig } from '../server/app-harness.js';
+import type { ServingCore } from '../../src/serving/serving-core.js';
+import { testConfig, testCore } from '../server/app-harness.js';
 
 /** Debian's Chromium: the tests drive the browser people use, never one downloaded by a tool. */
 export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -35,17 +36,20 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface ConsoleServer {
   app: FastifyInstance;
+  core: ServingCore;
   url: string;
   close(): Promise<void>;
 }
 
-/** The real app over a model (the bundled one by default), listening on a free loopback port. */
-export async function consoleServer(env: Record<string, string> = {}, model: ServableModel = bundledModel()): Promise<ConsoleServer> {
-  const app = buildApp(testConfig(env), model);
+/** The real app over a runtime (the bundled model by default), listening on a free loopback port. */
+export async function consoleServer(env: Record<string, string> = {}, runtime?: ModelRuntime): Promise<ConsoleServer> {
+  const config = testConfig(env);
+  const core = await testCore(config, runtime);
+  const app = buildApp(config, core);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  return { app, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return { app, core, url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }
 
 /** A page in a fresh context (its own storage), failing the test on any script error in the page. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { packageRoot } from '../../src/model/bundled-model.js';
-import { openModel } from '../../src/model/runtimes/open-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
+import { openModel } from '../../src/runtimes/open-model.js';
 import { browserSkipReason, consoleServer, launchBrowser, newPage, screenshot, type ConsoleServer } from './browser-harness.js';
 
 /** An XGBoost binary classifier trained by XGBoost itself, with its own six inputs and no schema of ranges. */
