@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ChurnError } from '../errors.js';
 import { importanceOfExplained, type GlobalImportance } from '../explain/global-importance.js';
@@ -21,6 +22,8 @@ const EXPLAIN_CHUNK = 200;
  */
 export class ConsoleSamples {
   private customers: Record<string, unknown>[] | undefined;
+  /** Why there are no customers, for the 404 of global importance. */
+  private noCustomers = '';
   private importance: Promise<GlobalImportance> | undefined;
 
   constructor(private readonly plane: DataPlane, private readonly dataFile = bundledDataFile) {}
@@ -33,12 +36,19 @@ export class ConsoleSamples {
     let parsed;
     try {
       parsed = parseCsvRecords(readFileSync(this.dataFile, 'utf8'), schema);
-    } catch {
+    } catch (error) {
+      // The image ships the model without the data file; an installed package has it.
+      this.noCustomers = (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `this installation has no sample customers (${basename(this.dataFile)} is not here)`
+        : `the sample customers' file cannot be read (${(error as Error).message})`;
       return this.customers;
     }
     // Every input must be a column of the file: a model whose inputs merely share a name or two with it (all
     // nullable, as a foreign model's are) would otherwise get "customers" made mostly of missing values.
-    if (parsed.missingColumns.length > 0) return this.customers;
+    if (parsed.missingColumns.length > 0) {
+      this.noCustomers = 'no sample of customers fits this model\'s feature schema';
+      return this.customers;
+    }
     const scratch = new Float64Array(encoder.width);
     // Only what the model reads (and the id): the label column of the training data is not the console's to show.
     const fields = [schema.idField, ...schema.features.map((f) => f.name)];
@@ -74,7 +84,9 @@ export class ConsoleSamples {
       throw new ChurnError('NOT_FOUND', `this ${plane.card.format} ${plane.card.task} model cannot explain churn predictions, so it has no global importance`);
     }
     const customers = this.sample();
-    if (customers.length === 0) throw new ChurnError('NOT_FOUND', 'no sample of customers fits this model\'s feature schema, so global importance cannot be computed here; run churn-predictor explain over your data');
+    if (customers.length === 0) {
+      throw new ChurnError('NOT_FOUND', `${this.noCustomers || 'no sample customer is valid for this model'}, so global importance cannot be computed here; run churn-predictor explain over your data`);
+    }
     const step = Math.max(1, Math.floor(customers.length / IMPORTANCE_SAMPLE));
     const picked = customers.filter((_, i) => i % step === 0).slice(0, IMPORTANCE_SAMPLE);
     const chunk = Math.min(EXPLAIN_CHUNK, plane.maxBatchSize);

@@ -10,8 +10,10 @@ import type { GlobalImportance } from '../../src/explain/global-importance.js';
 import type { ModelRuntime } from '../../src/runtimes/model-runtime.js';
 import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
 import { loadXGBoostRuntime } from '../../src/runtimes/xgboost-runtime.js';
+import { ConsoleSamples } from '../../src/server/console-samples.js';
 import { DataPlane } from '../../src/serving/data-plane.js';
 import type { ServingCore } from '../../src/serving/serving-core.js';
+import { ChurnError } from '../../src/errors.js';
 import { bundledModel, errorOf, testApp } from '../server/app-harness.js';
 
 const xgboostModel = join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json');
@@ -135,5 +137,19 @@ describe('the console routes over the serving core', () => {
     } finally {
       await app.close();
     }
+  });
+
+  test('without the data file (the image ships none), samples are synthetic and there is no importance (404)', async () => {
+    const plane = new DataPlane(new NativeRuntime(bundledModel()), { maxBatchSize: 1000 });
+    plane.warmUp();
+    const samples = new ConsoleSamples(plane, join(packageRoot, 'data', 'no-such-file.csv'));
+    const sample = samples.customer();
+    assert.equal(sample.synthetic, true);
+    assert.equal(plane.predict(sample.record, {}, 'rest') instanceof Promise, false, 'the synthetic customer scores');
+    await assert.rejects(samples.globalImportance(), (error: unknown) => {
+      assert.ok(error instanceof ChurnError);
+      assert.equal(error.code, 'NOT_FOUND');
+      return true;
+    });
   });
 });
