@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
 import { Predictor } from '../../src/model/predictor.js';
-import { peerModelFile, peerModelName, type CheckRows, type RawRecord } from './peer-model.js';
+import { peerModelDirectory, peerModelFile, peerModelName, type CheckRows, type RawRecord } from './peer-model.js';
 import type { PythonEnvironment } from './python-environments.js';
 
 /** One row as every protocol needs it: the raw record and the encoded vector. */
@@ -205,8 +205,10 @@ export const peerServers: PeerServer[] = [
       return { command: join(context.environment!.directory, 'bin', 'mlserver'), args: ['start', context.work], cwd: context.work, env: {} };
     },
     readyPath: `/v2/models/${peerModelName}/ready`,
-    single: v2Format(['predict_proba']),
-    batch: v2Format(['predict_proba']),
+    // mlserver-xgboost opens a plain booster as an XGBRegressor, whose `predict` (the default output) is the
+    // probability of a binary:logistic model; `predict_proba` is only offered for XGBClassifier files.
+    single: v2Format(),
+    batch: v2Format(),
     expected: xgboostExpected,
   },
   {
@@ -232,9 +234,9 @@ export const peerServers: PeerServer[] = [
     label: 'mlflow models serve',
     environment: 'mlflow',
     versionOf: ['mlflow', 'xgboost'],
-    configuration: 'xgboost flavour (mlflow.xgboost.save_model of the booster), --env-manager local, 1 worker',
+    configuration: 'xgboost flavour (mlflow.xgboost.save_model of the booster, with a signature of 45 doubles), --env-manager local, 1 worker',
     comparedWith: 'ours',
-    prepare: (context) => context.python([join(peersDirectory, 'mlflow', 'save_mlflow_model.py'), peerModelFile, join(context.work, 'model')]),
+    prepare: (context) => context.python([join(peersDirectory, 'mlflow', 'save_mlflow_model.py'), peerModelFile, join(peerModelDirectory, 'churn-xgb.manifest.json'), join(context.work, 'model')]),
     launch: (context, port) => ({
       command: join(context.environment!.directory, 'bin', 'mlflow'),
       args: ['models', 'serve', '-m', join(context.work, 'model'), '-h', '127.0.0.1', '-p', String(port), '--env-manager', 'local', '-w', '1'],
@@ -251,14 +253,13 @@ export const peerServers: PeerServer[] = [
     label: 'BentoML',
     environment: 'bentoml',
     versionOf: ['bentoml', 'xgboost'],
-    configuration: 'a @bentoml.service with workers=1 loading the booster from the BentoML model store (bentoml.xgboost)',
+    configuration: 'a @bentoml.service with workers=1 opening the booster at start-up (service.py)',
     comparedWith: 'ours',
-    prepare: (context) => context.python([join(peersDirectory, 'bentoml', 'import_model.py'), peerModelFile], { BENTOML_HOME: join(context.work, 'bentoml-home') }),
     launch: (context, port) => ({
       command: join(context.environment!.directory, 'bin', 'bentoml'),
       args: ['serve', 'service:ChurnXGBoost', '--host', '127.0.0.1', '--port', String(port)],
       cwd: join(peersDirectory, 'bentoml'),
-      env: { BENTOML_HOME: join(context.work, 'bentoml-home'), BENTOML_DO_NOT_TRACK: 'True' },
+      env: { CHURN_XGB_MODEL: peerModelFile, BENTOML_HOME: join(context.work, 'bentoml-home'), BENTOML_DO_NOT_TRACK: 'True' },
     }),
     readyPath: '/readyz',
     single: { path: '/predict', body: (rows) => ({ rows: rows.map((r) => r.features.map(missingAsNull)) }), probabilities: (answer) => numbers(answer, 'answer') },

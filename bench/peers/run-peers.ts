@@ -106,7 +106,10 @@ async function measurePeer(peer: PeerServer, index: number): Promise<PeerResult>
     const port = await freePort();
     const extraPorts = [await freePort(), await freePort()];
     say(`${step}: starting on port ${port}`);
-    running = await startPeer(peer.launch(context, port, extraPorts), port, peer.readyPath, join(work, 'server.log'));
+    const launch = peer.launch(context, port, extraPorts);
+    // As an activated environment: servers that start helpers by name (mlflow runs `uvicorn`) find them.
+    if (environment !== undefined) Object.assign(launch.env, { VIRTUAL_ENV: environment.directory, PATH: `${join(environment.directory, 'bin')}:${process.env['PATH'] ?? ''}` });
+    running = await startPeer(launch, port, peer.readyPath, join(work, 'server.log'));
     result.startupSeconds = running.startupSeconds;
     say(`${step}: ready in ${running.startupSeconds.toFixed(2)} s; checking its answers against the model library's`);
     result.check = await checkAnswers(running.origin, peer.single, peer.batch, checkRows, inputs, peer.expected(context));
