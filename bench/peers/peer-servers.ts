@@ -156,7 +156,7 @@ export const peerServers: PeerServer[] = [
     label: 'churn-predictor, V2 protocol',
     versionOf: ['churn-predictor'],
     configuration: 'as above; requests in the Open Inference Protocol, as MLServer and KServe get them',
-    comparedWith: 'ours',
+    comparedWith: 'ours-v2',
     launch: ours(peerModelFile),
     readyPath: '/readyz',
     single: v2Format(['probability']),

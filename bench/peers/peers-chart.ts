@@ -1,9 +1,9 @@
 /**
- * The peers chart: two panels of horizontal bars (single-row requests/s at saturation, 1,000-row batch rows/s),
- * one bar per server, as a standalone SVG. Kept in this one file so it can move onto the project's chart
+ * The peers chart: two panels of horizontal bars (single-row requests and 1,000-row batch rows per second of
+ * server CPU at saturation: throughput per core, steady on a shared machine), one bar per server, as an SVG. Kept in this one file so it can move onto the project's chart
  * library (src/reporting) when that exists.
  */
-import type { PeerResult } from './peers-table.js';
+import { perCpuSecond, type PeerResult } from './peers-table.js';
 
 const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
@@ -13,8 +13,8 @@ interface Panel {
 }
 
 const panels: Panel[] = [
-  { title: 'Single-row requests/s at saturation (one core)', value: (r) => r.scenarios['single-saturation']?.achievedRps },
-  { title: '1,000-row batches: rows/s at saturation (one core)', value: (r) => r.scenarios['batch-1000']?.rowsPerSecond },
+  { title: 'Single-row requests per second of server CPU (what one whole core serves)', value: (r) => perCpuSecond(r.scenarios['single-saturation']) },
+  { title: '1,000-row batches: rows per second of server CPU', value: (r) => perCpuSecond(r.scenarios['batch-1000']) },
 ];
 
 export function peersChartSvg(results: readonly PeerResult[], subtitle: string): string {

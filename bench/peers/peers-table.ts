@@ -1,6 +1,7 @@
 /**
  * The peers' results as one table: plain text for the terminal, Markdown for the README, with the ratio of
- * ours to each peer (ours serving the same model over the same protocol where we speak it).
+ * ours to each peer (ours serving the same model over the same protocol where we speak it), taken on
+ * throughput per CPU-second of the server, which holds on a shared machine where wall-clock rates do not.
  */
 import { formatTable } from '../../src/cli/table.js';
 import type { AnswerCheck } from './answer-check.js';
@@ -33,10 +34,13 @@ function rate(result: ScenarioResult | undefined, rows: boolean): string {
   return result.errors > 0 ? `${text} (${result.errors} errors)` : text;
 }
 
+/** Marks a latency the load generator's own lateness is in (over 1% of requests sent more than 10 ms late). */
+export const generatorLateMark = '†';
+
 /** p50 / p99; a paced run the server did not keep up with is marked with the rate it managed. */
 function latency(result: ScenarioResult | undefined): string {
   if (result === undefined) return '-';
-  const text = `${milliseconds(result.p50Ms)} / ${milliseconds(result.p99Ms)}`;
+  const text = `${milliseconds(result.p50Ms)} / ${milliseconds(result.p99Ms)}${result.generatorKeptUp ? '' : ` ${generatorLateMark}`}`;
   return result.sustained ? text : `${text} (behind: ${thousands(result.achievedRps)}/s${result.errors > 0 ? `, ${result.errors} errors` : ''})`;
 }
 
@@ -45,9 +49,18 @@ function ratio(ours: number | undefined, theirs: number | undefined): string {
   return `${(ours / theirs).toFixed(ours / theirs >= 10 ? 0 : 1)}x`;
 }
 
+/** Requests (or rows) per second of server CPU: what one whole core would serve. On a shared machine the
+ * server does not get its whole core, so this is the steadier measure of throughput per core. */
+export function perCpuSecond(result: ScenarioResult | undefined): number | undefined {
+  if (result === undefined || !(result.serverCpuMicrosPerRequest > 0)) return undefined;
+  return (1e6 / result.serverCpuMicrosPerRequest) * (result.rowsPerSecond / Math.max(1e-9, result.achievedRps));
+}
+
+const count = (v: number | undefined) => (v === undefined ? '-' : thousands(v));
+
 export const tableHeader = [
-  'server', 'versions', 'single req/s', 'ours / it', 'p50 / p99 ms @100/s', 'p50 / p99 ms @1,000/s',
-  '100-row rows/s', '1,000-row rows/s', 'ours / it (1,000-row)', 'CPU us/req (single)', 'start-up s', 'RSS idle / load MB',
+  'server', 'versions', 'single req/s', 'per CPU-s', 'ours / it', 'p50 / p99 ms @100/s', 'p50 / p99 ms @1,000/s',
+  '100-row rows/s', '1,000-row rows/s', 'per CPU-s', 'ours / it', 'start-up s', 'RSS idle / load MB',
 ];
 
 export function tableRows(results: readonly PeerResult[]): string[][] {
@@ -55,19 +68,20 @@ export function tableRows(results: readonly PeerResult[]): string[][] {
   return results.map((r) => {
     if (r.error !== undefined) return [r.label, r.versions, `failed: ${r.error.split('\n')[0]!.slice(0, 80)}`, ...tableHeader.slice(3).map(() => '')];
     const s = r.scenarios;
-    const ours = byId.get(r.comparedWith);
+    const ours = byId.get(r.comparedWith)?.scenarios;
     const self = r.comparedWith === r.id;
     return [
       r.label + (r.modelNote === undefined ? '' : ' *') + (r.check?.agrees === false ? ` (WRONG on ${r.check.disagreements} of ${2 * r.check.rows} check answers)` : ''),
       r.versions,
       rate(s['single-saturation'], false),
-      self ? '' : ratio(ours?.scenarios['single-saturation']?.achievedRps, s['single-saturation']?.achievedRps),
+      count(perCpuSecond(s['single-saturation'])),
+      self ? '' : ratio(perCpuSecond(ours?.['single-saturation']), perCpuSecond(s['single-saturation'])),
       latency(s['single-100']),
       latency(s['single-1000']),
       rate(s['batch-100'], true),
       rate(s['batch-1000'], true),
-      self ? '' : ratio(ours?.scenarios['batch-1000']?.rowsPerSecond, s['batch-1000']?.rowsPerSecond),
-      s['single-saturation'] === undefined ? '-' : s['single-saturation'].serverCpuMicrosPerRequest.toFixed(0),
+      count(perCpuSecond(s['batch-1000'])),
+      self ? '' : ratio(perCpuSecond(ours?.['batch-1000']), perCpuSecond(s['batch-1000'])),
       r.startupSeconds === undefined ? '-' : r.startupSeconds.toFixed(2),
       `${megabytes(r.rssIdleBytes)} / ${megabytes(r.rssLoadBytes)}`,
     ];
@@ -86,10 +100,12 @@ export function markdownTable(results: readonly PeerResult[]): string {
 /** What each row is compared with and how each server was configured, under the table. */
 export function tableNotes(results: readonly PeerResult[]): string[] {
   const labels = new Map(results.map((r) => [r.id, r.label]));
-  return results.map((r) => {
+  const notes = results.map((r) => {
     const against = r.comparedWith === r.id ? '' : `; "ours" = ${labels.get(r.comparedWith) ?? r.comparedWith}`;
     const model = r.modelNote === undefined ? '' : `; * model: ${r.modelNote}`;
     const check = r.check === undefined ? '' : `; answers ${r.check.agrees ? 'agree' : `DISAGREE (${r.check.disagreements} of ${2 * r.check.rows})`} with the model library on ${r.check.rows} rows, one per request and in one batch (max |diff| ${r.check.maxAbsoluteDifference.toExponential(1)})`;
     return `${r.label}: ${r.configuration}${model}${against}${check}`;
   });
+  const late = results.some((r) => Object.values(r.scenarios).some((s) => s !== undefined && (s.scenario === 'single-100' || s.scenario === 'single-1000') && !s.generatorKeptUp));
+  return late ? [...notes, `${generatorLateMark} the load generator sent over 1% of that run's requests more than 10 ms late (its core was busy): the latency includes that lag`] : notes;
 }

@@ -4,7 +4,7 @@
  * (bench/peers/model), one after another in one run, each pinned to core 0 with one worker, driven by our
  * open-loop load generator from core 1.
  *
- *   node dist/bench/peers/run-peers.js [--smoke] [--peers ours,mlserver,...] [--duration 8]
+ *   node dist/bench/peers/run-peers.js [--smoke] [--peers ours,mlserver,...] [--duration 8] [--report saved.json]
  *
  * Per server: single-row requests/s at saturation; p50/p99 at 100 and 1,000 requests/s (open loop, from the
  * scheduled send time); 100- and 1,000-row batch rows/s; start-up to ready; RSS (process tree) idle and peak
@@ -12,12 +12,13 @@
  * library's own. Python peers run in one virtual environment each, made from bench/peers/<peer>/requirements.txt
  * under .bench-cache/peers (PEERS_CACHE overrides) and reused. `--smoke` runs every scenario for about a
  * second (CI), and exits non-zero if any selected peer fails to install, start, agree or answer.
- * Results: a table on stdout, .bench-results/peers.json (or peers-smoke.json), and peers.svg beside it.
+ * Results: a table on stdout, .bench-results/peers.json (or peers-smoke.json), the table as Markdown (peers.md)
+ * and a chart (peers.svg) beside it. `--report <saved.json>` re-renders a saved run without running anything.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../src/model/bundled-model.js';
@@ -37,8 +38,15 @@ const { values } = parseArgs({
     smoke: { type: 'boolean', default: false },
     peers: { type: 'string' },
     duration: { type: 'string' },
+    report: { type: 'string' },
   },
 });
+if (values.report !== undefined) {
+  // Re-renders a saved run (its table, Markdown and chart) without running anything, e.g. after a table change.
+  const saved = JSON.parse(readFileSync(values.report, 'utf8')) as SavedRun;
+  report({ ...saved, scenario: basename(values.report, '.json') });
+  process.exit(0);
+}
 const smoke = values.smoke;
 const durationSeconds = Number(values.duration ?? (smoke ? 1 : 8));
 const warmupSeconds = smoke ? 0.5 : 2;
@@ -154,18 +162,37 @@ async function measurePeer(peer: PeerServer, index: number): Promise<PeerResult>
 const results: PeerResult[] = [];
 for (const [index, peer] of selected.entries()) results.push(await measurePeer(peer, index));
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, pinned: pinning };
-const command = `npm run bench:peers --${smoke ? ' --smoke' : ''}${values.peers === undefined ? '' : ` --peers ${values.peers}`}${values.duration === undefined ? '' : ` --duration ${values.duration}`}`;
-const subtitle = `${machine.cpu}; server pinned to one core, load from the other; ${durationSeconds} s per scenario; ${new Date().toISOString().slice(0, 16)}Z`;
-process.stdout.write(`\n== peers (${subtitle}) ==\n${textTable(results)}\n\n${tableNotes(results).join('\n')}\n`);
-const environments = results.filter((r) => r.environment !== undefined).map((r) => `${r.environment!.name}: ${r.environment!.sizeMegabytes.toFixed(0)} MB${r.environment!.installSeconds === undefined ? ' (reused)' : `, installed in ${r.environment!.installSeconds.toFixed(0)} s`}`);
-if (environments.length > 0) process.stdout.write(`\nvirtual environments: ${environments.join('; ')}\n`);
+interface SavedRun {
+  scenario: string;
+  command: string;
+  machine: { cpu: string; cores: number; node: string; pinned: boolean };
+  durationSeconds: number;
+  at: string;
+  results: PeerResult[];
+}
 
-mkdirSync(benchResultsDirectory, { recursive: true });
-const name = smoke ? 'peers-smoke' : 'peers';
-writeFileSync(join(benchResultsDirectory, `${name}.json`), JSON.stringify({ scenario: name, command, machine, durationSeconds, at: new Date().toISOString(), results, markdown: markdownTable(results) }, null, 2) + '\n');
-writeFileSync(join(benchResultsDirectory, `${name}.svg`), peersChartSvg(results, subtitle));
-process.stdout.write(`\nresults: ${join(benchResultsDirectory, `${name}.json`)}, chart: ${join(benchResultsDirectory, `${name}.svg`)}\n`);
+/** Prints the table and notes, and writes the JSON, the Markdown table (for the README) and the chart. */
+function report(run: SavedRun): void {
+  const subtitle = `${run.machine.cpu}; server pinned to one core, load from the other; ${run.durationSeconds} s per scenario; ${run.at.slice(0, 16)}Z`;
+  process.stdout.write(`\n== peers (${subtitle}) ==\n${textTable(run.results)}\n\n${tableNotes(run.results).join('\n')}\n`);
+  const environments = run.results.filter((r) => r.environment !== undefined).map((r) => `${r.environment!.name}: ${r.environment!.sizeMegabytes.toFixed(0)} MB${r.environment!.installSeconds === undefined ? ' (reused)' : `, installed in ${r.environment!.installSeconds.toFixed(0)} s`}`);
+  if (environments.length > 0) process.stdout.write(`\nvirtual environments: ${environments.join('; ')}\n`);
+  mkdirSync(benchResultsDirectory, { recursive: true });
+  const base = join(benchResultsDirectory, run.scenario);
+  writeFileSync(`${base}.json`, JSON.stringify(run, null, 2) + '\n');
+  writeFileSync(`${base}.md`, `${markdownTable(run.results)}\n\n${tableNotes(run.results).map((n) => `- ${n}`).join('\n')}\n`);
+  writeFileSync(`${base}.svg`, peersChartSvg(run.results, subtitle));
+  process.stdout.write(`\nresults: ${base}.json, table for the README: ${base}.md, chart: ${base}.svg\n`);
+}
+
+report({
+  scenario: smoke ? 'peers-smoke' : 'peers',
+  command: `npm run bench:peers --${smoke ? ' --smoke' : ''}${values.peers === undefined ? '' : ` --peers ${values.peers}`}${values.duration === undefined ? '' : ` --duration ${values.duration}`}`,
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, pinned: pinning },
+  durationSeconds,
+  at: new Date().toISOString(),
+  results,
+});
 
 const failed = results.filter((r) => r.error !== undefined || r.check?.agrees === false);
 if (failed.length > 0) {
