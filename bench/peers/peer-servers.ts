@@ -123,6 +123,38 @@ const ours = (model: string | undefined): ((context: PeerContext, port: number) 
 /** Records keyed by the model's input names, as our /predict takes an XGBoost model's inputs. */
 const namedInputs = (row: PeerRow, inputs: readonly string[]) => Object.fromEntries(inputs.map((name, i) => [name, missingAsNull(row.features[i]!)]));
 
+/**
+ * MLServer with its XGBoost runtime: model-settings.json for the model, settings.json (ports and `settings`) for
+ * the server, in the work folder, then `mlserver start` on it.
+ */
+function mlserver(id: string, label: string, configuration: string, settings: Record<string, unknown>): PeerServer {
+  return {
+    id,
+    label,
+    environment: 'mlserver',
+    versionOf: ['mlserver', 'mlserver-xgboost', 'xgboost'],
+    configuration,
+    comparedWith: 'ours-v2',
+    prepare: (context) => {
+      const model = join(context.work, peerModelName);
+      mkdirSync(model, { recursive: true });
+      writeFileSync(join(model, 'model-settings.json'), JSON.stringify({
+        name: peerModelName, implementation: 'mlserver_xgboost.XGBoostModel', parameters: { uri: peerModelFile, version: '1' },
+      }, null, 2));
+    },
+    launch: (context, port, [grpcPort, metricsPort]) => {
+      writeFileSync(join(context.work, 'settings.json'), JSON.stringify({ host: '127.0.0.1', http_port: port, grpc_port: grpcPort, metrics_port: metricsPort, ...settings }, null, 2));
+      return { command: join(context.environment!.directory, 'bin', 'mlserver'), args: ['start', context.work], cwd: context.work, env: {} };
+    },
+    readyPath: `/v2/models/${peerModelName}/ready`,
+    // mlserver-xgboost opens a plain booster as an XGBRegressor, whose `predict` (the default output) is the
+    // probability of a binary:logistic model; `predict_proba` is only offered for XGBClassifier files.
+    single: v2Format(),
+    batch: v2Format(),
+    expected: xgboostExpected,
+  };
+}
+
 /** MLflow's scoring protocol: a pandas DataFrame in `split` orientation, columns named as the booster's features. */
 const mlflowFormat: RequestFormat = {
   path: '/invocations',
@@ -184,33 +216,8 @@ export const peerServers: PeerServer[] = [
       return context.check.rows.map((r) => predictor.predictOne(r.record).churnProbability);
     },
   },
-  {
-    id: 'mlserver',
-    label: 'MLServer',
-    environment: 'mlserver',
-    versionOf: ['mlserver', 'mlserver-xgboost', 'xgboost'],
-    configuration: 'parallel_workers 0: inference in the server process (the default, 1, adds a second process and IPC on the same core)',
-    comparedWith: 'ours-v2',
-    prepare: (context) => {
-      const model = join(context.work, peerModelName);
-      mkdirSync(model, { recursive: true });
-      writeFileSync(join(model, 'model-settings.json'), JSON.stringify({
-        name: peerModelName, implementation: 'mlserver_xgboost.XGBoostModel', parameters: { uri: peerModelFile, version: '1' },
-      }, null, 2));
-    },
-    launch: (context, port, [grpcPort, metricsPort]) => {
-      writeFileSync(join(context.work, 'settings.json'), JSON.stringify({
-        host: '127.0.0.1', http_port: port, grpc_port: grpcPort, metrics_port: metricsPort, parallel_workers: 0,
-      }, null, 2));
-      return { command: join(context.environment!.directory, 'bin', 'mlserver'), args: ['start', context.work], cwd: context.work, env: {} };
-    },
-    readyPath: `/v2/models/${peerModelName}/ready`,
-    // mlserver-xgboost opens a plain booster as an XGBRegressor, whose `predict` (the default output) is the
-    // probability of a binary:logistic model; `predict_proba` is only offered for XGBClassifier files.
-    single: v2Format(),
-    batch: v2Format(),
-    expected: xgboostExpected,
-  },
+  mlserver('mlserver', 'MLServer', 'parallel_workers 0: inference in the server process, as one core suits (the default, 1, is the next row)', { parallel_workers: 0 }),
+  mlserver('mlserver-default', 'MLServer, parallel_workers 1 (its default)', 'as MLServer ships: inference in a worker process beside the server process (both on the one core), requests passed between them', {}),
   {
     id: 'kserve',
     label: 'KServe model server',
@@ -268,7 +275,7 @@ export const peerServers: PeerServer[] = [
   },
   {
     id: 'course',
-    label: "the course's stack (FastAPI + scikit-learn)",
+    label: 'the course (FastAPI + scikit-learn)',
     environment: 'course',
     versionOf: ['fastapi', 'uvicorn', 'scikit-learn'],
     modelNote: 'not the XGBoost model: the course\'s scikit-learn Pipeline (one-hot + RandomForest, 100 trees), raw records',

@@ -19,7 +19,7 @@ const panels: Panel[] = [
 
 export function peersChartSvg(results: readonly PeerResult[], subtitle: string): string {
   const width = 900;
-  const labelWidth = 260;
+  const labelWidth = 290;
   const barArea = width - labelWidth - 110;
   const barHeight = 18;
   const gap = 6;
@@ -30,7 +30,7 @@ export function peersChartSvg(results: readonly PeerResult[], subtitle: string):
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">Model servers side by side, same model, one core each</text>`,
-    `<text x="10" y="38" fill="#555">${escape(subtitle)}</text>`,
+    `<text x="10" y="38" fill="#555">${escape(subtitle)}; * another model (see the table's notes)</text>`,
   ];
   let top = 50;
   for (const panel of panels) {
@@ -42,7 +42,7 @@ export function peersChartSvg(results: readonly PeerResult[], subtitle: string):
       const ours = r.id.startsWith('ours');
       const w = value === undefined ? 0 : Math.max(1, (value / max) * barArea);
       parts.push(
-        `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escape(r.label)}</text>`,
+        `<text x="${labelWidth - 8}" y="${y + 13}" text-anchor="end">${escape(r.label + (r.modelNote === undefined ? '' : ' *'))}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${ours ? '#2b6cb0' : '#a0aec0'}"/>`,
         `<text x="${labelWidth + w + 6}" y="${y + 13}">${value === undefined ? 'n/a' : Math.round(value).toLocaleString('en-US')}</text>`,
       );

@@ -59,8 +59,8 @@ export function perCpuSecond(result: ScenarioResult | undefined): number | undef
 const count = (v: number | undefined) => (v === undefined ? '-' : thousands(v));
 
 export const tableHeader = [
-  'server', 'versions', 'single req/s', 'per CPU-s', 'ours / it', 'p50 / p99 ms @100/s', 'p50 / p99 ms @1,000/s',
-  '100-row rows/s', '1,000-row rows/s', 'per CPU-s', 'ours / it', 'start-up s', 'RSS idle / load MB',
+  'server', 'versions', 'single req/s', 'single req/CPU-s', 'ours / it (single)', 'p50 / p99 ms @100/s', 'p50 / p99 ms @1,000/s',
+  '100-row rows/s', '1,000-row rows/s', '1,000-row rows/CPU-s', 'ours / it (1,000-row)', 'start-up s', 'RSS idle / load MB',
 ];
 
 export function tableRows(results: readonly PeerResult[]): string[][] {
