@@ -83,7 +83,7 @@ function versionsOf(peer: PeerServer, environment: PythonEnvironment | undefined
 }
 
 const ourVersion = (() => {
-  const version = (JSON.parse(spawnSync('npm', ['pkg', 'get', 'version'], { cwd: packageRoot, encoding: 'utf8' }).stdout || '"?"') as string);
+  const { version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot, encoding: 'utf8' }).stdout.trim();
   return commit === '' ? version : `${version} (${commit})`;
 })();
