@@ -120,7 +120,8 @@ const ours = (model: string | undefined): ((context: PeerContext, port: number) 
   command: process.execPath,
   args: [ourCli, 'serve'],
   cwd: packageRoot,
-  env: { PORT: String(port), HOST: '127.0.0.1', ...(model === undefined ? {} : { MODEL_PATH: model }) },
+  // No gRPC endpoint: these scenarios are HTTP, and the default GRPC_PORT (8081) may be taken.
+  env: { PORT: String(port), GRPC_PORT: '0', HOST: '127.0.0.1', ...(model === undefined ? {} : { MODEL_PATH: model }) },
 });
 
 /** Records keyed by the model's input names, as our /predict takes an XGBoost model's inputs. */
