@@ -17,6 +17,8 @@ export interface GrpcLoadResult {
   p99Ms: number;
   /** Calls that did not end OK, by status code name. */
   failures: Record<string, number>;
+  /** This generator's own CPU time per call: when it nears the server's, the generator sets the pace. */
+  generatorCpuMicrosPerCall: number;
 }
 
 const { values } = parseArgs({
@@ -61,12 +63,15 @@ async function worker(index: number): Promise<void> {
 // Connect every channel (and warm the path) before the clock starts.
 await Promise.all(clients.map((client) => call(client)));
 latencies.length = 0;
+const cpuBefore = process.cpuUsage();
 started = performance.now();
 stopAt = started + durationMs;
 await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 for (const client of clients) client.close();
 const sorted = Float64Array.from(latencies).sort();
 const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-const result: GrpcLoadResult = { total: latencies.length, seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures };
+const calls = latencies.length + Object.values(failures).reduce((a, b) => a + b, 0);
+const result: GrpcLoadResult = { total: latencies.length, seconds, p50Ms: at(0.5), p99Ms: at(0.99), failures, generatorCpuMicrosPerCall: (cpu.user + cpu.system) / calls };
 process.stdout.write(`${JSON.stringify(result)}\n`);

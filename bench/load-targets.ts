@@ -95,6 +95,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   total: number;
+  /** The load generator's CPU time per request, where it reports it (grpc-load). */
+  generatorCpuMicrosPerRequest?: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */

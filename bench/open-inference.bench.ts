@@ -32,6 +32,8 @@ const INFER = '/inference.GRPCInferenceService/ModelInfer';
 
 type Stages = Record<string, { sum: number; count: number }>;
 
+const round = (ms: number): number => Math.round(ms * 100) / 100;
+
 /** churn_inference_stage_seconds of one protocol, summed over models: seconds and calls per stage. */
 async function stageTotals(target: Target, protocol: string): Promise<Stages> {
   const text = await (await fetch(`http://127.0.0.1:${target.port}/metrics`)).text();
@@ -70,7 +72,10 @@ function grpcLoad(target: Target, grpcPort: number, requestFile: string, options
       const r = JSON.parse(out) as GrpcLoadResult;
       const cpu = cpuSeconds(target.process.pid) - cpuBefore;
       const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-      resolve({ requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed), p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: failed, errors: 0, total: r.total });
+      resolve({
+        requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed),
+        p50Ms: round(r.p50Ms), p99Ms: round(r.p99Ms), non2xx: failed, errors: 0, total: r.total, generatorCpuMicrosPerRequest: r.generatorCpuMicrosPerCall,
+      });
     });
   });
 }
@@ -191,11 +196,11 @@ async function main(): Promise<void> {
       { metric: `single: ${label}`, value: r.requestsPerSecond, unit: 'req/s', note: `${r.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms` },
       { metric: `single: ${label} / bare`, value: r.requestsPerSecond / b.requestsPerSecond, unit: 'x', note: `CPU/req bare/${label}: ${(b.cpuMicrosPerRequest / r.cpuMicrosPerRequest).toFixed(2)}x` },
     ];
+    // Stage timings are wall-clock (a descheduled server counts the wait), CPU time is CPU time: shown side by side.
     const where = (key: string, r: LoadResult): string => {
-      const means = stages[key] ?? {};
-      const inPlane = Object.values(means).reduce((a, c) => a + c, 0);
-      const parts = Object.entries(means).map(([stage, us]) => `${stage} ${us.toFixed(1)}`).join(', ');
-      return `of ${r.cpuMicrosPerRequest.toFixed(0)} us CPU/call: ${parts} us; transport and the rest ${(r.cpuMicrosPerRequest - inPlane).toFixed(0)} us`;
+      const parts = Object.entries(stages[key] ?? {}).map(([stage, us]) => `${stage} ${us.toFixed(1)}`).join(', ');
+      const generator = r.generatorCpuMicrosPerRequest === undefined ? '' : `; load generator ${r.generatorCpuMicrosPerRequest.toFixed(0)} us CPU/call`;
+      return `stages (wall, us/call): ${parts}; server ${r.cpuMicrosPerRequest.toFixed(0)} us CPU/call${generator}`;
     };
     const batchRow = (label: string, key: 'grpcBatch' | 'restBatch') => {
       const r = best(runs[key]);
