@@ -19,6 +19,12 @@ const npm = (args: string[], cwd: string, timeout = 300_000): string => execFile
   cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
 });
 
+/**
+ * The environment a user's shell gives the commands: without the npm_* variables `npm test` exports (this
+ * checkout's .npmrc settings, which npx would warn about as unknown to a consumer).
+ */
+const userEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+
 /** Disk usage of a folder in bytes (`du`), for the size the install costs. */
 function bytesOf(path: string): number {
   return Number(execFileSync('du', ['-sb', path], { encoding: 'utf8' }).split('\t')[0]);
@@ -81,7 +87,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
     const grpcPort = await freePort();
     // Its own process group: npx runs the server as a child and does not pass SIGTERM on, so the server
     // (holding this process's pipes) would outlive the test and keep the test file from ever exiting.
-    const child = spawn(command!, args, { cwd: consumer, env: { ...process.env, PORT: '0', GRPC_PORT: String(grpcPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command!, args, { cwd: consumer, env: { ...userEnvironment, PORT: '0', GRPC_PORT: String(grpcPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const exited = new Promise<void>((resolve) => { child.stdout!.on('close', resolve); });
     try {
       const port = await new Promise<number>((resolve, reject) => {
@@ -131,7 +137,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
   test('simulate and plan run with their defaults (the rendered production manifests, the bundled capacity profile), no kubectl needed', () => {
     const report = join(work, 'simulation.html');
     const [command, ...args] = cli('simulate', '--html', report);
-    const simulated = execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20, env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    const simulated = execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20, env: { ...userEnvironment, KUBECTL: '/nonexistent/kubectl' } });
     assert.match(simulated, /rendered\/production\.yaml/);
     assert.match(simulated, /pod-hours/);
     // The HTML report inlines the chart script from the installed dist/web: one file, nothing to fetch.
@@ -141,7 +147,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
     const chartScript = readFileSync(join(consumer, 'node_modules', 'churn-predictor', 'dist', 'web', 'report-charts.js'), 'utf8');
     assert.ok(html.includes(chartScript.slice(0, 400)), 'the chart script is inline');
     const [planCommand, ...planArgs] = cli('plan', '--profile', 'monday-9am:2');
-    const plan = execFileSync(planCommand!, planArgs, { cwd: consumer, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20, env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    const plan = execFileSync(planCommand!, planArgs, { cwd: consumer, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20, env: { ...userEnvironment, KUBECTL: '/nonexistent/kubectl' } });
     assert.match(plan, /minReplicas|replicas/i);
   });
 
@@ -152,7 +158,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
       const [command, ...args] = cli('serve');
       let stderr = '';
       try {
-        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MODEL_PATH: location, PORT: '0', GRPC_PORT: '0' } });
+        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...userEnvironment, MODEL_PATH: location, PORT: '0', GRPC_PORT: '0' } });
         assert.fail(`serve started with ${location}`);
       } catch (error) {
         stderr = String((error as { stderr?: string }).stderr ?? '');
