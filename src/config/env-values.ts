@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChurnError } from '../errors.js';
+import { parseModelLocation } from '../model/sources/model-location.js';
 
 /**
  * Parsers for environment variable values. Each failure is an INVALID_CONFIG error whose one-line
@@ -58,20 +59,29 @@ export function absoluteUrl(value: EnvValue, protocols: readonly string[]): stri
   return url.href;
 }
 
+/** An MLflow tracking server: http(s) without credentials in the URL (they belong in the Secret, not a ConfigMap). */
+export function mlflowTrackingUri(value: EnvValue): string {
+  // Checked before anything echoes the value: a URL with credentials must not reach the error message.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value.raw.trim())) {
+    throw new ChurnError('INVALID_CONFIG', `${value.name} must be a URL without credentials (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, from the Secret)`);
+  }
+  return absoluteUrl(value, ['http', 'https']);
+}
+
 /**
- * A model location: an http(s):// or s3:// URL (fetched by the model loader), or a local file or directory the
- * process can read, checked at start-up so a bad mount fails fast and by name.
+ * MODEL_PATH, parsed by the loader's own parser (parseModelLocation), so start-up accepts exactly what the
+ * loader can load. A local file or directory must be readable: checked here so a bad mount fails fast and by name.
  */
 export function modelLocation(value: EnvValue): string {
   const text = value.raw.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return absoluteUrl(value, ['http', 'https', 's3']);
+  if (parseModelLocation(text).kind !== 'local') return text;
   const path = resolve(text);
   try {
     const isDirectory = statSync(path).isDirectory();
     accessSync(path, isDirectory ? constants.R_OK | constants.X_OK : constants.R_OK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    return invalid(value, `a readable model directory or file, or an http(s):// or s3:// URL (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
+    return invalid(value, `a readable model directory or file, or a URL (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
   }
   return path;
 }

@@ -1,8 +1,10 @@
 import { ChurnError } from '../errors.js';
 import { bundledModelDirectory } from '../model/bundled-model.js';
 import {
-  absoluteUrl, awsRegion, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
+  absoluteUrl, awsRegion, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, mlflowTrackingUri, secretList, sha256Hex, type EnvValue,
 } from './env-values.js';
+import type { MlflowConnection } from '../model/sources/mlflow-rest.js';
+import { isMlflowUri } from '../model/sources/mlflow-uri.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -24,7 +26,12 @@ export interface ServerConfig {
   readonly maxEventLoopDelayMs: number;
   /** Bearer keys for /predict* and /model; empty means no authentication. Secret. */
   readonly apiKeys: readonly string[];
+  /** The MLflow tracking server that resolves a models:/ or runs:/ MODEL_PATH (and serves its artifacts). */
   readonly mlflowTrackingUri: string | undefined;
+  /** MLflow credentials, as MLflow's clients take them: Basic (username and password) or else a bearer token. Secret. */
+  readonly mlflowTrackingToken: string | undefined;
+  readonly mlflowTrackingUsername: string | undefined;
+  readonly mlflowTrackingPassword: string | undefined;
   /** Expected sha256 (lowercase hex) of the model file MODEL_PATH names; undefined skips the check. */
   readonly modelSha256: string | undefined;
   /** Credentials for loading models from S3. Secret. */
@@ -53,6 +60,9 @@ export const serverConfigDefaults: ServerConfig = Object.freeze({
   maxEventLoopDelayMs: 200,
   apiKeys: [],
   mlflowTrackingUri: undefined,
+  mlflowTrackingToken: undefined,
+  mlflowTrackingUsername: undefined,
+  mlflowTrackingPassword: undefined,
   modelSha256: undefined,
   awsAccessKeyId: undefined,
   awsSecretAccessKey: undefined,
@@ -128,8 +138,21 @@ const specs: readonly VariableSpec[] = [
     apply: (v, c) => { c.apiKeys = secretList(v, 16); },
   },
   {
-    name: 'MLFLOW_TRACKING_URI', secret: false, description: 'MLflow tracking server (accepted for model loading from a registry; not used yet).',
-    apply: (v, c) => { c.mlflowTrackingUri = absoluteUrl(v, ['http', 'https', 'file']); },
+    name: 'MLFLOW_TRACKING_URI', secret: false,
+    description: 'MLflow tracking server (http(s)://) that resolves a models:/ or runs:/ MODEL_PATH and serves its artifacts; credentials go in MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN, not in the URL.',
+    apply: (v, c) => { c.mlflowTrackingUri = mlflowTrackingUri(v); },
+  },
+  {
+    name: 'MLFLOW_TRACKING_TOKEN', secret: true, description: 'Bearer token for the MLflow tracking server (used when no MLFLOW_TRACKING_USERNAME is set).',
+    apply: (v, c) => { c.mlflowTrackingToken = nonEmptyText(v); },
+  },
+  {
+    name: 'MLFLOW_TRACKING_USERNAME', secret: true, description: 'User for HTTP Basic auth to the MLflow tracking server (set together with MLFLOW_TRACKING_PASSWORD).',
+    apply: (v, c) => { c.mlflowTrackingUsername = nonEmptyText(v); },
+  },
+  {
+    name: 'MLFLOW_TRACKING_PASSWORD', secret: true, description: 'Password for HTTP Basic auth to the MLflow tracking server (set together with MLFLOW_TRACKING_USERNAME).',
+    apply: (v, c) => { c.mlflowTrackingPassword = nonEmptyText(v); },
   },
   {
     name: 'MODEL_SHA256', secret: false, description: 'Expected sha256 of the model file (64 hex digits); start-up stops when the file does not match.',
@@ -172,7 +195,21 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     const missing = config.awsAccessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
     throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`);
   }
+  if (config.mlflowTrackingUsername === undefined !== (config.mlflowTrackingPassword === undefined)) {
+    const [missing, other] = config.mlflowTrackingUsername === undefined ? ['MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'] : ['MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_USERNAME'];
+    throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${other}`);
+  }
+  if (isMlflowUri(config.modelPath) && config.mlflowTrackingUri === undefined) {
+    throw new ChurnError('INVALID_CONFIG', `MLFLOW_TRACKING_URI must be set: MODEL_PATH ${config.modelPath} is resolved by an MLflow tracking server`);
+  }
   return Object.freeze(config);
+}
+
+/** The MLflow tracking server and the credentials MLflow's clients would use: Basic when a username is set, else the token. */
+export function mlflowConnection(config: ServerConfig, trackingUri: string): MlflowConnection {
+  const { mlflowTrackingUsername: username, mlflowTrackingPassword: password, mlflowTrackingToken: token } = config;
+  if (username !== undefined && password !== undefined) return { trackingUri, credentials: { username, password } };
+  return token === undefined ? { trackingUri } : { trackingUri, credentials: { token } };
 }
 
 /** A URL without the credentials it may carry (`https://user:token@host`). */
@@ -189,9 +226,11 @@ export function redactedServerConfig(config: ServerConfig): Record<string, unkno
   return {
     ...config,
     modelPath: withoutCredentials(config.modelPath),
-    mlflowTrackingUri: withoutCredentials(config.mlflowTrackingUri),
     apiKeys: config.apiKeys.length === 0 ? 'none' : `${config.apiKeys.length} key(s), hidden`,
     awsAccessKeyId: config.awsAccessKeyId === undefined ? undefined : 'hidden',
     awsSecretAccessKey: config.awsSecretAccessKey === undefined ? undefined : 'hidden',
+    mlflowTrackingToken: config.mlflowTrackingToken === undefined ? undefined : 'hidden',
+    mlflowTrackingUsername: config.mlflowTrackingUsername === undefined ? undefined : 'hidden',
+    mlflowTrackingPassword: config.mlflowTrackingPassword === undefined ? undefined : 'hidden',
   };
 }

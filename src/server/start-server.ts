@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
+import { mlflowConnection, redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
-import { openModelFrom } from '../model/sources/open-model-from.js';
+import { openModelWithProvenance } from '../model/sources/open-model-from.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { bufferedStdout } from './log-destination.js';
@@ -28,8 +28,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const startupLog = pino({ level: config.logLevel }, stdout);
   startupLog.info({ config: redactedServerConfig(config) }, 'configuration');
   let runtime;
+  let provenance;
   try {
-    runtime = await openModelFrom(config.modelPath, {
+    ({ runtime, provenance } = await openModelWithProvenance(config.modelPath, {
       ...(config.modelSha256 === undefined ? {} : { sha256: config.modelSha256 }),
       s3: {
         region: config.awsRegion,
@@ -37,8 +38,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         ...(config.awsAccessKeyId === undefined || config.awsSecretAccessKey === undefined
           ? {} : { credentials: { accessKeyId: config.awsAccessKeyId, secretAccessKey: config.awsSecretAccessKey } }),
       },
+      ...(config.mlflowTrackingUri === undefined ? {} : { mlflow: mlflowConnection(config, config.mlflowTrackingUri) }),
       log: (message, fields) => startupLog.info(fields, message),
-    });
+    }));
   } catch (error) {
     stdout.close();
     throw error;
@@ -51,7 +53,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     done();
   });
   const { name, version, format, task } = runtime.description;
-  app.log.info({ model: name, version, format, task, loadMs: round(loadedMs) }, 'model loaded and verified');
+  app.log.info({ model: name, version, format, task, provenance, loadMs: round(loadedMs) }, 'model loaded and verified');
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });
