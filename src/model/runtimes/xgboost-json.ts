@@ -84,8 +84,10 @@ function appendTree(file: string, tree: unknown, t: number, columns: number, out
     }
     if (!isLeaf && !(Number.isInteger(f) && f >= 0 && f < columns)) fail(file, `tree ${t}: node ${node} splits on column ${f}, the model has ${columns}`);
     out.feature.push(f);
-    // A leaf's split_conditions entry is its output value.
-    out.threshold.push(isLeaf ? 0 : condition[node]!);
+    // A leaf's split_conditions entry is its output value. Thresholds are float32 in XGBoost, and its JSON prints
+    // them as the shortest decimal that reads back as that float32 ("7.07E1"): rounded back, or a value exactly on
+    // the threshold (70.7, which is 70.69999694824219 in float32) would go left here and right in XGBoost.
+    out.threshold.push(isLeaf ? 0 : Math.fround(condition[node]!));
     out.value.push(isLeaf ? condition[node]! : 0);
     out.defaultLeft.push(defaultLeft[node] ? 1 : 0);
     out.cover.push(hessian[node]!);

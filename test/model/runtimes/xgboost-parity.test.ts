@@ -27,6 +27,37 @@ function assertClose(actual: ArrayLike<number>, expected: readonly number[], tol
   }
 }
 
+/** One tree, `f0 < threshold` → -1 else +1, written as XGBoost 3 writes JSON (float32 values, shortest decimals). */
+function oneSplit(threshold: string): unknown {
+  return {
+    learner: {
+      objective: { name: 'binary:logitraw' },
+      learner_model_param: { base_score: '5E-1', num_class: '0', num_feature: '1' },
+      gradient_booster: {
+        name: 'gbtree',
+        model: {
+          tree_info: [0],
+          trees: [{
+            tree_param: { num_nodes: '3' }, left_children: [1, -1, -1], right_children: [2, -1, -1], split_indices: [0, 0, 0],
+            split_conditions: [Number(threshold), -1, 1], default_left: [1, 0, 0], sum_hessian: [2, 1, 1],
+          }],
+        },
+      },
+    },
+  };
+}
+
+describe('XGBoost JSON runtime: thresholds are float32, as in XGBoost', () => {
+  it('a value exactly on a threshold the JSON prints as a short decimal goes right (x < threshold is false)', () => {
+    for (const [threshold, below] of [['7.07E1', 70.69], ['1.5165E2', 151.6], ['2.7E1', 26.99]] as const) {
+      const model = xgboostFromJson('one-split.json', oneSplit(threshold));
+      const x = toFloat32Values(Float64Array.from([Number(threshold), below, NaN]));
+      const margins = xgboostMargins(model, x, 3);
+      assert.deepEqual([...margins].map((m) => m - model.groups[0]!.baseMargin), [1, -1, -1], threshold);
+    }
+  });
+});
+
 describe('XGBoost JSON runtime: parity with python3-xgboost', () => {
   for (const name of names) {
     it(`${name}: margins and predictions match XGBoost to 1e-6`, () => {
