@@ -46,6 +46,7 @@ export const errorCatalogue = {
   // Bring your own model (runtimes and remote loading)
   ARTIFACT_UNSUPPORTED_FORMAT: { status: 500, title: 'MODEL_PATH names a model format no runtime reads' },
   MODEL_FETCH_FAILED: { status: 500, title: 'The model cannot be downloaded from its URL; the server does not start' },
+  TRACKING_FAILED: { status: 502, title: 'The MLflow tracking server did not take the training run, its model or its registration' },
   MODEL_NOT_IN_REGISTRY: { status: 500, title: 'The MLflow tracking server has no such registered model, version, alias, run or logged model; the server does not start' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -195,14 +195,34 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     const missing = config.awsAccessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY';
     throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`);
   }
-  if (config.mlflowTrackingUsername === undefined !== (config.mlflowTrackingPassword === undefined)) {
-    const [missing, other] = config.mlflowTrackingUsername === undefined ? ['MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'] : ['MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_USERNAME'];
-    throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${other}`);
-  }
+  checkMlflowCredentials(config);
   if (isMlflowUri(config.modelPath) && config.mlflowTrackingUri === undefined) {
     throw new ChurnError('INVALID_CONFIG', `MLFLOW_TRACKING_URI must be set: MODEL_PATH ${config.modelPath} is resolved by an MLflow tracking server`);
   }
   return Object.freeze(config);
+}
+
+/** A username without a password (or the other way round) is a mistake, not anonymous access. */
+function checkMlflowCredentials(config: ServerConfig): void {
+  if (config.mlflowTrackingUsername === undefined === (config.mlflowTrackingPassword === undefined)) return;
+  const [missing, other] = config.mlflowTrackingUsername === undefined ? ['MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'] : ['MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_USERNAME'];
+  throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${other}`);
+}
+
+/**
+ * MLFLOW_TRACKING_URI and its credentials for commands other than the server (`train --mlflow`), read by the
+ * server's own specs; INVALID_CONFIG naming the variable when one is invalid or the URI is unset.
+ */
+export function mlflowConnectionFromEnvironment(env: NodeJS.ProcessEnv): MlflowConnection {
+  const config: Mutable<ServerConfig> = { ...serverConfigDefaults };
+  for (const spec of specs) {
+    const raw = env[spec.name];
+    if (!spec.name.startsWith('MLFLOW_') || raw === undefined || raw.trim() === '') continue;
+    spec.apply({ name: spec.name, raw, secret: spec.secret }, config);
+  }
+  if (config.mlflowTrackingUri === undefined) throw new ChurnError('INVALID_CONFIG', 'MLFLOW_TRACKING_URI must be set to the MLflow tracking server (http(s)://host:port)');
+  checkMlflowCredentials(config);
+  return mlflowConnection(config, config.mlflowTrackingUri);
 }
 
 /** The MLflow tracking server and the credentials MLflow's clients would use: Basic when a username is set, else the token. */

@@ -4,6 +4,7 @@ import { startWorld, type MlflowWorld } from './harness/mlflow-world.js';
 import { credentialsSuite } from './suites/credentials.js';
 import { registryLoadingSuite } from './suites/registry-loading.js';
 import { servingStartupSuite } from './suites/serving-startup.js';
+import { trackedTrainingSuite } from './suites/tracked-training.js';
 
 /**
  * Everything MLflow, against real MLflow servers (`mlflow server` from PyPI, SQLite backend, --serve-artifacts): one
@@ -30,6 +31,7 @@ describe('MLflow', { skip: missing, timeout: 900_000 }, () => {
   registryLoadingSuite(get);
   servingStartupSuite(get);
   credentialsSuite(get);
+  trackedTrainingSuite(get);
 });
 
 function assert(message: string): never {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChurnError } from '../../errors.js';
+import { ChurnError, type ErrorCode } from '../../errors.js';
 import type { ProgressListener } from './byte-sink.js';
 import { DownloadFailure } from './download-failure.js';
 
@@ -21,9 +21,9 @@ export const defaultTimeoutMs = 300_000;
 
 /**
  * Runs `attempt` until it succeeds, a DownloadFailure is permanent, or the attempts run out; then throws a
- * ChurnError (the failure's code, MODEL_FETCH_FAILED by default) whose message starts with `source`.
+ * ChurnError (the failure's own code, else `code`) whose message starts with `source`.
  */
-export async function withRetries<T>(source: string, options: RetryOptions, attempt: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(source: string, options: RetryOptions, attempt: () => Promise<T>, code: ErrorCode = 'MODEL_FETCH_FAILED'): Promise<T> {
   const attempts = options.attempts ?? 4;
   let delay = options.backoffMs ?? 500;
   for (let n = 1; ; n++) {
@@ -32,7 +32,7 @@ export async function withRetries<T>(source: string, options: RetryOptions, atte
     } catch (error) {
       if (!(error instanceof DownloadFailure)) throw error;
       if (error.permanent || n >= attempts) {
-        throw new ChurnError(error.code ?? 'MODEL_FETCH_FAILED', `${source}: ${error.message}${error.permanent ? '' : ` (gave up after ${n} attempts)`}`, [], { cause: error });
+        throw new ChurnError(error.code ?? code, `${source}: ${error.message}${error.permanent ? '' : ` (gave up after ${n} attempts)`}`, [], { cause: error });
       }
       options.log?.('model download failed, retrying', { source, attempt: n, reason: error.message, retryInMs: Math.round(delay) });
       await sleep(delay * (0.5 + Math.random() / 2));

@@ -1,7 +1,7 @@
 import { ChurnError } from '../../errors.js';
 import { DownloadFailure } from './download-failure.js';
 import { downloadHttp } from './http-download.js';
-import { authorizationHeaders, mlflowFailure, mlflowRequest, type MlflowConnection } from './mlflow-rest.js';
+import { authorizationHeaders, mlflowFailure, mlflowRequest, unreachable, type MlflowConnection } from './mlflow-rest.js';
 import type { RemoteFile, RemoteFolder } from './remote-folder.js';
 
 /** Where the MLflow tracking server's artifact proxy (`mlflow server --serve-artifacts`) answers. */
@@ -93,4 +93,25 @@ export function proxyFolder(store: Extract<ArtifactStore, { kind: 'proxy' }>, co
     download: (path, file, onProgress, timeoutMs) => downloadHttp(fileUrl(store.path === '' ? path : `${store.path}/${path}`), file, onProgress, timeoutMs, { headers, failure }),
     downloadAsFile: (file, onProgress, timeoutMs) => downloadHttp(fileUrl(store.path), file, onProgress, timeoutMs, { headers, failure }),
   };
+}
+
+/**
+ * Uploads one file into an artifact location through the tracking server's proxy (`PUT …/artifacts/<path>`), as
+ * MLflow's clients do when the server runs with --serve-artifacts. Other stores are written by their own clients,
+ * which a server with a proxy never asks for.
+ */
+export async function uploadArtifact(artifactUri: string, connection: MlflowConnection, path: string, body: Buffer, timeoutMs: number): Promise<void> {
+  const store = artifactStore(artifactUri, connection);
+  if (store.kind !== 'proxy') {
+    throw new DownloadFailure(`the run's artifact location is ${artifactUri}: run the tracking server with --serve-artifacts so that clients upload through it`, true);
+  }
+  const url = new URL(`${store.base}/${encodedPath(`${store.path}/${path}`)}`);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream', ...authorizationHeaders(connection) }, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (cause) {
+    throw unreachable(connection, cause);
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw mlflowFailure(connection, `PUT ${url.pathname}`, response.status, text, 'ARTIFACT_NOT_FOUND');
 }

@@ -8,10 +8,8 @@ import type { ModelRuntime, RuntimeDescription } from '../runtimes/model-runtime
 import { openModel } from '../runtimes/open-model.js';
 import { sidecarManifestFile } from '../runtimes/sidecar-manifest.js';
 import type { SourceLog } from './download-retries.js';
+import { nativeFlavor, nativeFlavorData } from './mlflow-native-flavor.js';
 import { signatureInputs, type SignatureInputs } from './mlflow-signature.js';
-
-/** The flavour our own `train --mlflow` writes: the native artifact folder, served by the native runtime. */
-export const nativeFlavor = 'churn_predictor';
 
 /** Flavours served, in the order one is chosen when a model has several. */
 const SERVED = [nativeFlavor, 'onnx', 'xgboost', 'lightgbm'] as const;
@@ -122,7 +120,7 @@ export async function openMlflowModelFolder(directory: string, options: MlflowFo
   const version = options.version ?? idOf('model_id') ?? idOf('run_id') ?? '1';
 
   if (flavor === nativeFlavor) {
-    const folder = dataPath(directory, file, flavor, configuration, 'artifact');
+    const folder = dataPath(directory, file, flavor, configuration, nativeFlavorData);
     const manifest = join(folder, 'manifest.json');
     if (!existsSync(manifest)) throw new ChurnError('ARTIFACT_NOT_FOUND', `${file}: the ${nativeFlavor} flavour's folder has no manifest.json`);
     const sha256 = verified(manifest, sha256Of(manifest), options.sha256);

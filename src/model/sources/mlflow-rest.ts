@@ -64,8 +64,7 @@ export async function mlflowRequest<T>(connection: MlflowConnection, path: strin
       ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
     });
   } catch (cause) {
-    const reason = (cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message;
-    throw new DownloadFailure(`cannot reach the MLflow tracking server at MLFLOW_TRACKING_URI ${connection.trackingUri} (${reason})`, false);
+    throw unreachable(connection, cause);
   }
   const text = await response.text().catch(() => '');
   if (response.ok) {
@@ -76,6 +75,12 @@ export async function mlflowRequest<T>(connection: MlflowConnection, path: strin
     }
   }
   throw mlflowFailure(connection, `${method} ${url.pathname}`, response.status, text, request.notFoundCode ?? 'MODEL_NOT_IN_REGISTRY');
+}
+
+/** A request that got no answer (refused, reset, timed out): worth another attempt. */
+export function unreachable(connection: MlflowConnection, cause: unknown): DownloadFailure {
+  const reason = (cause as Error).cause instanceof Error ? ((cause as Error).cause as Error).message : (cause as Error).message;
+  return new DownloadFailure(`cannot reach the MLflow tracking server at MLFLOW_TRACKING_URI ${connection.trackingUri} (${reason})`, false);
 }
 
 /** A failed MLflow answer as a DownloadFailure (also used for the artifact proxy's file downloads). */
