@@ -9,6 +9,7 @@ import type { ModelRuntime } from '../../model/runtimes/model-runtime.js';
 import { openModelFrom } from '../../model/sources/open-model-from.js';
 import { servingModel } from '../../server/serving-model.js';
 import { readCsvRecordsFile } from '../csv-input.js';
+import { modelSourceOptions } from '../model-source-options.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../table.js';
 
@@ -35,7 +36,7 @@ export const explainCommand = defineCommand({
     json: { type: 'boolean', description: 'print JSON instead of a table', default: false },
   },
   run: ({ args }) => runSafely(async () => {
-    const model = await openModelFrom(args.model);
+    const model = await openModelFrom(args.model, modelSourceOptions(args.model));
     let importance: GlobalImportance;
     try {
       importance = await importanceOf(model, args.data);

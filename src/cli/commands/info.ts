@@ -4,6 +4,7 @@ import { NativeRuntime } from '../../model/runtimes/native-runtime.js';
 import { openModelFrom } from '../../model/sources/open-model-from.js';
 import { RuntimeService } from '../../server/runtime-service.js';
 import { modelCardText, runtimeCardText } from '../model-card-text.js';
+import { modelSourceOptions } from '../model-source-options.js';
 import { runSafely } from '../run-safely.js';
 
 export const infoCommand = defineCommand({
@@ -13,7 +14,7 @@ export const infoCommand = defineCommand({
     json: { type: 'boolean', description: 'print the card as JSON', default: false },
   },
   run: ({ args }) => runSafely(async () => {
-    const model = await openModelFrom(args.model);
+    const model = await openModelFrom(args.model, modelSourceOptions(args.model));
     try {
       if (model instanceof NativeRuntime) {
         const { manifest } = model.loaded;

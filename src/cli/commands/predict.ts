@@ -6,6 +6,7 @@ import { openModelFrom } from '../../model/sources/open-model-from.js';
 import { batchCsv } from '../../server/batch-codecs.js';
 import { servingModel } from '../../server/serving-model.js';
 import { readCsvRecordsFile } from '../csv-input.js';
+import { modelSourceOptions } from '../model-source-options.js';
 import { runSafely } from '../run-safely.js';
 
 export const predictCommand = defineCommand({
@@ -19,7 +20,7 @@ export const predictCommand = defineCommand({
   run: ({ args }) => runSafely(async () => {
     const threshold = args.threshold === undefined ? undefined : Number(args.threshold);
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new ChurnError('INVALID_ARGUMENT', `--threshold must be a number within [0, 1], got "${args.threshold}"`);
-    const model = await openModelFrom(args.model);
+    const model = await openModelFrom(args.model, modelSourceOptions(args.model));
     try {
       // The server's data plane, so a file scores exactly as POST /predict/batch with text/csv would.
       const { service, warmUp } = servingModel(model, { threshold, maxBatchSize: Number.MAX_SAFE_INTEGER });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { freePort } from '../../e2e/harness/free-port.js';
-import { runFailingServer, startChildServer } from '../../server/child-server.js';
+import { cliPath, runFailingServer, startChildServer } from '../../server/child-server.js';
 import { admin, type MlflowWorld } from '../harness/mlflow-world.js';
 
 const json = { 'content-type': 'application/json' };
@@ -51,6 +52,20 @@ export function servingStartupSuite(world: () => MlflowWorld): void {
       } finally {
         server.kill();
       }
+    });
+
+    test('the CLI takes --model as MODEL_PATH does: churn-predictor info --model models:/… prints the card', async () => {
+      const { registry } = world();
+      const child = spawn(process.execPath, [cliPath, 'info', '--model', 'models:/churn-xgb@challenger', '--json'], {
+        env: { PATH: process.env['PATH'] ?? '', MLFLOW_TRACKING_URI: registry.url }, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+      assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0, stderr);
+      const card = JSON.parse(stdout) as { name: string; version: string; format: string };
+      assert.deepEqual([card.name, card.version, card.format], ['churn-xgb', '2', 'xgboost-json']);
     });
 
     test('each bad input stops start-up with exit 1 and one line naming MODEL_PATH (or the variable at fault)', async () => {
