@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChurnError } from '../errors.js';
 import type { ModelManifest } from '../model/artifact-manifest.js';
-import { defaultTimeoutMs, withRetries, type RetryOptions } from '../model/sources/download-retries.js';
+import { apiTimeoutMs, defaultTimeoutMs, withRetries, type RetryOptions } from '../model/sources/download-retries.js';
 import { uploadArtifact } from '../model/sources/mlflow-artifacts.js';
 import { nativeFlavorData, nativeMlmodelText } from '../model/sources/mlflow-native-flavor.js';
 import { mlflowRequest, type MlflowConnection, type MlflowRequest } from '../model/sources/mlflow-rest.js';
@@ -58,7 +58,7 @@ export class MlflowRunLogger {
 
   private call<T>(path: string, request: Omit<MlflowRequest, 'timeoutMs'>): Promise<T> {
     return withRetries(`MLFLOW_TRACKING_URI ${this.options.connection.trackingUri}`, this.options, () =>
-      mlflowRequest<T>(this.options.connection, `mlflow/${path}`, { timeoutMs: this.options.timeoutMs ?? defaultTimeoutMs, notFoundCode: 'TRACKING_FAILED', ...request }), 'TRACKING_FAILED');
+      mlflowRequest<T>(this.options.connection, `mlflow/${path}`, { timeoutMs: apiTimeoutMs(this.options), notFoundCode: 'TRACKING_FAILED', ...request }), 'TRACKING_FAILED');
   }
 
   /** A lookup that may find nothing: undefined then, instead of an error. */

@@ -19,6 +19,11 @@ export type SourceLog = NonNullable<RetryOptions['log']>;
 
 export const defaultTimeoutMs = 300_000;
 
+/** Per-attempt timeout of an API call (a registry lookup, a folder listing): it answers in milliseconds or is stuck. */
+export function apiTimeoutMs(options: RetryOptions): number {
+  return Math.min(options.timeoutMs ?? defaultTimeoutMs, 30_000);
+}
+
 /**
  * Runs `attempt` until it succeeds, a DownloadFailure is permanent, or the attempts run out; then throws a
  * ChurnError (the failure's own code, else `code`) whose message starts with `source`.

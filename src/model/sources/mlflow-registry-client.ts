@@ -1,6 +1,6 @@
 import { ChurnError } from '../../errors.js';
 import { DownloadFailure } from './download-failure.js';
-import { defaultTimeoutMs, withRetries, type RetryOptions } from './download-retries.js';
+import { apiTimeoutMs, withRetries, type RetryOptions } from './download-retries.js';
 import { mlflowRequest, type MlflowConnection } from './mlflow-rest.js';
 import { mlflowUriOf, type MlflowReference } from './mlflow-uri.js';
 import type { MlflowProvenance } from './model-provenance.js';
@@ -46,7 +46,7 @@ export class MlflowRegistryClient {
       return { artifactUri: model.artifactUri, provenance: { trackingUri, modelId: reference.modelId, ...(model.runId === undefined ? {} : { runId: model.runId }), artifactUri: model.artifactUri } };
     }
     if (reference.kind === 'run') return this.resolveRun(source, reference.runId, reference.path);
-    const version = await this.step(source, () => this.versionOf(reference, this.options.timeoutMs ?? defaultTimeoutMs));
+    const version = await this.step(source, () => this.versionOf(reference, apiTimeoutMs(this.options)));
     const { artifact_uri: artifactUri } = await this.step(source, () => this.call<{ artifact_uri?: string }>('model-versions/get-download-uri', { name: reference.name, version: version.version }));
     if (typeof artifactUri !== 'string' || artifactUri === '') throw this.fail(source, `the registry gives no download URI for version ${version.version} of "${reference.name}"`);
     return {
@@ -128,7 +128,7 @@ export class MlflowRegistryClient {
     return { name: model?.info?.name, artifactUri, runId: model?.info?.source_run_id || undefined };
   }
 
-  private call<T>(path: string, query: Record<string, string>, timeoutMs = this.options.timeoutMs ?? defaultTimeoutMs): Promise<T> {
+  private call<T>(path: string, query: Record<string, string>, timeoutMs = apiTimeoutMs(this.options)): Promise<T> {
     return mlflowRequest<T>(this.connection, `mlflow/${path}`, { query, timeoutMs });
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChurnError } from '../../errors.js';
 import type { ProgressListener } from './byte-sink.js';
-import { progressLogger, withRetries, defaultTimeoutMs, type RetryOptions } from './download-retries.js';
+import { apiTimeoutMs, defaultTimeoutMs, progressLogger, withRetries, type RetryOptions } from './download-retries.js';
 
 /** One file of a remote folder: its path relative to the folder (POSIX separators) and size when listed. */
 export interface RemoteFile {
@@ -41,7 +41,7 @@ export function safeRelativePath(folder: string, path: string): string {
  */
 export async function downloadFolder(folder: RemoteFolder, directory: string, options: RetryOptions): Promise<RemoteFile[]> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const files = await withRetries(folder.location, options, () => folder.list(timeoutMs));
+  const files = await withRetries(folder.location, options, () => folder.list(apiTimeoutMs(options)));
   const paths = files.map((f) => safeRelativePath(folder.location, f.path));
   if (files.length === 0) return [];
   const known = files.every((f) => f.size !== undefined);
