@@ -57,7 +57,7 @@ export class MlflowRunLogger {
   constructor(private readonly options: TrackingOptions) {}
 
   private call<T>(path: string, request: Omit<MlflowRequest, 'timeoutMs'>): Promise<T> {
-    return withRetries(`MLFLOW_TRACKING_URI ${this.options.connection.trackingUri}`, this.options, () =>
+    return withRetries(`MLflow ${path}`, this.options, () =>
       mlflowRequest<T>(this.options.connection, `mlflow/${path}`, { timeoutMs: apiTimeoutMs(this.options), notFoundCode: 'TRACKING_FAILED', ...request }), 'TRACKING_FAILED');
   }
 
@@ -107,7 +107,8 @@ export class MlflowRunLogger {
     const found = await this.lookup<{ experiment?: { experiment_id?: string; lifecycle_stage?: string } }>('experiments/get-by-name', { experiment_name: name });
     if (found?.experiment?.lifecycle_stage === 'deleted') throw new ChurnError('INVALID_ARGUMENT', `--experiment "${name}" is deleted in MLflow: restore it or choose another name`);
     if (typeof found?.experiment?.experiment_id === 'string') return found.experiment.experiment_id;
-    const created = await this.call<{ experiment_id?: string }>('experiments/create', { method: 'POST', body: { name } });
+    // MLflow 3 records what an experiment is for: this one trains models (not GenAI traces).
+    const created = await this.call<{ experiment_id?: string }>('experiments/create', { method: 'POST', body: { name, tags: [{ key: 'mlflow.experimentKind', value: 'custom_model_development' }] } });
     if (typeof created.experiment_id !== 'string') throw new ChurnError('TRACKING_FAILED', 'MLFLOW_TRACKING_URI: the tracking server created an experiment without an id');
     this.say(`mlflow: created experiment "${name}"`);
     return created.experiment_id;
