@@ -3,7 +3,8 @@ import { buildLoadReport, type LoadTestReport } from './load-report.js';
 import { OpenLoopRunner, type RunSnapshot } from './open-loop-runner.js';
 import { buildRequestPayloads, parsePayloadSpec, payloadSpecText, type PayloadSpec, type RequestPayloads } from './request-payloads.js';
 import { authorizationHeaders, describeModel, parseTargetUrl } from './target-endpoints.js';
-import { parseTrafficProfile, type TrafficProfile } from './traffic-profiles.js';
+import { parseTrafficProfile } from '../traffic/traffic-profile-spec.js';
+import type { TrafficProfile } from '../traffic/traffic-profile.js';
 
 export interface LoadTestOptions {
   /** Base URL of a server or Service, e.g. http://127.0.0.1:8000 */

@@ -3,7 +3,7 @@ import { ChurnError } from '../errors.js';
 import { parseCsvRecords } from '../features/csv-records.js';
 import { telcoChurnSchema } from '../features/telco-schema.js';
 import { bundledDataFile } from '../model/bundled-model.js';
-import { SeededRandom } from '../training/random.js';
+import { SeededRandom } from '../foundation/seeded-random.js';
 
 /** What each request carries: one record to /predict, or n records to /predict/batch. */
 export type PayloadSpec = { kind: 'single' } | { kind: 'batch'; size: number };

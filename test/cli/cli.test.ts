@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bundledDataFile, packageRoot } from '../../src/model/bundled-model.js';
+import { bundledDataFile } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
 
 const cli = join(packageRoot, 'dist/src/cli/main.js');

@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { containerCommand, copies, environment, parseDockerfile, user, workdir, type Stage } from './dockerfile-rules.js';
 import { smokeTestRecord } from './kind-up-script.js';
 import { renderOverlay } from './rendered-manifests.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import type { KubernetesObject } from './kubernetes-object.js';
 import { kubernetesDirectory, loadManifestFile, overlays, renderOverlay } from './rendered-manifests.js';
 import { findUnknownFields, schemaSets, validateAgainstOpenApi, type SchemaProblem } from './schema-validation.js';

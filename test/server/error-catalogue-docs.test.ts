@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { errorCatalogue } from '../../src/errors.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 test('docs/errors.md documents every code of the catalogue with its HTTP status', () => {
   const text = readFileSync(join(packageRoot, 'docs', 'errors.md'), 'utf8');

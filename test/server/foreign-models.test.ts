@@ -8,7 +8,7 @@ import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { ChurnError } from '../../src/errors.js';
 import { xgboostFromJson } from '../../src/model/runtimes/xgboost-json.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { openModel } from '../../src/model/runtimes/open-model.js';
 import { buildApp } from '../../src/server/app.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import S3rver from 's3rver';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { s3Client } from '../../src/model/sources/s3-download.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
 import { bundledModel } from './app-harness.js';

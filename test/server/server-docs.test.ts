@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { serverEnvironmentVariables } from '../../src/config/server-config.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 test('docs/server.md documents every variable the server reads, and only those', () => {
   const text = readFileSync(join(packageRoot, 'docs', 'server.md'), 'utf8');

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from '../../model/bundled-model.js';
+import { packageRoot } from '../../foundation/package-files.js';
 import { defaultSloText } from './slo-objective.js';
 
 /** The citty argument definitions `simulate` and `plan` share. */

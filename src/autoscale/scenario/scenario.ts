@@ -1,6 +1,7 @@
 import { ChurnError } from '../../errors.js';
 import { readCapacityProfile } from '../../loadtest/capacity-profile.js';
-import { parseTrafficProfile, type TrafficProfile } from '../../loadtest/traffic-profiles.js';
+import { parseTrafficProfile } from '../../traffic/traffic-profile-spec.js';
+import type { TrafficProfile } from '../../traffic/traffic-profile.js';
 import { podCapacityFromProfile } from '../capacity/capacity-from-profile.js';
 import { defaultCapacityProfilePath } from '../capacity/default-capacity.js';
 import type { PodCapacity } from '../capacity/pod-capacity.js';

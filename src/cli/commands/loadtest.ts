@@ -9,7 +9,7 @@ import { loadTestDefaults, runLoadTest } from '../../loadtest/load-test.js';
 import { loadProgress } from '../../loadtest/progress-display.js';
 import { formatLoadReport } from '../../loadtest/report-text.js';
 import { evaluateSlo, parseSlo, type SloTerm } from '../../loadtest/slo.js';
-import { parseTrafficProfile } from '../../loadtest/traffic-profiles.js';
+import { parseTrafficProfile } from '../../traffic/traffic-profile-spec.js';
 import { runSafely } from '../run-safely.js';
 
 /** Exit code when the run completed but did not meet --slo (1 stays "could not run"). */

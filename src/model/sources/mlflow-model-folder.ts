@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { ChurnError, isChurnError } from '../../errors.js';
+import { isJsonObject } from '../../foundation/json-values.js';
 import type { ModelRuntime, RuntimeDescription } from '../runtimes/model-runtime.js';
 import { openModel } from '../runtimes/open-model.js';
 import { sidecarManifestFile } from '../runtimes/sidecar-manifest.js';
@@ -51,10 +52,6 @@ function unsupported(file: string, problem: string): never {
   throw new ChurnError('ARTIFACT_UNSUPPORTED_FORMAT', `${file}: ${problem}`);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads and checks the MLmodel file: YAML, a mapping, with a mapping of flavours. */
 function readMlmodel(file: string): Record<string, unknown> {
   let text: string;
@@ -69,10 +66,10 @@ function readMlmodel(file: string): Record<string, unknown> {
   } catch (cause) {
     return corrupt(file, `not valid YAML (${(cause as Error).message.split('\n')[0]})`);
   }
-  if (!isObject(document)) corrupt(file, 'the MLmodel file must be a YAML mapping');
+  if (!isJsonObject(document)) corrupt(file, 'the MLmodel file must be a YAML mapping');
   const flavors = document['flavors'];
-  if (!isObject(flavors) || Object.keys(flavors).length === 0) corrupt(file, 'the MLmodel file has no "flavors" mapping');
-  for (const [name, flavor] of Object.entries(flavors)) if (!isObject(flavor)) corrupt(file, `flavour "${name}" must be a mapping`);
+  if (!isJsonObject(flavors) || Object.keys(flavors).length === 0) corrupt(file, 'the MLmodel file has no "flavors" mapping');
+  for (const [name, flavor] of Object.entries(flavors)) if (!isJsonObject(flavor)) corrupt(file, `flavour "${name}" must be a mapping`);
   return document;
 }
 
@@ -131,7 +128,7 @@ export async function openMlflowModelFolder(directory: string, options: MlflowFo
   const model = dataPath(directory, file, flavor, configuration);
   if (statSync(model).isDirectory()) corrupt(file, `flavour "${flavor}" names a folder, not a model file`);
   const sha256 = verified(model, sha256Of(model), options.sha256);
-  const signature = signatureInputs(file, isObject(mlmodel['signature']) ? mlmodel['signature']['inputs'] : undefined, { name, version });
+  const signature = signatureInputs(file, isJsonObject(mlmodel['signature']) ? mlmodel['signature']['inputs'] : undefined, { name, version });
   if (signature.note !== undefined) options.log?.('model signature', { note: signature.note });
   const extension = flavor === 'onnx' ? '.onnx' : flavor === 'lightgbm' ? '.txt' : xgboostExtension(file, configuration['model_format']);
   const runtime = await openFlavorFile(file, flavor, configuration, model, extension, signature);

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../errors.js';
+import { isJsonObject } from '../../foundation/json-values.js';
 import { DownloadFailure } from './download-failure.js';
 
 /** Credentials as MLflow's clients take them: HTTP Basic when a username is set, else a bearer token. */
@@ -88,7 +89,7 @@ export function mlflowFailure(connection: MlflowConnection, what: string, status
   let body: MlflowErrorBody = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null) body = parsed as MlflowErrorBody;
+    if (isJsonObject(parsed)) body = parsed as MlflowErrorBody;
   } catch {
     // Not an MLflow error body (a proxy's HTML page, say): the status says enough.
   }

@@ -1,5 +1,6 @@
 import { ChurnError } from '../../errors.js';
 import type { FeatureSchema, NumericFeature } from '../../features/schema.js';
+import { isJsonObject } from '../../foundation/json-values.js';
 
 /** What an MLmodel signature says of a model's inputs, in our terms. */
 export interface SignatureInputs {
@@ -47,7 +48,7 @@ export function signatureInputs(file: string, inputs: unknown, identity: { name:
     return corrupt(`is not valid JSON (${(cause as Error).message})`);
   }
   if (!Array.isArray(specs) || specs.length === 0) return corrupt('must be a non-empty list of column or tensor specs');
-  const columns = specs.map((spec: unknown, i): ColumnSpec => (typeof spec === 'object' && spec !== null ? spec as ColumnSpec : corrupt(`[${i}] is not an object`)));
+  const columns = specs.map((spec: unknown, i): ColumnSpec => (isJsonObject(spec) ? spec as ColumnSpec : corrupt(`[${i}] is not an object`)));
   const named = columns.every((c) => typeof c.name === 'string' && c.name !== '');
   const names = named ? columns.map((c) => c.name as string) : undefined;
   if (names !== undefined && new Set(names).size !== names.length) corrupt('names a column twice');

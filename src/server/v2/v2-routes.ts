@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError, type FieldError } from '../../errors.js';
-import { packageRoot } from '../../model/bundled-model.js';
+import { packageRoot } from '../../foundation/package-files.js';
 import type { ModelRuntime } from '../../model/runtimes/model-runtime.js';
 import { requireApiKey } from '../api-key-auth.js';
 import { toChurnError } from '../error-response.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 import { freePort } from '../../e2e/harness/free-port.js';
 
 /** The virtual environment .ci/run builds from test/mlflow/requirements.txt (MLflow, XGBoost, ONNX, LightGBM). */

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { ChurnError } from '../../../src/errors.js';
 import { treeEnsembleNode, valueInfo } from '../../../src/export/onnx-export.js';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 import { openModel } from '../../../src/model/runtimes/open-model.js';
 import { xgboostFromJson } from '../../../src/model/runtimes/xgboost-json.js';
 import { temporaryDirectory } from '../../helpers/fixtures.js';

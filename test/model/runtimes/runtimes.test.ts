@@ -3,7 +3,8 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ChurnError } from '../../../src/errors.js';
-import { bundledModelDirectory, packageRoot } from '../../../src/model/bundled-model.js';
+import { bundledModelDirectory } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 import { openModel } from '../../../src/model/runtimes/open-model.js';
 import { dataRecords, temporaryDirectory } from '../../helpers/fixtures.js';
 import { runtimeContract } from './runtime-contract.js';

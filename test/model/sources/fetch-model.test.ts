@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import { ChurnError } from '../../../src/errors.js';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 import { fetchModel, type FetchOptions } from '../../../src/model/sources/fetch-model.js';
 import { openModelFrom } from '../../../src/model/sources/open-model-from.js';
 import { s3Client } from '../../../src/model/sources/s3-download.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isChurnError } from '../../src/errors.js';
 import { countArrivals } from '../../src/loadtest/arrival-schedule.js';
-import { mondayMorningPoints } from '../../src/loadtest/monday-profile.js';
-import { parseTrafficProfile } from '../../src/loadtest/traffic-profiles.js';
+import { mondayMorningPoints } from '../../src/traffic/monday-profile.js';
+import { parseTrafficProfile } from '../../src/traffic/traffic-profile-spec.js';
 
 const work = mkdtempSync(join(tmpdir(), 'churn-profiles-'));
 after(() => rmSync(work, { recursive: true, force: true }));

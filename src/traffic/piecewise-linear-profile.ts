@@ -1,4 +1,4 @@
-import type { TrafficProfile } from './traffic-profiles.js';
+import type { TrafficProfile } from './traffic-profile.js';
 
 /** One corner of a day-shaped profile: at `seconds` from the start, `requestsPerMinute` are offered. */
 export interface RatePoint {
