@@ -21,8 +21,8 @@ export function mlflowMissing(): string | undefined {
 
 export const mlflowRequired = process.env['CI'] === 'true';
 
-/** No usage reports to the internet from a test run (MLflow 3 sends them by default). */
-export const quietPythonEnv: Record<string, string> = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONWARNINGS: 'ignore' };
+/** No usage reports to the internet from a test run (MLflow 3 sends them by default), no __pycache__ in the tree. */
+export const quietPythonEnv: Record<string, string> = { MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true', PYTHONWARNINGS: 'ignore', PYTHONDONTWRITEBYTECODE: '1' };
 
 export interface MlflowServer {
   /** http://127.0.0.1:<port> */
