@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChurnError } from '../errors.js';
-import { parseModelLocation } from '../model/sources/model-location.js';
+import { parseModelLocation } from '../sources/model-location.js';
 
 /**
  * Parsers for environment variable values. Each failure is an INVALID_CONFIG error whose one-line
@@ -81,7 +81,7 @@ export function modelLocation(value: EnvValue): string {
     accessSync(path, isDirectory ? constants.R_OK | constants.X_OK : constants.R_OK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    return invalid(value, `a readable model directory or file, or a URL (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
+    return invalid(value, `a readable model directory or file, or a URL the loader fetches (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
   }
   return path;
 }

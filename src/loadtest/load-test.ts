@@ -64,12 +64,17 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   const intervalSeconds = options.timelineIntervalSeconds
     ?? Math.max(1, Math.ceil(profile.durationSeconds / loadTestDefaults.maxTimelinePoints));
   if (!(intervalSeconds > 0)) throw new ChurnError('INVALID_ARGUMENT', `timeline interval must be positive, got ${intervalSeconds}`);
-  const payloads = options.payloads ?? buildRequestPayloads(
-    typeof options.payload === 'object' ? options.payload : parsePayloadSpec(options.payload ?? loadTestDefaults.payload),
-    { seed: options.seed ?? loadTestDefaults.seed, ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }) },
-  );
   const headers = authorizationHeaders(options.apiKey);
   const model = await describeModel(target, headers);
+  const payloads = options.payloads ?? buildRequestPayloads(
+    typeof options.payload === 'object' ? options.payload : parsePayloadSpec(options.payload ?? loadTestDefaults.payload),
+    {
+      seed: options.seed ?? loadTestDefaults.seed,
+      ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
+      // V2 requests name the model in their path: the one the target says it serves.
+      ...(model === null ? {} : { model: model.name }),
+    },
+  );
   const startedAt = new Date();
   const outcome = await new OpenLoopRunner({
     origin: target.origin,

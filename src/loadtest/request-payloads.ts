@@ -5,8 +5,12 @@ import { telcoChurnSchema } from '../features/telco-schema.js';
 import { bundledDataFile } from '../model/bundled-model.js';
 import { SeededRandom } from '../foundation/seeded-random.js';
 
-/** What each request carries: one record to /predict, or n records to /predict/batch. */
-export type PayloadSpec = { kind: 'single' } | { kind: 'batch'; size: number };
+/**
+ * What each request carries: one record to /predict, n records to /predict/batch, or n records as an Open
+ * Inference Protocol V2 request (one tensor per feature, as KServe and Triton clients send) to
+ * /v2/models/<model>/infer.
+ */
+export type PayloadSpec = { kind: 'single' } | { kind: 'batch'; size: number } | { kind: 'v2'; size: number };
 
 /** The bodies a run cycles through, serialised once up front so the send path does no JSON work. */
 export interface RequestPayloads {
@@ -17,16 +21,25 @@ export interface RequestPayloads {
 
 export function parsePayloadSpec(text: string): PayloadSpec {
   if (text === 'single') return { kind: 'single' };
-  const match = /^batch:(\d+)$/.exec(text);
-  const size = match ? Number(match[1]) : Number.NaN;
+  const match = /^(batch|v2):(\d+)$/.exec(text);
+  const size = match ? Number(match[2]) : Number.NaN;
   if (!(Number.isInteger(size) && size >= 1 && size <= 100_000)) {
-    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single" or "batch:<n>" with 1 <= n <= 100000, got "${text}"`);
+    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single", "batch:<n>" or "v2:<n>" with 1 <= n <= 100000, got "${text}"`);
   }
-  return { kind: 'batch', size };
+  return { kind: match![1] as 'batch' | 'v2', size };
 }
 
 export function payloadSpecText(spec: PayloadSpec): string {
-  return spec.kind === 'single' ? 'single' : `batch:${spec.size}`;
+  return spec.kind === 'single' ? 'single' : `${spec.kind}:${spec.size}`;
+}
+
+/** A V2 inference request for these records: one [n] tensor per feature, BYTES for categoricals. */
+function v2Request(records: readonly Record<string, unknown>[]): unknown {
+  return {
+    inputs: telcoChurnSchema.features.map((f) => ({
+      name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP64', shape: [records.length], data: records.map((r) => r[f.name] ?? null),
+    })),
+  };
 }
 
 const recordsByFile = new Map<string, Record<string, unknown>[]>();
@@ -54,7 +67,7 @@ function requestRecords(dataFile: string): Record<string, unknown>[] {
  */
 export function buildRequestPayloads(
   spec: PayloadSpec,
-  { seed = 42, poolSize = 512, dataFile = bundledDataFile }: { seed?: number; poolSize?: number; dataFile?: string } = {},
+  { seed = 42, poolSize = 512, dataFile = bundledDataFile, model = 'churn' }: { seed?: number; poolSize?: number; dataFile?: string; model?: string } = {},
 ): RequestPayloads {
   const records = requestRecords(dataFile);
   const random = new SeededRandom(seed);
@@ -63,8 +76,9 @@ export function buildRequestPayloads(
   // Big batches are large bodies: fewer distinct ones keep memory bounded (64 x 1,000 records is ~30 MB).
   const count = spec.kind === 'single' ? poolSize : Math.max(1, Math.min(poolSize, Math.floor(64_000 / spec.size)));
   for (let i = 0; i < count; i++) {
-    const body = spec.kind === 'single' ? pick() : { records: Array.from({ length: spec.size }, pick) };
+    const body = spec.kind === 'single' ? pick() : spec.kind === 'batch' ? { records: Array.from({ length: spec.size }, pick) } : v2Request(Array.from({ length: spec.size }, pick));
     bodies.push(Buffer.from(JSON.stringify(body)));
   }
-  return { spec, path: spec.kind === 'single' ? '/predict' : '/predict/batch', bodies };
+  const path = spec.kind === 'single' ? '/predict' : spec.kind === 'batch' ? '/predict/batch' : `/v2/models/${encodeURIComponent(model)}/infer`;
+  return { spec, path, bodies };
 }

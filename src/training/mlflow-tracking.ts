@@ -4,10 +4,10 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChurnError } from '../errors.js';
 import type { ModelManifest } from '../model/artifact-manifest.js';
-import { apiTimeoutMs, defaultTimeoutMs, withRetries, type RetryOptions } from '../model/sources/download-retries.js';
-import { uploadArtifact } from '../model/sources/mlflow-artifacts.js';
-import { nativeFlavorData, nativeMlmodelText } from '../model/sources/mlflow-native-flavor.js';
-import { mlflowRequest, type MlflowConnection, type MlflowRequest } from '../model/sources/mlflow-rest.js';
+import { apiTimeoutMs, defaultTimeoutMs, withRetries, type RetryOptions } from '../sources/download-retries.js';
+import { uploadArtifact } from '../sources/mlflow-artifacts.js';
+import { nativeFlavorData, nativeMlmodelText } from '../model/mlflow-native-flavor.js';
+import { mlflowRequest, type MlflowConnection, type MlflowRequest } from '../sources/mlflow-rest.js';
 import type { RoundReport } from './gbdt/gbdt-trainer.js';
 
 /** Where a tracked training goes and what it registers. */

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { loadServerConfig, mlflowConnection, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
 import { ChurnError } from '../../src/errors.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
-import { parseModelLocation } from '../../src/model/sources/model-location.js';
+import { parseModelLocation } from '../../src/sources/model-location.js';
 
 function configError(env: Record<string, string>): ChurnError {
   try {
@@ -26,7 +26,11 @@ describe('loadServerConfig', () => {
     assert.equal(config.decisionThreshold, undefined);
     assert.equal(config.shutdownDrainSeconds, 5);
     assert.deepEqual(config.apiKeys, []);
-    assert.deepEqual({ ...config }, { ...serverConfigDefaults });
+    assert.equal(config.awsRegion, 'us-east-1');
+    assert.equal(config.maxEventLoopDelayMs, 200);
+    assert.equal(config.mlflowTrackingUri, undefined);
+    // What docs/server.md says of each default is checked against loadServerConfig by test/server/server-docs.test.ts.
+    assert.equal(Object.isFrozen(serverConfigDefaults), true);
   });
 
   test('empty strings count as unset (an optional key left blank in a ConfigMap)', () => {
@@ -46,7 +50,7 @@ describe('loadServerConfig', () => {
       port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
-      mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/', awsAccessKeyId: 'AKIA0000', awsSecretAccessKey: 'secret-value',
+      mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
       modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
       mlflowTrackingToken: 'mlflow-token', mlflowTrackingUsername: 'ml-user', mlflowTrackingPassword: 'ml-password',
     });
@@ -69,10 +73,17 @@ describe('loadServerConfig', () => {
     });
   }
 
-  test('MODEL_PATH may name a file or a URL (the model loader decides the format)', () => {
+  test('MODEL_PATH may name a file or a URL, and takes exactly what the model loader can load', () => {
     assert.equal(loadServerConfig({ MODEL_PATH: `${bundledModelDirectory}/manifest.json` }).modelPath, `${bundledModelDirectory}/manifest.json`);
-    assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/' }).modelPath, 's3://models/churn/1.0.0/');
-    assert.equal(configError({ MODEL_PATH: 'ftp://models/churn' }).code, 'INVALID_CONFIG');
+    assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/model.json' }).modelPath, 's3://models/churn/1.0.0/model.json');
+    assert.equal(loadServerConfig({ MODEL_PATH: 'https://models.example/churn/model.onnx?sig=1' }).modelPath, 'https://models.example/churn/model.onnx?sig=1');
+    // An http(s) prefix names no model file (a web server cannot list a folder; an S3 prefix ending in / is a folder):
+    // the loader would refuse it, so start-up refuses it first, by name.
+    for (const location of ['s3://models', 'https://models.example/', 'ftp://models/churn']) {
+      const error = configError({ MODEL_PATH: location });
+      assert.equal(error.code, 'INVALID_CONFIG');
+      assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
+    }
   });
 
   test('MODEL_PATH is parsed by the loader\'s own parser: what start-up accepts, the loader loads', () => {
@@ -138,11 +149,11 @@ describe('serverEnvironmentVariables', () => {
     const names = serverEnvironmentVariables.map((v) => v.name);
     assert.equal(new Set(names).size, names.length);
     for (const required of ['PORT', 'HOST', 'MODEL_PATH', 'LOG_LEVEL', 'MAX_BATCH_SIZE', 'BODY_LIMIT_BYTES', 'DECISION_THRESHOLD',
-      'SHUTDOWN_DRAIN_SECONDS', 'REQUEST_TIMEOUT_MS', 'API_KEYS', 'MLFLOW_TRACKING_URI', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      'SHUTDOWN_DRAIN_SECONDS', 'REQUEST_TIMEOUT_MS', 'API_KEYS', 'MLFLOW_TRACKING_URI', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
       assert.ok(names.includes(required), required);
     }
     const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
-    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME']);
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME']);
     for (const variable of serverEnvironmentVariables) {
       assert.ok(variable.description.length > 10, variable.name);
       if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);

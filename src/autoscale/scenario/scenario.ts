@@ -9,7 +9,7 @@ import { readManifestObjects, type ManifestObject } from '../manifests/manifest-
 import type { ScalingSetup } from '../manifests/scaling-setup.js';
 import { readScalingSetup } from '../manifests/scaling-setup-reader.js';
 import { defaultSimulationOptions, uncachedImagePullSeconds, type SimulationOptions } from '../simulator/simulation-options.js';
-import { durationOption, numberOption } from './option-values.js';
+import { durationOption, numberOption } from '../../foundation/option-values.js';
 import { sloFromText } from './slo-objective.js';
 
 /** The command-line arguments `simulate` and `plan` share, as citty hands them over (strings). */

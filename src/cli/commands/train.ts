@@ -5,7 +5,10 @@ import { bundledDataFile } from '../../model/bundled-model.js';
 import { defaultGbdtParams, type RoundReport } from '../../training/gbdt/gbdt-trainer.js';
 import { MlflowRunLogger } from '../../training/mlflow-tracking.js';
 import { trainModel } from '../../training/train-model.js';
+import { NativeRuntime } from '../../runtimes/native-runtime.js';
+import { cliDataPlane } from '../cli-model.js';
 import { modelCardText } from '../model-card-text.js';
+import { seedOption } from '../../foundation/option-values.js';
 import { runSafely } from '../run-safely.js';
 import { trainingProgress } from '../training-progress.js';
 
@@ -28,8 +31,7 @@ export const trainCommand = defineCommand({
     alias: { type: 'string', description: 'with --register-as: point this alias (e.g. champion) at the new version' },
   },
   run: ({ args }) => runSafely(async () => {
-    const seed = Number(args.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ChurnError('INVALID_ARGUMENT', `--seed must be an integer within 0..4294967295, got "${args.seed}"`);
+    const seed = seedOption(args.seed);
     const registerAs = args['register-as'];
     const alias = args.alias;
     if (!args.mlflow && (registerAs !== undefined || alias !== undefined || args.experiment !== undefined || args['run-name'] !== undefined)) {
@@ -60,7 +62,9 @@ export const trainCommand = defineCommand({
         onRound: (report) => { history.push(report); progress?.onRound(report); },
       });
       progress?.done(outcome.manifest.training.iterations.run);
-      const card = modelCardText(outcome.manifest);
+      // The card of the artifact as written, read back and warmed up: what `info` and GET /model will show.
+      const { card: served } = await cliDataPlane(NativeRuntime.open(args.out));
+      const card = modelCardText(served);
       process.stdout.write(`${card}\n\nwrote ${args.out} in ${outcome.trainingSeconds.toFixed(2)} s\n`);
       if (logger === undefined) return;
       await logger.logTraining(outcome.manifest, args.data, history, card);

@@ -5,7 +5,9 @@ import { join, relative } from 'node:path';
 import S3rver from 's3rver';
 import { writeOnnxModel } from '../../../src/export/write-onnx-model.js';
 import { bundledDataFile } from '../../../src/model/bundled-model.js';
-import { s3Client } from '../../../src/model/sources/s3-download.js';
+import { s3Client } from '../../../src/sources/s3-download.js';
+import type { S3Options } from '../../../src/sources/s3-options.js';
+import { s3rverCredentials, withAwsEnvironment } from '../../helpers/aws-environment.js';
 import { temporaryDirectory } from '../../helpers/fixtures.js';
 import { bundledModel } from '../../server/app-harness.js';
 import { runVenvPython, startMlflowServer, type MlflowServer } from './mlflow-server.js';
@@ -57,7 +59,8 @@ export interface MlflowWorld {
   auth: MlflowServer;
   fixtures: RegistryFixtures;
   authFixtures: AuthFixtures;
-  s3: { endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  /** s3rver: its S3 options (its credentials are s3rverCredentials, read from the environment as in a pod). */
+  s3: { options: S3Options };
   /** Seconds the fixture scripts took (logging with MLflow's own client). */
   fixtureSeconds: number;
   stop(): Promise<void>;
@@ -86,7 +89,7 @@ export async function startWorld(): Promise<MlflowWorld> {
   const s3Directory = join(directory, 's3');
   const s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: s3Directory, configureBuckets: [{ name: 'mlflow-models', configs: [] }] });
   const s3Endpoint = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`;
-  const s3 = { endpoint: s3Endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } };
+  const s3 = { options: { region: 'us-east-1', endpoint: s3Endpoint } };
   const servers = await Promise.allSettled([
     startMlflowServer({ directory: join(directory, 'registry') }),
     startMlflowServer({ directory: join(directory, 'auth'), basicAuth: { config: authConfig }, env: {
@@ -116,11 +119,13 @@ export async function startWorld(): Promise<MlflowWorld> {
     // The S3-kept version: the files of version 1, put where its source points.
     const source = new URL(fixtures.s3.source);
     const folder = artifactPath(registry, fixtures.xgb['1'].artifactUri);
-    const client = s3Client(s3);
-    for (const file of filesBelow(folder)) {
-      await client.send(new PutObjectCommand({ Bucket: source.hostname, Key: `${source.pathname.slice(1)}/${relative(folder, join(folder, file))}`, Body: readFileSync(join(folder, file)) }));
-    }
-    client.destroy();
+    await withAwsEnvironment(s3rverCredentials, async () => {
+      const client = s3Client(s3.options);
+      for (const file of filesBelow(folder)) {
+        await client.send(new PutObjectCommand({ Bucket: source.hostname, Key: `${source.pathname.slice(1)}/${relative(folder, join(folder, file))}`, Body: readFileSync(join(folder, file)) }));
+      }
+      client.destroy();
+    });
     // The version whose files the store lost.
     rmSync(artifactPath(registry, fixtures.missing.artifactUri), { recursive: true, force: true });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ChurnError } from '../../../src/errors.js';
-import type { MlflowCredentials } from '../../../src/model/sources/mlflow-rest.js';
-import { openModelWithProvenance } from '../../../src/model/sources/open-model-from.js';
+import type { MlflowCredentials } from '../../../src/sources/mlflow-rest.js';
+import { openModelWithProvenance } from '../../../src/runtimes/open-model-from.js';
+import { predictRecords } from '../../helpers/runtime-records.js';
 import { admin, bearer, reader, type MlflowWorld } from '../harness/mlflow-world.js';
 
 /**
@@ -26,7 +27,7 @@ export function credentialsSuite(world: () => MlflowWorld): void {
       const { runtime, provenance } = await load(admin);
       assert.equal(provenance.mlflow?.version, '1');
       const { output, column } = runtime.description.positiveProbability!;
-      const scores = (await runtime.predict(world().authFixtures.records)).find((o) => o.name === output)!;
+      const scores = (await predictRecords(runtime, world().authFixtures.records)).find((o) => o.name === output)!;
       world().authFixtures.xgbPredictions.forEach((p, i) => assert.ok(Math.abs(scores.data[i * scores.width + column]! - p) < 1e-6));
     });
 

@@ -4,14 +4,18 @@ import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { ChurnError } from '../../../src/errors.js';
 import { compileRecordEncoder } from '../../../src/features/record-encoder.js';
-import type { FetchOptions } from '../../../src/model/sources/fetch-model.js';
-import { MlflowRegistryClient } from '../../../src/model/sources/mlflow-registry-client.js';
-import { mlflowRequest } from '../../../src/model/sources/mlflow-rest.js';
-import { parseMlflowUri } from '../../../src/model/sources/mlflow-uri.js';
-import { openModelWithProvenance } from '../../../src/model/sources/open-model-from.js';
-import type { ModelRuntime } from '../../../src/model/runtimes/model-runtime.js';
+import type { FetchOptions } from '../../../src/sources/fetch-model.js';
+import { MlflowRegistryClient } from '../../../src/sources/mlflow-registry-client.js';
+import { mlflowRequest } from '../../../src/sources/mlflow-rest.js';
+import { parseMlflowUri } from '../../../src/sources/mlflow-uri.js';
+import { openModelWithProvenance } from '../../../src/runtimes/open-model-from.js';
+import type { ModelRuntime } from '../../../src/runtimes/model-runtime.js';
 import { freePort } from '../../e2e/harness/free-port.js';
+import { s3rverCredentials, withAwsEnvironment } from '../../helpers/aws-environment.js';
 import { dataRecords } from '../../helpers/fixtures.js';
+import { predictNativeBatch } from '../../helpers/native-plane.js';
+import { predictRecords } from '../../helpers/runtime-records.js';
+import { bundledModel } from '../../server/app-harness.js';
 import type { MlflowWorld } from '../harness/mlflow-world.js';
 
 const quick = { attempts: 2, backoffMs: 10, timeoutMs: 30_000 };
@@ -28,7 +32,7 @@ function isCode(code: string) {
 /** The positive-class probabilities a runtime gives the records. */
 async function probabilities(runtime: ModelRuntime, records: readonly unknown[]): Promise<number[]> {
   const { output, column } = runtime.description.positiveProbability ?? assert.fail('not a binary classifier');
-  const found = (await runtime.predict(records)).find((o) => o.name === output) ?? assert.fail(`no output ${output}`);
+  const found = (await predictRecords(runtime, records)).find((o) => o.name === output) ?? assert.fail(`no output ${output}`);
   return records.map((_, i) => found.data[i * found.width + column]!);
 }
 
@@ -115,7 +119,7 @@ export function registryLoadingSuite(world: () => MlflowWorld): void {
       const { runtime, provenance } = await load('models:/churn-onnx/1');
       assert.equal(provenance.flavor, 'onnx');
       assert.equal(runtime.description.format, 'onnx');
-      assert.deepEqual(runtime.description.inputs.map((i) => i.name), fixtures.features);
+      assert.deepEqual(runtime.description.schema.features.map((f) => f.name), fixtures.features);
       assertClose(await probabilities(runtime, fixtures.onnxRecords), fixtures.onnxPredictions, 1e-6);
       await runtime.close();
     });
@@ -125,10 +129,8 @@ export function registryLoadingSuite(world: () => MlflowWorld): void {
       const { runtime, provenance } = await load(`models:/churn-exported-onnx/${world().fixtures.exportedOnnx.version}`, { log: (m) => lines.push(m) });
       assert.equal(provenance.flavor, 'onnx');
       const records = dataRecords().slice(0, 25);
-      const { Predictor } = await import('../../../src/model/predictor.js');
-      const { bundledModel } = await import('../../server/app-harness.js');
-      const native = new Predictor(bundledModel());
-      assertClose(await probabilities(runtime, records), records.map((r) => native.predictOne(r).churnProbability), 1e-5);
+      const native = predictNativeBatch(bundledModel(), records).results.map((r) => ('churnProbability' in r ? r.churnProbability : NaN));
+      assertClose(await probabilities(runtime, records), native, 1e-5);
       await runtime.close();
     });
 
@@ -171,7 +173,7 @@ export function registryLoadingSuite(world: () => MlflowWorld): void {
 
     test('a version kept in S3 (an s3:// source) downloads through the S3 source', async () => {
       const { fixtures, s3 } = world();
-      const { runtime, provenance } = await load(`models:/churn-s3/${fixtures.s3.version}`, { s3 });
+      const { runtime, provenance } = await withAwsEnvironment(s3rverCredentials, () => load(`models:/churn-s3/${fixtures.s3.version}`, { s3: s3.options }));
       assert.equal(provenance.mlflow?.artifactUri, fixtures.s3.source);
       assertClose(await probabilities(runtime, fixtures.records), fixtures.xgbPredictions['1'], 1e-6);
     });

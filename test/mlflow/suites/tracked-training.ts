@@ -4,11 +4,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadModelArtifact } from '../../../src/model/artifact-loader.js';
-import { Predictor } from '../../../src/model/predictor.js';
-import { MlflowRegistryClient } from '../../../src/model/sources/mlflow-registry-client.js';
-import { parseMlflowUri } from '../../../src/model/sources/mlflow-uri.js';
+import { MlflowRegistryClient } from '../../../src/sources/mlflow-registry-client.js';
+import { parseMlflowUri } from '../../../src/sources/mlflow-uri.js';
 import { freePort } from '../../e2e/harness/free-port.js';
 import { dataRecords, temporaryDirectory } from '../../helpers/fixtures.js';
+import { predictNativeBatch } from '../../helpers/native-plane.js';
 import { cliPath, startChildServer } from '../../server/child-server.js';
 import { runVenvPython } from '../harness/mlflow-server.js';
 import { admin, type MlflowWorld } from '../harness/mlflow-world.js';
@@ -95,11 +95,11 @@ export function trackedTrainingSuite(world: () => MlflowWorld): void {
         assert.equal(loaded?.['format'], 'native');
         assert.equal((loaded?.['provenance'] as { flavor?: string } | undefined)?.flavor, 'churn_predictor');
         const records = dataRecords().slice(0, 10);
-        const native = new Predictor(loadModelArtifact(out));
+        const native = predictNativeBatch(loadModelArtifact(out), records).results;
         const response = await fetch(`${base}/predict/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records }) });
         const body = await response.json() as { results: { churnProbability: number }[] };
         assert.equal(response.status, 200);
-        body.results.forEach((r, i) => assert.equal(r.churnProbability, native.predictOne(records[i]).churnProbability));
+        body.results.forEach((r, i) => assert.equal(r.churnProbability, (native[i] as { churnProbability: number }).churnProbability));
       } finally {
         server.kill();
       }
