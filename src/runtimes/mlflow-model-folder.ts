@@ -10,7 +10,7 @@ import type { FeatureSchema } from '../features/schema.js';
 import { nativeFlavor, nativeFlavorData } from '../model/mlflow-native-flavor.js';
 import type { SourceLog } from '../sources/download-retries.js';
 import { signatureInputs, type SignatureInputs } from './mlflow-signature.js';
-import type { ModelDescription, ModelRuntime } from './model-runtime.js';
+import type { ModelDescription, ModelRuntime, PyfuncBehaviour } from './model-runtime.js';
 import { openModel } from './open-model.js';
 import { sidecarManifestFile } from './sidecar-manifest.js';
 
@@ -136,7 +136,21 @@ export async function openMlflowModelFolder(directory: string, options: MlflowFo
   const runtime = await openFlavorFile(file, flavor, configuration, model, extension, signature);
   // The registry's name and version, and the signature's schema when it fits the model's (numeric) inputs.
   const schema = signatureSchema(runtime.description.schema, signature.schema);
-  return { runtime: withDescription(runtime, { name, version, ...(schema === undefined ? {} : { schema }) }), flavor, sha256 };
+  const pyfunc: PyfuncBehaviour | undefined = 'python_function' in flavors
+    ? { flavor, predictsLabels: sklearnClassifier(configuration['model_class']), requiredColumns: signature.required ?? [] }
+    : undefined;
+  return {
+    runtime: withDescription(runtime, { name, version, ...(schema === undefined ? {} : { schema }), ...(pyfunc === undefined ? {} : { pyfunc }) }),
+    flavor, sha256,
+  };
+}
+
+/**
+ * Whether the flavour's `model_class` is a classifier of scikit-learn's API (xgboost.sklearn.XGBClassifier,
+ * XGBRFClassifier, lightgbm.sklearn.LGBMClassifier), whose predict() answers class labels; a Booster answers scores.
+ */
+function sklearnClassifier(modelClass: unknown): boolean {
+  return typeof modelClass === 'string' && /\.sklearn\.[A-Za-z]*Classifier$/.test(modelClass);
 }
 
 /**
@@ -223,7 +237,7 @@ function missingRuntime(file: string, flavor: ServedFlavor, configuration: Recor
  * The same runtime under another name and version (the registry's) and, when given, the signature's schema: the
  * encoder is compiled from it, and encodes the same row the runtime's own would (same inputs, same order).
  */
-function withDescription(runtime: ModelRuntime, changes: Pick<ModelDescription, 'name' | 'version'> & { schema?: FeatureSchema }): ModelRuntime {
+function withDescription(runtime: ModelRuntime, changes: Pick<ModelDescription, 'name' | 'version'> & { schema?: FeatureSchema; pyfunc?: PyfuncBehaviour }): ModelRuntime {
   const description: ModelDescription = { ...runtime.description, ...changes };
   const encoder = changes.schema === undefined ? runtime.encoder : compileRecordEncoder(changes.schema);
   if (encoder.width !== runtime.encoder.width) throw new Error('withDescription: the schema must encode the runtime\'s row');

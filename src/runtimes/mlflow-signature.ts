@@ -11,17 +11,23 @@ export interface SignatureInputs {
    * named numeric column. String columns carry no list of categories, so such a signature gives none.
    */
   readonly schema?: FeatureSchema;
+  /** Columns the signature requires in a request (column signatures with names); MLflow refuses data without them. */
+  readonly required?: readonly string[];
   /** Why the signature gives names but no schema, for the start-up log. */
   readonly note?: string;
 }
 
-/** MLflow column types that are numbers, with the range and integrality the type allows. */
-const NUMERIC: Record<string, { integer: boolean; minimum: number; maximum: number; note?: string }> = {
-  double: { integer: false, minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE },
-  float: { integer: false, minimum: -3.4028234663852886e38, maximum: 3.4028234663852886e38 },
-  long: { integer: true, minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
-  integer: { integer: true, minimum: -(2 ** 31), maximum: 2 ** 31 - 1 },
-  boolean: { integer: true, minimum: 0, maximum: 1, note: '0 or 1' },
+/**
+ * MLflow column types that are numbers, with the range and integrality the type allows, and whether a value may be
+ * missing: NaN is a double (MLflow passes it on, and trees route it), while an integer column cannot hold one (MLflow
+ * refuses a null there).
+ */
+const NUMERIC: Record<string, { integer: boolean; minimum: number; maximum: number; missing: boolean; note?: string }> = {
+  double: { integer: false, minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE, missing: true },
+  float: { integer: false, minimum: -3.4028234663852886e38, maximum: 3.4028234663852886e38, missing: true },
+  long: { integer: true, minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, missing: false },
+  integer: { integer: true, minimum: -(2 ** 31), maximum: 2 ** 31 - 1, missing: false },
+  boolean: { integer: true, minimum: 0, maximum: 1, missing: false, note: '0 or 1' },
 };
 
 interface ColumnSpec {
@@ -33,8 +39,9 @@ interface ColumnSpec {
 
 /**
  * Reads `signature.inputs` (a JSON string in the MLmodel file) for a model that takes records. A column-based
- * signature of named numeric columns becomes a feature schema: a required column may not be missing (MLflow's
- * default), an optional one may be null, `long`/`integer` columns take integers only. Tensor signatures give names
+ * signature of named numeric columns becomes a feature schema, with MLflow's rules: `double`/`float` values may be
+ * missing (null), `long`/`integer`/`boolean` ones only in an optional column, and those take integers only; the
+ * required columns are listed (a request must carry them, as MLflow checks). Tensor signatures give names
  * only when every tensor is named (one input per feature); the runtime checks their types. Columns no tabular runtime
  * takes (binary, datetime, arrays, objects) stop start-up.
  */
@@ -73,13 +80,15 @@ export function signatureInputs(file: string, inputs: unknown, identity: { name:
     features.push({
       name: column.name as string, kind: 'numeric',
       description: `Input "${column.name as string}" of the model (MLflow type ${type}${numeric.note === undefined ? '' : `: ${numeric.note}`})`,
-      integer: numeric.integer, minimum: numeric.minimum, maximum: numeric.maximum, nullable: column.required === false,
+      integer: numeric.integer, minimum: numeric.minimum, maximum: numeric.maximum, nullable: numeric.missing || column.required === false,
     });
   });
   if (names === undefined) return {};
-  if (strings.length > 0) return { names, note: `string inputs ${strings.join(', ')} have no list of categories in the signature: the model runtime checks them` };
+  const required = columns.filter((c) => c.required !== false).map((c) => c.name as string);
+  if (strings.length > 0) return { names, required, note: `string inputs ${strings.join(', ')} have no list of categories in the signature: the model runtime checks them` };
   return {
     names,
+    required,
     schema: {
       name: `${identity.name}-inputs`, version: identity.version,
       // The pass-through identifier must not be a model input.

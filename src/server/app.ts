@@ -13,6 +13,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/model.js';
 import { predictRoutes } from './routes/predict.js';
 import { probeRoutes } from './routes/probes.js';
+import { mlflowRoutes } from './mlflow/mlflow-routes.js';
 import { v2Routes } from './v2/v2-routes.js';
 
 export interface AppOptions {
@@ -29,7 +30,8 @@ const restProtocol: HttpProtocol = { protocol: 'rest', errorResponse: (error) =>
 
 /**
  * The HTTP transport over a serving core, without listening: probes, metrics and docs, then each protocol in
- * its own scope — REST (/predict, /predict/batch, /model; binary classifiers) and V2 (/v2/...). The core owns
+ * its own scope — REST (/predict, /predict/batch, /model; binary classifiers), V2 (/v2/...) and MLflow's scoring
+ * protocol (/invocations, /ping, /version). The core owns
  * the model, lifecycle, auth, shedding and metrics; closing the app closes the core.
  */
 export function buildApp(config: ServerConfig, core: ServingCore, options: AppOptions = {}): FastifyInstance {
@@ -95,5 +97,6 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
   });
   v2Routes(app, core);
+  mlflowRoutes(app, core);
   return app;
 }

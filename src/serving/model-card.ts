@@ -41,7 +41,7 @@ export function modelCard(description: ModelDescription, served: { threshold: Se
     outputs: [...served.outputs],
     ...(served.threshold === undefined ? {} : { threshold: served.threshold }),
     explains: served.explains,
-    endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`],
+    endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`, '/invocations'],
     ...facts,
   };
 }

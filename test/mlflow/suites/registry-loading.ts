@@ -3,7 +3,6 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { ChurnError } from '../../../src/errors.js';
-import { compileRecordEncoder } from '../../../src/features/record-encoder.js';
 import type { FetchOptions } from '../../../src/sources/fetch-model.js';
 import { MlflowRegistryClient } from '../../../src/sources/mlflow-registry-client.js';
 import { mlflowRequest } from '../../../src/sources/mlflow-rest.js';
@@ -95,23 +94,25 @@ export function registryLoadingSuite(world: () => MlflowWorld): void {
       assertClose(await probabilities(runtime, fixtures.records), fixtures.xgbPredictions['1'], 1e-6);
     });
 
-    test('the signature becomes the feature schema: names, integer types, required columns', async () => {
+    test('the signature becomes the feature schema with MLflow\'s rules: names, integer types, missing values, required columns', async () => {
       const { fixtures } = world();
       const { runtime } = await load('models:/churn-xgb/1');
-      const schema = runtime.description.schema ?? assert.fail('no schema from the signature');
+      const schema = runtime.description.schema;
       assert.deepEqual(schema.features.map((f) => f.name), fixtures.features);
       const kinds = Object.fromEntries(schema.features.map((f) => [f.name, f.kind === 'numeric' ? { integer: f.integer, nullable: f.nullable } : f.kind]));
+      // A long column takes integers and no missing value; a double column may hold NaN (null), which MLflow passes on.
       assert.deepEqual(kinds.tenure, { integer: true, nullable: false });
-      assert.deepEqual(kinds.MonthlyCharges, { integer: false, nullable: false });
-      const encoder = compileRecordEncoder(schema);
+      assert.deepEqual(kinds.MonthlyCharges, { integer: false, nullable: true });
+      assert.deepEqual(runtime.description.pyfunc, { flavor: 'xgboost', predictsLabels: false, requiredColumns: fixtures.features });
+      const encoder = runtime.encoder;
       const out = new Float64Array(encoder.width);
       const good = { tenure: 5, SeniorCitizen: 0, MonthlyCharges: 70.5, TotalCharges: 352.5 };
       assert.equal(encoder.encode(good, out), undefined);
       const reasons = (record: Record<string, unknown>) => encoder.encode(record, out)?.map((e) => `${e.path} ${e.reason}`);
       assert.deepEqual(reasons({ ...good, tenure: 5.5 }), ['/tenure integer']);
+      assert.deepEqual(reasons({ ...good, tenure: null }), ['/tenure required']);
       assert.deepEqual(reasons({ ...good, MonthlyCharges: 'high' }), ['/MonthlyCharges type']);
-      const { MonthlyCharges: _, ...withoutCharges } = good;
-      assert.deepEqual(reasons(withoutCharges), ['/MonthlyCharges required']);
+      assert.equal(reasons({ ...good, TotalCharges: null }), undefined);
     });
 
     test('ONNX with one [N, F] input: the column signature names the inputs by position; scores match onnxruntime', async () => {
