@@ -3,6 +3,7 @@ import type { ModelRuntime } from '../runtimes/model-runtime.js';
 import { openModelWithProvenance, type OpenedModel } from '../runtimes/open-model-from.js';
 import { DataPlane } from '../serving/data-plane.js';
 import { isMlflowUri } from '../sources/mlflow-uri.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 
 /**
  * Opens a model for a command (`--model`) the way the server opens MODEL_PATH: any location the loader takes, read
@@ -26,10 +27,10 @@ export async function openCliModel(location: string): Promise<ModelRuntime> {
 
 /**
  * The server's data plane over a model, warmed up, with no batch limit: a file scores as POST /predict/batch would
- * score it, and its card is the one GET /model answers.
+ * score it, and its card is the one GET /model answers (with where the model came from, when known).
  */
-export async function cliDataPlane(runtime: ModelRuntime, threshold?: number): Promise<DataPlane> {
-  const plane = new DataPlane(runtime, { threshold, maxBatchSize: Number.MAX_SAFE_INTEGER });
+export async function cliDataPlane(runtime: ModelRuntime, threshold?: number, provenance?: ModelProvenance): Promise<DataPlane> {
+  const plane = new DataPlane(runtime, { threshold, maxBatchSize: Number.MAX_SAFE_INTEGER, ...(provenance === undefined ? {} : { provenance }) });
   await plane.warmUp();
   return plane;
 }

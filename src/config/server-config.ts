@@ -4,7 +4,7 @@ import {
   absoluteUrl, awsRegion, integerIn, mlflowTrackingUri, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
 } from './env-values.js';
 import type { MlflowConnection } from '../sources/mlflow-rest.js';
-import { isMlflowUri } from '../sources/mlflow-uri.js';
+import { isMlflowUri, parseMlflowUri } from '../sources/mlflow-uri.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -34,6 +34,8 @@ export interface ServerConfig {
   readonly mlflowTrackingPassword: string | undefined;
   /** Expected sha256 (lowercase hex) of the model file MODEL_PATH names; undefined skips the check. */
   readonly modelSha256: string | undefined;
+  /** Seconds between polls of the MLflow alias (or latest version) MODEL_PATH names; undefined: no following. */
+  readonly modelRefreshSeconds: number | undefined;
   /** Region of the bucket an s3:// MODEL_PATH names. */
   readonly awsRegion: string;
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
@@ -115,6 +117,11 @@ const specs: readonly VariableSpec[] = [
     description: 'Password for HTTP Basic auth to the MLflow tracking server (set together with MLFLOW_TRACKING_USERNAME).', parse: nonEmptyText,
   }),
   variable({
+    name: 'MODEL_REFRESH_SECONDS', field: 'modelRefreshSeconds', secret: false,
+    description: 'Follow the MLflow alias MODEL_PATH names (models:/<name>@<alias>, or /latest): poll it this often and, when it moves, load, warm and swap in the new version without dropping a request. Unset: the model changes only with a rollout.',
+    parse: (v) => integerIn(v, 1, 86_400),
+  }),
+  variable({
     name: 'MODEL_SHA256', field: 'modelSha256', secret: false, description: 'Expected sha256 of the model file (64 hex digits); start-up stops when the file does not match.',
     parse: sha256Hex,
   }),
@@ -181,7 +188,17 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
   if (isMlflowUri(config.modelPath) && config.mlflowTrackingUri === undefined) {
     throw new ChurnError('INVALID_CONFIG', `MLFLOW_TRACKING_URI must be set: MODEL_PATH ${config.modelPath} is resolved by an MLflow tracking server`);
   }
+  if (config.modelRefreshSeconds !== undefined && !followsAlias(config.modelPath)) {
+    throw new ChurnError('INVALID_CONFIG', `MODEL_REFRESH_SECONDS follows a moving MLflow reference (models:/<name>@<alias> or models:/<name>/latest); MODEL_PATH ${config.modelPath} names a fixed model (unset MODEL_REFRESH_SECONDS, or roll out to change it)`);
+  }
   return Object.freeze(config);
+}
+
+/** Whether MODEL_PATH names a reference that can move: an alias, the latest version, or the latest of a stage. */
+function followsAlias(modelPath: string): boolean {
+  if (!isMlflowUri(modelPath)) return false;
+  const kind = parseMlflowUri(modelPath).kind;
+  return kind === 'alias' || kind === 'latest';
 }
 
 /** A username without a password (or the other way round) is a mistake, not anonymous access. */

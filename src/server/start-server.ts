@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { mlflowConnection, redactedServerConfig, type ServerConfig } from '../config/server-config.js';
+import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
 import { openModelWithProvenance } from '../runtimes/open-model-from.js';
 import { openServingCore } from '../serving/open-serving-core.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { ServingState } from '../serving/serving-state.js';
+import { aliasFollower, modelSourceOptions } from './alias-following.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { bufferedStdout } from './log-destination.js';
@@ -31,16 +32,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   startupLog.info({ config: redactedServerConfig(config) }, 'configuration');
   let core: ServingCore;
   try {
-    const { runtime, provenance } = await openModelWithProvenance(config.modelPath, {
-      ...(config.modelSha256 === undefined ? {} : { sha256: config.modelSha256 }),
-      s3: { region: config.awsRegion, ...(config.awsEndpointUrl === undefined ? {} : { endpoint: config.awsEndpointUrl }) },
-      ...(config.mlflowTrackingUri === undefined ? {} : { mlflow: mlflowConnection(config, config.mlflowTrackingUri) }),
-      log: (message, fields) => startupLog.info(fields, message),
-    });
+    const { runtime, provenance } = await openModelWithProvenance(config.modelPath, modelSourceOptions(config, (message, fields) => startupLog.info(fields, message)));
     const loadMs = performance.now() - started;
     core = await openServingCore(runtime, {
       threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys,
-      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(),
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(), provenance,
     }).catch(async (error: unknown) => {
       await runtime.close();
       throw error;
@@ -52,6 +48,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     throw error;
   }
   const app = buildApp(config, core, { logStream: stdout });
+  const follower = aliasFollower(config, core, app.log);
+  // Before the core closes the model: a refresh under way must not swap a model into a closed core.
+  app.addHook('preClose', async () => { await follower?.stop(); });
   app.addHook('onClose', (_instance, done) => {
     stdout.close();
     done();
@@ -71,6 +70,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info({ url, port, startupMs: round(performance.now() - started) }, 'listening');
+  if (follower !== undefined) {
+    follower.start();
+    app.log.info({ modelPath: config.modelPath, everySeconds: config.modelRefreshSeconds }, 'following the model alias');
+  }
   // Supervisors and tests wait for this line: do not leave it in the buffer.
   stdout.flush();
   return { app, core, url };

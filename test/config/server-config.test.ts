@@ -51,7 +51,7 @@ describe('loadServerConfig', () => {
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
-      modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
+      modelSha256: 'ab'.repeat(32), modelRefreshSeconds: undefined, awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
       mlflowTrackingToken: 'mlflow-token', mlflowTrackingUsername: 'ml-user', mlflowTrackingPassword: 'ml-password',
     });
   });
@@ -109,6 +109,17 @@ describe('loadServerConfig', () => {
     assert.ok(configError({ MLFLOW_TRACKING_USERNAME: 'ml-user' }).message.startsWith('MLFLOW_TRACKING_PASSWORD '));
     assert.ok(configError({ MLFLOW_TRACKING_PASSWORD: 'ml-password' }).message.startsWith('MLFLOW_TRACKING_USERNAME '));
     assert.equal(configError({ MLFLOW_TRACKING_URI: 'file:///mlruns' }).code, 'INVALID_CONFIG');
+  });
+
+  test('MODEL_REFRESH_SECONDS follows an alias or latest; a fixed MODEL_PATH with it stops start-up naming it', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_REFRESH_SECONDS: '30' };
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn/latest' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, undefined);
+    for (const fixed of ['models:/churn/3', 'runs:/0123abcd/model', bundledModelDirectory]) {
+      assert.ok(configError({ ...mlflow, MODEL_PATH: fixed }).message.startsWith('MODEL_REFRESH_SECONDS '), fixed);
+    }
+    assert.ok(configError({ ...mlflow, MODEL_PATH: 'models:/churn@champion', MODEL_REFRESH_SECONDS: '0' }).message.startsWith('MODEL_REFRESH_SECONDS '));
   });
 
   test('mlflowConnection uses Basic credentials when a username is set, else the token, as MLflow clients do', () => {
