@@ -170,6 +170,21 @@ def registry(args, client):
     # A version whose files the artifact store then loses (the test deletes them).
     out['missing'] = log_xgb(v1, x, 'churn-missing')
 
+    # A multi-class and a regression booster on the same inputs, for the scoring protocol's comparison with
+    # `mlflow models serve` (what predictions holds depends on the task).
+    contract = pd.read_csv(args.data)['Contract'].map({'Month-to-month': 0, 'One year': 1, 'Two year': 2}).to_numpy()
+    multi = xgb.train({'objective': 'multi:softprob', 'num_class': 3, 'max_depth': 3, 'seed': 7}, xgb.DMatrix(x, label=contract, missing=np.nan), num_boost_round=8)
+    out['multiclass'] = log_xgb(multi, x, 'churn-xgb-multi')
+    features = x.drop(columns=['MonthlyCharges'])
+    regression = xgb.train({'objective': 'reg:squarederror', 'max_depth': 3, 'seed': 7}, xgb.DMatrix(features, label=x['MonthlyCharges'], missing=np.nan), num_boost_round=10)
+    out['regression'] = log_xgb(regression, features, 'churn-xgb-reg')
+
+    # A model whose alias a server follows (MODEL_REFRESH_SECONDS): versions 1 and 2 are churn-xgb's logged models,
+    # version 3 the one whose files the store loses (a release that cannot load).
+    for logged in (out['xgb']['1'], out['xgb']['2'], out['missing']):
+        mlflow.register_model(f"models:/{logged['modelId']}", 'churn-follow')
+    client.set_registered_model_alias('churn-follow', 'live', '1')
+
     # A version kept in S3 (an s3:// source; the test puts the files into s3rver).
     client.create_registered_model('churn-s3')
     s3_version = client.create_model_version('churn-s3', source=args.s3_source, run_id=out['xgb']['1']['runId'])

@@ -3,6 +3,8 @@ import { mlflowMissing, mlflowRequired } from './harness/mlflow-server.js';
 import { startWorld, type MlflowWorld } from './harness/mlflow-world.js';
 import { credentialsSuite } from './suites/credentials.js';
 import { registryLoadingSuite } from './suites/registry-loading.js';
+import { scoringProtocolSuite } from './suites/scoring-protocol.js';
+import { aliasFollowingSuite } from './suites/alias-following.js';
 import { servingStartupSuite } from './suites/serving-startup.js';
 import { trackedTrainingSuite } from './suites/tracked-training.js';
 
@@ -30,6 +32,8 @@ describe('MLflow', { skip: missing, timeout: 900_000 }, () => {
 
   registryLoadingSuite(get);
   servingStartupSuite(get);
+  scoringProtocolSuite(get);
+  aliasFollowingSuite(get);
   credentialsSuite(get);
   trackedTrainingSuite(get);
 });

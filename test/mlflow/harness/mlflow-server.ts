@@ -114,3 +114,50 @@ export async function runVenvPython(script: string, args: string[], env: Record<
   if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${output.slice(-3000)}`);
   return output;
 }
+
+export interface MlflowModelServer {
+  readonly url: string;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `mlflow models serve -m <model URI> --env-manager local`: MLflow's own scoring server over the model the registry
+ * names, the reference the MLflow scoring protocol is compared with. Resolves once GET /ping answers 200.
+ */
+export async function startMlflowModelServer(modelUri: string, trackingUri: string, timeoutMs = 180_000): Promise<MlflowModelServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(venvMlflow, ['models', 'serve', '-m', modelUri, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port), '-w', '1'], {
+    cwd: packageRoot,
+    // The venv's bin first: MLflow runs uvicorn from PATH.
+    env: { PATH: `${join(mlflowVenv, 'bin')}:${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp', ...quietPythonEnv, MLFLOW_TRACKING_URI: trackingUri },
+    detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+    if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    await exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mlflow models serve ${modelUri} exited with ${child.exitCode}: ${output.slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) })).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`mlflow models serve ${modelUri} did not answer /ping within ${timeoutMs} ms: ${output.slice(-2000)}`);
+    }
+    await sleep(250);
+  }
+  return { url, output: () => output, stop };
+}

@@ -37,6 +37,8 @@ export interface RegistryFixtures {
   lightgbm: { version: string } | null;
   lightgbmPredictions?: number[];
   pyfunc: { version: string };
+  multiclass: LoggedVersion;
+  regression: LoggedVersion;
   missing: LoggedVersion;
   s3: { version: string; source: string };
   mlflowVersion: string;
