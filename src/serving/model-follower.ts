@@ -67,7 +67,7 @@ export class ModelFollower {
     try {
       current = await options.currentVersion();
     } catch (error) {
-      options.log.warn({ err: describe(error) }, 'model refresh: cannot read the followed alias; the served model stays');
+      options.log.warn({ error: describe(error) }, 'model refresh: cannot read the followed alias; the served model stays');
       return this.counted('poll_failed');
     }
     if (current === served) return this.counted('unchanged');
@@ -77,7 +77,7 @@ export class ModelFollower {
     try {
       plane = await options.open();
     } catch (error) {
-      options.log.warn({ from: served, to: current, err: describe(error) }, 'model refresh failed: the new version did not load; the served model stays');
+      options.log.warn({ from: served, to: current, error: describe(error) }, 'model refresh failed: the new version did not load; the served model stays');
       return this.counted('failed');
     }
     if (this.stopped || core.state.draining) {
@@ -89,7 +89,7 @@ export class ModelFollower {
     options.log.info({ from: served, to: options.versionOf(plane), loadMs: Math.round(performance.now() - started) }, 'model refreshed: the new version serves');
     // Requests that started on the old model finish on it; then its native resources go.
     void old.whenIdle().then(() => old.runtime.close()).catch((error: unknown) => {
-      options.log.warn({ err: describe(error) }, 'model refresh: closing the previous runtime failed');
+      options.log.warn({ error: describe(error) }, 'model refresh: closing the previous runtime failed');
     });
     return this.counted('swapped');
   }

@@ -35,6 +35,15 @@ function requestLoop(base: string, record: unknown, workers: number): { stop: ()
   return { stop: async () => { running = false; await all; return result; } };
 }
 
+/** Waits for a log line: the server buffers its lines (log-destination.ts) and flushes them at least once a second. */
+async function logged(logs: readonly Record<string, unknown>[], match: (line: Record<string, unknown>) => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!logs.some(match)) {
+    assert.ok(Date.now() < deadline, 'the expected log line did not come within 10 s');
+    await sleep(100);
+  }
+}
+
 async function metricsOf(base: string): Promise<string> {
   return (await fetch(`${base}/metrics`)).text();
 }
@@ -76,7 +85,7 @@ export function aliasFollowingSuite(world: () => MlflowWorld): void {
         let metrics = await metricsOf(base);
         assert.match(metrics, /^churn_model_refresh_total\{outcome="swapped"\} 1$/m);
         assert.match(metrics, new RegExp(`^churn_model_info\\{name="churn-follow",version="2",source="mlflow",registered_model="churn-follow",alias="live",run_id="${fixtures.xgb['2'].runId}"\\} 1$`, 'm'));
-        assert.ok(server.logs.some((l) => l['msg'] === 'model refreshed: the new version serves' && l['to'] === '2'));
+        await logged(server.logs, (l) => l['msg'] === 'model refreshed: the new version serves' && l['to'] === '2');
 
         // Version 3 names files that do not exist: it is not served, and the log and the metric say so.
         await setAlias('3');
@@ -87,8 +96,10 @@ export function aliasFollowingSuite(world: () => MlflowWorld): void {
         }
         assert.equal((await card()).version, '2');
         assert.equal((await fetch(`${base}/readyz`)).status, 200);
-        const warning = server.logs.find((l) => l['msg'] === 'model refresh failed: the new version did not load; the served model stays');
-        assert.equal((warning?.['err'] as { code?: string } | undefined)?.code, 'ARTIFACT_NOT_FOUND');
+        const failed = (l: Record<string, unknown>) => l['msg'] === 'model refresh failed: the new version did not load; the served model stays';
+        await logged(server.logs, failed);
+        const warnings = server.logs.filter(failed);
+        assert.deepEqual(warnings.map((w) => [w['to'], (w['error'] as { code?: string } | undefined)?.code]), warnings.map(() => ['3', 'ARTIFACT_NOT_FOUND']), JSON.stringify(warnings));
       } finally {
         server.kill();
         await setAlias('1');
