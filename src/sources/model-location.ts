@@ -41,7 +41,7 @@ export function parseModelLocation(value: string): ModelLocation {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') invalid(value, `${ACCEPTED} (unsupported scheme ${url.protocol})`);
   const fileName = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   if (fileName === '' || fileName === '.' || fileName === '..') {
-    invalid(value, 'an http(s):// URL naming a model file (…/model.json or …/model.onnx); a web server cannot list a folder');
+    invalid(value, 'an http(s):// URL naming a model file (…/model.json, …/model.ubj, …/model.txt or …/model.onnx); a web server cannot list a folder');
   }
   return { kind: 'http', url, fileName };
 }
