@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
-import { ChurnError, isChurnError } from '../errors.js';
+import { ChurnError } from '../errors.js';
 import { isJsonObject } from '../foundation/json-values.js';
 import { compileRecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
@@ -104,8 +104,7 @@ function refusal(file: string, flavors: string[]): never {
 
 /**
  * Opens an MLflow model folder through the runtime of its flavour: `churn_predictor` (our native artifact),
- * `onnx`, `xgboost` (model_format json; ubj once the UBJSON runtime is built in) and `lightgbm` (once the LightGBM
- * runtime is built in). The signature's inputs name the model's inputs and, for numeric columns, give the feature
+ * `onnx`, `xgboost` (model_format json or ubj) and `lightgbm` (its text model). The signature's inputs name the model's inputs and, for numeric columns, give the feature
  * schema requests are validated against. MODEL_SHA256 is checked against the file the flavour names.
  */
 export async function openMlflowModelFolder(directory: string, options: MlflowFolderOptions = {}): Promise<OpenedMlflowFolder> {
@@ -133,7 +132,7 @@ export async function openMlflowModelFolder(directory: string, options: MlflowFo
   const signature = signatureInputs(file, isJsonObject(mlmodel['signature']) ? mlmodel['signature']['inputs'] : undefined, { name, version });
   if (signature.note !== undefined) options.log?.('model signature', { note: signature.note });
   const extension = flavor === 'onnx' ? '.onnx' : flavor === 'lightgbm' ? '.txt' : xgboostExtension(file, configuration['model_format']);
-  const runtime = await openFlavorFile(file, flavor, configuration, model, extension, signature);
+  const runtime = await openFlavorFile(file, flavor, model, extension, signature);
   // The registry's name and version, and the signature's schema when it fits the model's (numeric) inputs.
   const schema = signatureSchema(runtime.description.schema, signature.schema);
   const pyfunc: PyfuncBehaviour | undefined = 'python_function' in flavors
@@ -184,7 +183,7 @@ function xgboostExtension(file: string, format: unknown): string {
  * fresh folder when it needs another extension or a manifest naming its inputs from the signature; the runtime holds
  * the model in memory once loaded, so the folder goes right after.
  */
-async function openFlavorFile(file: string, flavor: ServedFlavor, configuration: Record<string, unknown>, model: string, extension: string, signature: SignatureInputs): Promise<ModelRuntime> {
+async function openFlavorFile(file: string, flavor: ServedFlavor, model: string, extension: string, signature: SignatureInputs): Promise<ModelRuntime> {
   const open = async (inputs?: readonly string[]): Promise<ModelRuntime> => {
     if (extname(model) === extension && inputs === undefined) return openModel(model);
     const staging = mkdtempSync(join(tmpdir(), 'churn-mlflow-'));
@@ -197,21 +196,14 @@ async function openFlavorFile(file: string, flavor: ServedFlavor, configuration:
       rmSync(staging, { recursive: true, force: true });
     }
   };
-  let runtime: ModelRuntime;
-  try {
-    runtime = await open();
-  } catch (error) {
-    // openModel's "unknown model format": no runtime reads the extension yet (UBJSON and LightGBM are on their way).
-    if (isChurnError(error) && error.code === 'ARTIFACT_UNSUPPORTED_FORMAT' && /unknown model format/.test(error.message)) throw missingRuntime(file, flavor, configuration, error);
-    throw error;
-  }
+  let runtime = await open();
   const names = signature.names;
   if (names === undefined) return runtime;
   const described = runtime.description.schema.features.map((f) => f.name);
   if (!sameNames(described, names)) {
-    // A model saved without input names (XGBoost trained on a matrix, an ONNX [N, F] input) reads them by position:
-    // the signature names them, in its order, as MLflow's pyfunc would feed them.
-    const positional = described.length === names.length && described.every((n, i) => n === `f${i}`);
+    // A model saved without input names (XGBoost trained on a matrix: f0…, LightGBM's Column_0…, an ONNX [N, F]
+    // input) reads them by position: the signature names them, in its order, as MLflow's pyfunc would feed them.
+    const positional = described.length === names.length && described.every((n, i) => n === `f${i}` || n === `Column_${i}`);
     await runtime.close();
     if (!positional) {
       throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${file}: the signature names the inputs ${names.join(', ')}; the ${flavor} model reads ${described.join(', ')}`);
@@ -223,14 +215,6 @@ async function openFlavorFile(file: string, flavor: ServedFlavor, configuration:
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && new Set([...a, ...b]).size === a.length;
-}
-
-/** A runtime without the format the flavour needs: which build brings it, and what to log meanwhile. */
-function missingRuntime(file: string, flavor: ServedFlavor, configuration: Record<string, unknown>, cause: ChurnError): ChurnError {
-  const message = flavor === 'lightgbm'
-    ? 'the lightgbm flavour needs the LightGBM runtime, which this build does not have yet; log the model as ONNX (onnxmltools) meanwhile'
-    : `the xgboost flavour's model_format ${JSON.stringify(configuration['model_format'])} (MLflow's default) needs the XGBoost UBJSON runtime, which this build does not have yet; log the model with model_format="json" meanwhile`;
-  return new ChurnError('ARTIFACT_UNSUPPORTED_FORMAT', `${file}: ${message}`, [], { cause });
 }
 
 /**

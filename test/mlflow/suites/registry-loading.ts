@@ -15,6 +15,7 @@ import { dataRecords } from '../../helpers/fixtures.js';
 import { predictNativeBatch } from '../../helpers/native-plane.js';
 import { predictRecords } from '../../helpers/runtime-records.js';
 import { bundledModel } from '../../server/app-harness.js';
+import { mlflowRequired } from '../harness/mlflow-server.js';
 import type { MlflowWorld } from '../harness/mlflow-world.js';
 
 const quick = { attempts: 2, backoffMs: 10, timeoutMs: 30_000 };
@@ -135,33 +136,22 @@ export function registryLoadingSuite(world: () => MlflowWorld): void {
       await runtime.close();
     });
 
-    test('XGBoost\'s UBJSON (MLflow\'s default model_format): refused in one line until the UBJSON runtime is built in, then scored', async (t) => {
+    test('XGBoost\'s UBJSON (MLflow\'s default model_format) scores as XGBoost does', async () => {
       const { fixtures } = world();
-      let opened;
-      try {
-        opened = await load(`models:/churn-xgb-ubj/${fixtures.ubj.version}`);
-      } catch (error) {
-        isCode('ARTIFACT_UNSUPPORTED_FORMAT')(error);
-        assert.match((error as Error).message, /^MODEL_PATH models:\/churn-xgb-ubj\/1: MLmodel: .*UBJSON runtime.*model_format="json"/);
-        t.diagnostic('the XGBoost UBJSON runtime is not in this build: the refusal is checked; scores are checked once it is');
-        return;
-      }
-      assertClose(await probabilities(opened.runtime, fixtures.records), fixtures.xgbPredictions['1'], 1e-6);
+      const { runtime, provenance } = await load(`models:/churn-xgb-ubj/${fixtures.ubj.version}`);
+      assert.deepEqual([provenance.flavor, runtime.description.format], ['xgboost', 'xgboost-ubjson']);
+      assertClose(await probabilities(runtime, fixtures.records), fixtures.xgbPredictions['1'], 1e-6);
     });
 
-    test('LightGBM: refused in one line until the LightGBM runtime is built in, then scored', async (t) => {
+    test('LightGBM (the lightgbm flavour) scores as LightGBM does', async (t) => {
       const { fixtures } = world();
-      if (fixtures.lightgbm === null) return t.skip('lightgbm is not in the venv');
-      let opened;
-      try {
-        opened = await load(`models:/churn-lightgbm/${fixtures.lightgbm.version}`);
-      } catch (error) {
-        isCode('ARTIFACT_UNSUPPORTED_FORMAT')(error);
-        assert.match((error as Error).message, /LightGBM runtime/);
-        t.diagnostic('the LightGBM runtime is not in this build: the refusal is checked; scores are checked once it is');
-        return;
+      if (fixtures.lightgbm === null) {
+        if (mlflowRequired) assert.fail('lightgbm is not in the MLflow venv');
+        return t.skip('lightgbm is not in the venv');
       }
-      assertClose(await probabilities(opened.runtime, fixtures.records.map((r) => ({ ...r }))), fixtures.lightgbmPredictions ?? [], 1e-6);
+      const { runtime, provenance } = await load(`models:/churn-lightgbm/${fixtures.lightgbm.version}`);
+      assert.deepEqual([provenance.flavor, runtime.description.format], ['lightgbm', 'lightgbm-text']);
+      assertClose(await probabilities(runtime, fixtures.records), fixtures.lightgbmPredictions ?? [], 1e-6);
     });
 
     test('MODEL_SHA256 pins the file the flavour names', async () => {

@@ -54,7 +54,7 @@ function assertSameAnswer(ours: unknown, theirs: unknown, where: string): void {
  */
 export function scoringProtocolSuite(world: () => MlflowWorld): void {
   describe('the MLflow scoring protocol answers as mlflow models serve does', () => {
-    const models = ['models:/churn-xgb/1', 'models:/churn-xgb-multi/1', 'models:/churn-xgb-reg/1', 'models:/churn-onnx/1'] as const;
+    const models = ['models:/churn-xgb/1', 'models:/churn-xgb-multi/1', 'models:/churn-xgb-reg/1', 'models:/churn-lightgbm/1', 'models:/churn-onnx/1'] as const;
     const pairs = new Map<string, { ours: ChildServer; theirs: MlflowModelServer }>();
     before(async () => {
       const { registry } = world();
