@@ -53,6 +53,8 @@ export const errorCatalogue = {
   ARTIFACT_UNSUPPORTED_FORMAT: { status: 500, grpc: 'INTERNAL', title: 'MODEL_PATH names a model format no runtime reads' },
   MODEL_UNSUPPORTED: { status: 500, grpc: 'INTERNAL', title: 'The model file is readable but uses an objective, booster or tree kind that is not served' },
   MODEL_FETCH_FAILED: { status: 500, grpc: 'INTERNAL', title: 'The model cannot be downloaded from its URL; the server does not start' },
+  TRACKING_FAILED: { status: 502, grpc: 'UNAVAILABLE', title: 'The MLflow tracking server did not take the training run, its model or its registration' },
+  MODEL_NOT_IN_REGISTRY: { status: 500, grpc: 'INTERNAL', title: 'The MLflow tracking server has no such registered model, version, alias, run or logged model; the server does not start' },
   PACKAGE_NOT_INSTALLED: { status: 500, grpc: 'INTERNAL', title: 'The model needs an optional package that is not installed' },
 } as const satisfies Record<string, { status: number; grpc: GrpcStatusName; title: string }>;
 

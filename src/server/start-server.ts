@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
-import { openModelFrom } from '../runtimes/open-model-from.js';
+import { openModelWithProvenance } from '../runtimes/open-model-from.js';
 import { openServingCore } from '../serving/open-serving-core.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { ServingState } from '../serving/serving-state.js';
+import { aliasFollower, modelSourceOptions } from './alias-following.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import type { RunningGrpcServer } from './grpc/grpc-server.js';
@@ -57,26 +58,25 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   startupLog.info({ config: redactedServerConfig(config) }, 'configuration');
   let core: ServingCore;
   try {
-    const runtime = await openModelFrom(config.modelPath, {
-      ...(config.modelSha256 === undefined ? {} : { sha256: config.modelSha256 }),
-      s3: { region: config.awsRegion, ...(config.awsEndpointUrl === undefined ? {} : { endpoint: config.awsEndpointUrl }) },
-      log: (message, fields) => startupLog.info(fields, message),
-    });
+    const { runtime, provenance } = await openModelWithProvenance(config.modelPath, modelSourceOptions(config, (message, fields) => startupLog.info(fields, message)));
     const loadMs = performance.now() - started;
     core = await openServingCore(runtime, {
       threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys,
-      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(),
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(), provenance,
     }).catch(async (error: unknown) => {
       await runtime.close();
       throw error;
     });
     const { name, version, format, task } = core.plane.card;
-    startupLog.info({ model: name, version, format, task, loadMs: round(loadMs), warmUpMs: round(performance.now() - started - loadMs) }, 'model loaded and verified');
+    startupLog.info({ model: name, version, format, task, provenance, loadMs: round(loadMs), warmUpMs: round(performance.now() - started - loadMs) }, 'model loaded and verified');
   } catch (error) {
     stdout.close();
     throw error;
   }
   const app = buildApp(config, core, { logStream: stdout });
+  const follower = aliasFollower(config, core, app.log);
+  // Before the core closes the model: a refresh under way must not swap a model into a closed core.
+  app.addHook('preClose', async () => { await follower?.stop(); });
   app.addHook('onClose', (_instance, done) => {
     stdout.close();
     done();
@@ -106,6 +106,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info({ url, port, ...(grpc === undefined ? {} : { grpcPort: grpc.port }), startupMs: round(performance.now() - started) }, 'listening');
+  if (follower !== undefined) {
+    follower.start();
+    app.log.info({ modelPath: config.modelPath, everySeconds: config.modelRefreshSeconds }, 'following the model alias');
+  }
   // Supervisors and tests wait for this line: do not leave it in the buffer.
   stdout.flush();
   return grpc === undefined ? { app, core, url } : { app, core, url, grpc };

@@ -10,6 +10,7 @@ import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
 import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
 import type { BatchOutcome, BatchResult, PredictOptions, ScoredRecord, SinglePrediction } from './predictions.js';
 import type { Protocol } from './protocol.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 import { syntheticRecord } from './synthetic-record.js';
 
 export interface DataPlaneOptions {
@@ -19,6 +20,8 @@ export interface DataPlaneOptions {
   maxBatchSize: number;
   /** Where stage timings and outcomes are counted; a private registry when absent (the CLI). */
   metrics?: ServingMetrics;
+  /** Where the model came from, for the card (GET /model) and the labels of churn_model_info. */
+  provenance?: ModelProvenance | undefined;
 }
 
 /** What a tensor protocol (V2 REST, gRPC) asks for beyond the records. */
@@ -79,6 +82,8 @@ export class DataPlane {
   private readonly metrics: ServingMetrics;
   private readonly featureNames: string[];
   private warmed = false;
+  private pending = 0;
+  private readonly idle: (() => void)[] = [];
 
   constructor(readonly runtime: ModelRuntime, options: DataPlaneOptions) {
     const d = runtime.description;
@@ -105,7 +110,7 @@ export class DataPlane {
         overridden: this.threshold !== modelThreshold,
       }
       : undefined;
-    this.card = modelCard(d, { threshold: served, outputs: this.outputs, explains: this.explains });
+    this.card = modelCard(d, { threshold: served, outputs: this.outputs, explains: this.explains, provenance: options.provenance });
   }
 
   get name(): string {
@@ -162,7 +167,7 @@ export class DataPlane {
       return this.single(record, p);
     }
     const rows: EncodedRows = { rows: 1, x: this.scratch.slice(), records: [record] };
-    return then(this.scoreRows(rows, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
+    return this.tracked(then(this.scoreRows(rows, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0])));
   }
 
   /**
@@ -200,7 +205,7 @@ export class DataPlane {
       return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
     };
     if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
-    return then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
+    return this.tracked(then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations)));
   }
 
   /**
@@ -288,7 +293,7 @@ export class DataPlane {
   private scoreTensors(rows: EncodedRows, wanted: readonly string[] | undefined, explain: boolean, stage: StageSeries): MaybePromise<InferResult> {
     this.metrics.batchSize.observe(rows.rows);
     const started = now();
-    return then(this.runtime.predict(rows), (raw) => {
+    return this.tracked(then(this.runtime.predict(rows), (raw) => {
       const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
       const scored = now();
       stage.score.observe(seconds(started, scored));
@@ -299,6 +304,23 @@ export class DataPlane {
         const output: RuntimeOutput = { name: CONTRIBUTIONS_OUTPUT, datatype: 'FP64', width: contributions.width, data: contributions.data };
         return { rows: rows.rows, outputs: [...chosen, output], contributionColumns: [...this.featureNames, 'base_value'] };
       });
+    }));
+  }
+
+  /**
+   * Resolves once no call is still waiting on the runtime: after a swap, the old runtime is closed only then.
+   * In-process runtimes answer within the call, so only asynchronous ones (ONNX) are ever waited for.
+   */
+  whenIdle(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => { this.idle.push(resolve); });
+  }
+
+  /** Counts an asynchronous answer as pending on the runtime until it settles; a synchronous one passes as it is. */
+  private tracked<T>(answer: MaybePromise<T>): MaybePromise<T> {
+    if (!(answer instanceof Promise)) return answer;
+    this.pending++;
+    return answer.finally(() => {
+      if (--this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
     });
   }
 

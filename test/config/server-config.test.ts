@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadServerConfig, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
+import { loadServerConfig, mlflowConnection, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
 import { ChurnError } from '../../src/errors.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import { parseModelLocation } from '../../src/sources/model-location.js';
 
 function configError(env: Record<string, string>): ChurnError {
   try {
@@ -43,13 +44,15 @@ describe('loadServerConfig', () => {
       KEEP_ALIVE_TIMEOUT_SECONDS: '120', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
       MLFLOW_TRACKING_URI: 'http://mlflow.ml-serving.svc.cluster.local:5000', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
       MODEL_SHA256: 'AB'.repeat(32), AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL: 'http://minio.storage:9000',
+      MLFLOW_TRACKING_TOKEN: 'mlflow-token', MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password',
     });
     assert.deepEqual({ ...config }, {
       port: 9000, grpcPort: 9001, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
-      modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
+      modelSha256: 'ab'.repeat(32), modelRefreshSeconds: undefined, awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
+      mlflowTrackingToken: 'mlflow-token', mlflowTrackingUsername: 'ml-user', mlflowTrackingPassword: 'ml-password',
     });
   });
 
@@ -74,12 +77,60 @@ describe('loadServerConfig', () => {
     assert.equal(loadServerConfig({ MODEL_PATH: `${bundledModelDirectory}/manifest.json` }).modelPath, `${bundledModelDirectory}/manifest.json`);
     assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/model.json' }).modelPath, 's3://models/churn/1.0.0/model.json');
     assert.equal(loadServerConfig({ MODEL_PATH: 'https://models.example/churn/model.onnx?sig=1' }).modelPath, 'https://models.example/churn/model.onnx?sig=1');
-    // A prefix names no model file: the loader would refuse it, so start-up refuses it first, by name.
-    for (const location of ['s3://models/churn/1.0.0/', 's3://models', 'https://models.example/', 'ftp://models/churn']) {
+    // An http(s) prefix names no model file (a web server cannot list a folder; an S3 prefix ending in / is a folder):
+    // the loader would refuse it, so start-up refuses it first, by name.
+    for (const location of ['s3://models', 'https://models.example/', 'ftp://models/churn']) {
       const error = configError({ MODEL_PATH: location });
       assert.equal(error.code, 'INVALID_CONFIG');
       assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
     }
+  });
+
+  test('MODEL_PATH is parsed by the loader\'s own parser: what start-up accepts, the loader loads', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000' };
+    for (const uri of ['models:/churn/3', 'models:/churn@champion', 'models:/churn/latest', 'models:/churn/Production', 'models:/m-0123abcd', 'runs:/0123abcd/model']) {
+      assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: uri }).modelPath, uri);
+      assert.deepEqual(parseModelLocation(uri).kind, 'mlflow');
+    }
+    assert.equal(parseModelLocation('s3://models/churn/1.0.0/').kind, 's3-folder');
+    for (const bad of ['models:/', 'models:/churn@', 'models:/@champion', 'models://profile/churn/1', 'runs:/0123abcd', 'runs:/0123abcd/../x', 'http://models.example/', 'gs://bucket/model.json']) {
+      const error = configError({ ...mlflow, MODEL_PATH: bad });
+      assert.equal(error.code, 'INVALID_CONFIG');
+      assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
+      assert.throws(() => parseModelLocation(bad), (e: unknown) => e instanceof ChurnError && e.code === 'INVALID_CONFIG', bad);
+    }
+  });
+
+  test('a registry MODEL_PATH needs MLFLOW_TRACKING_URI; MLflow credentials come from the Secret, never the URL', () => {
+    const missing = configError({ MODEL_PATH: 'models:/churn@champion' });
+    assert.ok(missing.message.startsWith('MLFLOW_TRACKING_URI '), missing.message);
+    const inUrl = configError({ MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example/' });
+    assert.ok(inUrl.message.startsWith('MLFLOW_TRACKING_URI ') && !inUrl.message.includes('ml-token'), inUrl.message);
+    assert.ok(configError({ MLFLOW_TRACKING_USERNAME: 'ml-user' }).message.startsWith('MLFLOW_TRACKING_PASSWORD '));
+    assert.ok(configError({ MLFLOW_TRACKING_PASSWORD: 'ml-password' }).message.startsWith('MLFLOW_TRACKING_USERNAME '));
+    assert.equal(configError({ MLFLOW_TRACKING_URI: 'file:///mlruns' }).code, 'INVALID_CONFIG');
+  });
+
+  test('MODEL_REFRESH_SECONDS follows an alias or latest; a fixed MODEL_PATH with it stops start-up naming it', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_REFRESH_SECONDS: '30' };
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn/latest' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, undefined);
+    for (const fixed of ['models:/churn/3', 'runs:/0123abcd/model', bundledModelDirectory]) {
+      assert.ok(configError({ ...mlflow, MODEL_PATH: fixed }).message.startsWith('MODEL_REFRESH_SECONDS '), fixed);
+    }
+    assert.ok(configError({ ...mlflow, MODEL_PATH: 'models:/churn@champion', MODEL_REFRESH_SECONDS: '0' }).message.startsWith('MODEL_REFRESH_SECONDS '));
+  });
+
+  test('mlflowConnection uses Basic credentials when a username is set, else the token, as MLflow clients do', () => {
+    const base = { MLFLOW_TRACKING_URI: 'https://mlflow.example/' };
+    const uri = 'https://mlflow.example/';
+    assert.deepEqual(mlflowConnection(loadServerConfig(base), uri), { trackingUri: uri });
+    assert.deepEqual(mlflowConnection(loadServerConfig({ ...base, MLFLOW_TRACKING_TOKEN: 't0ken' }), uri), { trackingUri: uri, credentials: { token: 't0ken' } });
+    assert.deepEqual(
+      mlflowConnection(loadServerConfig({ ...base, MLFLOW_TRACKING_TOKEN: 't0ken', MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }), uri),
+      { trackingUri: uri, credentials: { username: 'u', password: 'p' } },
+    );
   });
 
   test('secret values never appear in the message', () => {
@@ -102,10 +153,11 @@ describe('loadServerConfig', () => {
   test('the redacted view hides secrets', () => {
     const config = loadServerConfig({
       API_KEYS: 'aaaaaaaaaaaaaaaa', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
-      MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
+      MLFLOW_TRACKING_URI: 'https://mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
+      MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password', MLFLOW_TRACKING_TOKEN: 'ml-token',
     });
     const text = JSON.stringify(redactedServerConfig(config));
-    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user']) assert.ok(!text.includes(secret), text);
+    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user', 'ml-password']) assert.ok(!text.includes(secret), text);
     assert.ok(text.includes('mlflow.example:5000'));
   });
 });
@@ -119,7 +171,7 @@ describe('serverEnvironmentVariables', () => {
       assert.ok(names.includes(required), required);
     }
     const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
-    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME']);
     for (const variable of serverEnvironmentVariables) {
       assert.ok(variable.description.length > 10, variable.name);
       if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);

@@ -11,6 +11,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import { loadServerConfig } from '../../src/config/server-config.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { parseModelLocation } from '../../src/sources/model-location.js';
 import { copies, exposedPorts, parseDockerfile, user, workdir } from './dockerfile-rules.js';
 import { overlays, renderOverlay } from './rendered-manifests.js';
 import { kubectlUnavailable } from './kubectl.js';
@@ -72,7 +73,8 @@ for (const overlay of overlays) {
       const spec = podSpec(deployments(objects)[0] ?? assert.fail('no Deployment'));
       assert.equal(user(runtimeStage), `${spec?.securityContext?.runAsUser}:${spec?.securityContext?.runAsGroup}`);
       const modelPath = config.MODEL_PATH ?? '';
-      if (!/^(s3|https?):\/\//.test(modelPath)) {
+      const location = parseModelLocation(modelPath);
+      if (location.kind === 'local') {
         const modelCopy = copies(runtimeStage).find((c) => c.sources.includes('models/churn'));
         const destination = join(workdir(runtimeStage) ?? '/', modelCopy?.destination ?? '');
         assert.equal(modelPath, destination);
@@ -81,7 +83,10 @@ for (const overlay of overlays) {
       // A downloaded model needs egress to its store, and room in /tmp (the only writable path) to land.
       const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
       const egressPorts = (policy?.spec?.egress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
-      const endpoint = config.AWS_ENDPOINT_URL ?? (modelPath.startsWith('s3://') ? 'https://s3.amazonaws.com' : modelPath);
+      // A registry URI is resolved, and its files fetched, through the tracking server.
+      const endpoint = location.kind === 'mlflow'
+        ? config.MLFLOW_TRACKING_URI ?? assert.fail('a models:/ MODEL_PATH needs MLFLOW_TRACKING_URI')
+        : config.AWS_ENDPOINT_URL ?? (location.kind === 's3' || location.kind === 's3-folder' ? 'https://s3.amazonaws.com' : modelPath);
       const url = new URL(endpoint);
       assert.ok(egressPorts.includes(Number(url.port || (url.protocol === 'http:' ? 80 : 443))), `egress to ${endpoint}`);
       const tmp = spec?.volumes?.find((v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name);
@@ -91,7 +96,7 @@ for (const overlay of overlays) {
     test('the ConfigMap is a configuration the server accepts', () => {
       const { config } = api(overlay);
       // The image's model path does not exist on this machine; everything else is checked as the pod would.
-      const local = config.MODEL_PATH !== undefined && !/^(s3|https?):\/\//.test(config.MODEL_PATH);
+      const local = config.MODEL_PATH !== undefined && parseModelLocation(config.MODEL_PATH).kind === 'local';
       assert.doesNotThrow(() => loadServerConfig({ ...config, ...(local ? { MODEL_PATH: bundledModelDirectory } : {}) }));
     });
   });

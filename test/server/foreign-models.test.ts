@@ -52,7 +52,7 @@ describe('serving an XGBoost binary classifier (MODEL_PATH=model.json)', () => {
     assert.equal(card['task'], 'binary');
     assert.deepEqual((card['inputs'] as { name: string }[]).map((i) => i.name), names);
     assert.equal(card['explains'], true);
-    assert.deepEqual(card['endpoints'], ['/predict', '/predict/batch', '/v2/models/binary-logistic.model/infer']);
+    assert.deepEqual(card['endpoints'], ['/predict', '/predict/batch', '/v2/models/binary-logistic.model/infer', '/invocations']);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /churn_model_info\{name="binary-logistic.model",version="1"\} 1/);
   });
@@ -145,7 +145,7 @@ describe('serving models /predict cannot describe', () => {
       const card = (await app.inject({ method: 'GET', url: '/model' })).json() as { task: string; endpoints: string[]; threshold?: unknown };
       assert.equal(card.task, 'multiclass');
       assert.equal(card.threshold, undefined);
-      assert.deepEqual(card.endpoints, ['/v2/models/multi-softprob.model/infer']);
+      assert.deepEqual(card.endpoints, ['/v2/models/multi-softprob.model/infer', '/invocations']);
       const ready = await app.inject({ method: 'GET', url: '/v2/models/multi-softprob.model/ready' });
       assert.equal(ready.statusCode, 200);
     } finally {

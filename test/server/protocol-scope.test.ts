@@ -44,6 +44,17 @@ const protocols = {
       return undefined;
     },
   },
+  mlflow: {
+    label: 'mlflow',
+    request: { method: 'POST' as const, url: '/invocations', payload: { dataframe_records: [record] } },
+    // MLflow's fields (error_code, message) beside the one error body.
+    errorOf: (body: string) => {
+      const parsed = JSON.parse(body) as { error_code: unknown; message: unknown; error: { code: string } };
+      assert.equal(typeof parsed.error_code, 'string');
+      assert.equal(parsed.message, (parsed.error as unknown as { message: string }).message);
+      return parsed.error.code;
+    },
+  },
   // The console's data calls are REST calls: the same admission, counts and errors as /predict. Global
   // importance scores and explains sample customers through the data plane.
   console: {

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty';
 import { bundledModelDirectory } from '../../model/bundled-model.js';
-import { cliDataPlane, openCliModel } from '../cli-model.js';
+import { cliDataPlane, openCliModelWithProvenance } from '../cli-model.js';
 import { modelCardText } from '../model-card-text.js';
 import { runSafely } from '../run-safely.js';
 
@@ -11,9 +11,9 @@ export const infoCommand = defineCommand({
     json: { type: 'boolean', description: 'print the card as JSON', default: false },
   },
   run: ({ args }) => runSafely(async () => {
-    const model = await openCliModel(args.model);
+    const { runtime: model, provenance } = await openCliModelWithProvenance(args.model);
     try {
-      const { card } = await cliDataPlane(model);
+      const { card } = await cliDataPlane(model, undefined, provenance);
       process.stdout.write(args.json ? `${JSON.stringify(card, null, 2)}\n` : `${modelCardText(card)}\n`);
     } finally {
       await model.close();
