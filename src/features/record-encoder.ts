@@ -18,6 +18,11 @@ export interface RecordEncoder {
   /** The pass-through identifier of a record, when present and a string. */
   idOf(record: unknown): string | undefined;
   /**
+   * The rule `encode` applies to each feature, in schema order: for decoders that validate while they parse (the
+   * one-pass JSON and CSV batch decoders), so they accept exactly what `encode` accepts.
+   */
+  readonly fields: readonly FieldPlan[];
+  /**
    * For schemas whose features are all numeric (one encoded column each, in schema order): validates and writes
    * `rows` rows of a row-major matrix (`values[r * width + c]` is feature c of row r; NaN or null is missing) into
    * `out`, by the same rules as `encode`, without a record per row. Returns every failing field (paths
@@ -26,30 +31,36 @@ export interface RecordEncoder {
   readonly encodeMatrix?: (values: ArrayLike<number | null>, rows: number, out: Float64Array) => FieldError[] | undefined;
 }
 
-interface NumericPlan {
-  kind: 'numeric';
-  key: string;
-  pointer: string;
-  column: number;
-  integer: boolean;
-  minimum: number;
-  maximum: number;
-  nullable: boolean;
+export interface NumericPlan {
+  readonly kind: 'numeric';
+  readonly key: string;
+  readonly pointer: string;
+  readonly column: number;
+  readonly integer: boolean;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly nullable: boolean;
 }
 
-interface CategoricalPlan {
-  kind: 'categorical';
-  key: string;
-  pointer: string;
-  firstColumn: number;
-  categories: readonly string[];
+export interface CategoricalPlan {
+  readonly kind: 'categorical';
+  readonly key: string;
+  readonly pointer: string;
+  readonly firstColumn: number;
+  readonly categories: readonly string[];
   /** `"a", "b"`: the allowed values as messages quote them; empty for an open categorical. */
-  choices: string;
+  readonly choices: string;
 }
 
-type FieldPlan = NumericPlan | CategoricalPlan;
+export type FieldPlan = NumericPlan | CategoricalPlan;
 
-const ID_MAX_LENGTH = 256;
+/** The longest pass-through identifier a record may carry. */
+export const ID_MAX_LENGTH = 256;
+
+/** Whether a number is a valid value of a numeric feature: finite, within its bounds, whole when it must be. */
+export function numberFits(plan: NumericPlan, value: number): boolean {
+  return Number.isFinite(value) && value >= plan.minimum && value <= plan.maximum && (!plan.integer || Number.isInteger(value));
+}
 
 function pointerToken(name: string): string {
   return '/' + name.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -189,5 +200,6 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
     return errors;
   }
 
-  return numericPlans === undefined ? { schema, columns, width: column, encode, idOf } : { schema, columns, width: column, encode, idOf, encodeMatrix };
+  const encoder = { schema, columns, width: column, encode, idOf, fields: plans };
+  return numericPlans === undefined ? encoder : { ...encoder, encodeMatrix };
 }
