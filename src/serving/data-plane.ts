@@ -4,7 +4,11 @@ import { explanationOf, type Explanation } from '../explain/explainer.js';
 import type { RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
 import type { Contributions, EncodedRows, ModelRuntime, OutputSpec, RuntimeOutput } from '../runtimes/model-runtime.js';
+import { batchFieldsOf, type BatchFields, type EncodedBatch } from './codecs/batch-rows.js';
 import { decodeCsvBatch } from './codecs/csv-batch.js';
+import { decodeCsvRows } from './codecs/csv-batch-decoder.js';
+import { decodeJsonBatch } from './codecs/json-batch-decoder.js';
+import { parseJsonBody, recordsOfJsonBatch } from './codecs/json-records.js';
 import { then, type MaybePromise } from './maybe-promise.js';
 import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
 import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
@@ -46,14 +50,6 @@ const DEFAULT_THRESHOLD = 0.5;
 const now = (): number => performance.now();
 const seconds = (from: number, to: number): number => (to - from) / 1000;
 
-/** A batch validated and encoded: the valid rows packed in order, and each invalid record's errors by index. */
-interface EncodedBatch {
-  rows: EncodedRows;
-  /** Index in the request of each valid row. */
-  indices: number[];
-  failures: Map<number, FieldError[]>;
-}
-
 /**
  * The data plane: decode → validate and encode → score → explain → answer, for one record, a batch, CSV and
  * tensors, over any model runtime, with no transport in it. REST, V2 (REST and gRPC), the MLflow scoring
@@ -75,6 +71,8 @@ export class DataPlane {
   readonly outputs: readonly OutputSpec[];
   readonly maxBatchSize: number;
   private readonly encoder: RecordEncoder;
+  /** What the one-pass batch decoders read; undefined for a schema they leave to the reference path. */
+  private readonly batchFields: BatchFields | undefined;
   private readonly scratch: Float64Array;
   private readonly positive: { index: number; column: number } | undefined;
   private readonly addsLabel: boolean;
@@ -89,6 +87,7 @@ export class DataPlane {
     const d = runtime.description;
     this.schema = d.schema;
     this.encoder = runtime.encoder;
+    this.batchFields = batchFieldsOf(this.encoder);
     this.scratch = new Float64Array(this.encoder.width);
     this.maxBatchSize = options.maxBatchSize;
     this.metrics = options.metrics ?? new ServingMetrics();
@@ -178,22 +177,64 @@ export class DataPlane {
     this.requireProbability();
     this.checkBatchSize(records.length);
     const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
-    this.metrics.batchSize.observe(records.length);
-    const pointer = options.pointer ?? '/records';
+    return this.answerBatch(this.encodeBatch(records, stage), options.explain === true, options.pointer ?? '/records', stage);
+  }
+
+  /**
+   * predictBatch for a JSON body `{"records": [...]}` as text, answered exactly as JSON.parse, `recordsOfJsonBatch`
+   * and predictBatch answer it (MALFORMED_JSON, INVALID_BODY, BATCH_TOO_LARGE, the same per-record errors), but
+   * decoded, validated and encoded in one pass over the text (observed as the decode stage) when it is the plain case.
+   */
+  predictJsonBatch(text: string, options: PredictOptions, protocol: Protocol): MaybePromise<BatchOutcome> {
+    const stage = this.stages[protocol];
+    const started = now();
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeJsonBatch(text, this.encoder, this.batchFields, this.maxBatchSize);
+    if (batch === undefined) {
+      const body = parseJsonBody(text);
+      stage.decode.observe(seconds(started, now()));
+      return this.predictBatch(recordsOfJsonBatch(body), options, protocol);
+    }
+    stage.decode.observe(seconds(started, now()));
+    this.metrics.invalidRecords.value += batch.failures.size;
+    return this.answerBatch(batch, options.explain === true, '/records', stage);
+  }
+
+  /**
+   * predictBatch for a CSV body (the data file's format; errors point into `/rows`), answered exactly as
+   * decodeCsv + predictBatch answer it, but decoded, validated and encoded in one pass (observed as the decode
+   * stage) when it is the plain case.
+   */
+  predictCsvBatch(text: string, options: PredictOptions, protocol: Protocol): MaybePromise<BatchOutcome> {
+    const stage = this.stages[protocol];
+    const started = now();
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeCsvRows(text, this.encoder, this.batchFields, this.maxBatchSize);
+    if (batch === undefined) return this.predictBatch(this.decodeCsv(text, protocol), { ...options, pointer: '/rows' }, protocol);
+    stage.decode.observe(seconds(started, now()));
+    this.metrics.invalidRecords.value += batch.failures.size;
+    return this.answerBatch(batch, options.explain === true, '/rows', stage);
+  }
+
+  /** Scores a batch's valid rows and answers every record in order: its prediction, or its errors (paths `<pointer>/<index>/...`). */
+  private answerBatch(batch: EncodedBatch, explain: boolean, pointer: string, stage: StageSeries): MaybePromise<BatchOutcome> {
+    this.metrics.batchSize.observe(batch.count);
     const done = (probabilities: Float64Array, explanations: Explanation[] | undefined): BatchOutcome => {
-      const results: BatchResult[] = new Array(records.length);
+      const { indices, ids } = batch;
+      const results: BatchResult[] = new Array(batch.count);
+      const threshold = this.threshold;
       let churned = 0;
-      for (let k = 0; k < batch.indices.length; k++) {
-        const index = batch.indices[k]!;
-        const result = this.scored(records[index], probabilities[k]!);
-        if (result.churn) churned++;
+      for (let k = 0; k < indices.length; k++) {
+        const index = indices[k]!;
+        const churnProbability = probabilities[k]!;
+        const churn = churnProbability >= threshold;
+        if (churn) churned++;
+        const id = ids[index];
+        const result: ScoredRecord = id === undefined ? { churnProbability, churn } : { customerID: id, churnProbability, churn };
         const explanation = explanations?.[k];
         if (explanation !== undefined) result.explanation = explanation;
         results[index] = result;
       }
       for (const [index, errors] of batch.failures) {
-        const id = this.encoder.idOf(records[index]);
+        const id = ids[index];
         const error = {
           code: 'INVALID_RECORD' as const,
           message: `record ${index} is invalid`,
@@ -201,11 +242,11 @@ export class DataPlane {
         };
         results[index] = id === undefined ? { error } : { customerID: id, error };
       }
-      this.countOutcomes(churned, batch.indices.length - churned);
-      return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
+      this.countOutcomes(churned, indices.length - churned);
+      return { modelVersion: this.version, threshold, count: batch.count, failed: batch.failures.size, results };
     };
     if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
-    return this.tracked(then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations)));
+    return this.tracked(then(this.scoreRows(batch.rows, explain, stage), ({ probabilities, explanations }) => done(probabilities, explanations)));
   }
 
   /**
@@ -345,9 +386,11 @@ export class DataPlane {
     const x = new Float64Array(records.length * width);
     const indices: number[] = [];
     const valid: unknown[] = [];
+    const ids: (string | undefined)[] = new Array(records.length);
     const failures = new Map<number, FieldError[]>();
     for (let i = 0; i < records.length; i++) {
       const errors = this.encoder.encode(records[i], x, indices.length * width);
+      ids[i] = this.encoder.idOf(records[i]);
       if (errors === undefined) {
         indices.push(i);
         valid.push(records[i]);
@@ -358,7 +401,7 @@ export class DataPlane {
     this.metrics.invalidRecords.value += failures.size;
     stage.validate_encode.observe(seconds(started, now()));
     const rows = indices.length;
-    return { rows: { rows, x: rows === records.length ? x : x.subarray(0, rows * width), records: valid }, indices, failures };
+    return { count: records.length, rows: { rows, x: rows === records.length ? x : x.subarray(0, rows * width), records: valid }, indices, ids, failures };
   }
 
   /** Probabilities (and explanations when asked) of encoded rows, through the runtime. */
@@ -408,12 +451,6 @@ export class DataPlane {
     const data = new Float64Array(probabilities.length);
     for (let r = 0; r < probabilities.length; r++) data[r] = probabilities[r]! >= this.threshold ? 1 : 0;
     return { name: 'label', datatype: 'BOOL', width: 1, data };
-  }
-
-  private scored(record: unknown, churnProbability: number): ScoredRecord {
-    const churn = churnProbability >= this.threshold;
-    const id = this.encoder.idOf(record);
-    return id === undefined ? { churnProbability, churn } : { customerID: id, churnProbability, churn };
   }
 
   private single(record: unknown, churnProbability: number, explanation?: Explanation): SinglePrediction {

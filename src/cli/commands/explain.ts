@@ -28,7 +28,7 @@ export const explainCommand = defineCommand({
         throw new ChurnError('INVALID_ARGUMENT', `${plane.name} (${plane.card.format}, ${plane.card.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost and LightGBM models`);
       }
       // Exact contributions of every record, through the data plane, as ?explain=true computes them.
-      const outcome = await plane.predictBatch(plane.decodeCsv(text, 'cli'), { explain: true, pointer: '/rows' }, 'cli');
+      const outcome = await plane.predictCsvBatch(text, { explain: true }, 'cli');
       importance = importanceOfExplained(outcome.results);
       title = `Churn model ${plane.name} ${plane.version}: feature importance`;
     } finally {

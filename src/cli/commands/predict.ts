@@ -29,7 +29,7 @@ export const predictCommand = defineCommand({
         throw new ChurnError('INVALID_ARGUMENT', `${plane.name} does not answer a churn probability (it is a ${plane.card.task} model); serve it and use the V2 protocol`);
       }
       // The server's CSV path, errors and all: a malformed file or a header without required columns fails as a whole.
-      const outcome = await plane.predictBatch(plane.decodeCsv(text, 'cli'), { pointer: '/rows' }, 'cli');
+      const outcome = await plane.predictCsvBatch(text, {}, 'cli');
       if (args.out === undefined) process.stdout.write(encodeBatchCsv(outcome));
       else writeFileSync(args.out, encodeBatchCsv(outcome));
       process.stderr.write(`scored ${outcome.count - outcome.failed} of ${outcome.count} records; ${outcome.failed} invalid\n`);

@@ -18,3 +18,13 @@ export function recordsOfJsonBatch(body: unknown): readonly unknown[] {
   }
   return records;
 }
+
+/** A JSON body's value; text that is not JSON is MALFORMED_JSON. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ChurnError('MALFORMED_JSON', 'the request body is not valid JSON');
+  }
+}
+

@@ -1,0 +1,176 @@
+import type { FieldError } from '../../errors.js';
+import type { CategoricalPlan, FieldPlan, RecordEncoder } from '../../features/record-encoder.js';
+import type { EncodedRows } from '../../runtimes/model-runtime.js';
+
+/** A batch validated and encoded: the valid rows packed in request order, and each invalid record's errors by index. */
+export interface EncodedBatch {
+  /** How many records the request held. */
+  readonly count: number;
+  readonly rows: EncodedRows;
+  /** Index in the request of each valid row. */
+  readonly indices: readonly number[];
+  /** Each record's pass-through identifier by request index (undefined: none, or not a string). */
+  readonly ids: readonly (string | undefined)[];
+  readonly failures: ReadonlyMap<number, FieldError[]>;
+}
+
+/**
+ * Thrown inside a one-pass decoder when the body is anything but the plain case it decodes itself (malformed, an
+ * unusual shape, too many records): the caller then takes the reference path (parse everything, then validate each
+ * record), which answers such a body exactly as it always has. Never escapes the decoders.
+ */
+export const REFERENCE_PATH: unique symbol = Symbol('take the reference path');
+
+/**
+ * What the one-pass batch decoders need of a schema: each field's rule (the record encoder's own), looked up by
+ * name. Slots 0..features-1 are the features in schema order; slot `idSlot` is the pass-through identifier.
+ */
+export interface BatchFields {
+  readonly plans: readonly FieldPlan[];
+  readonly idSlot: number;
+  readonly names: readonly string[];
+  readonly slotOf: ReadonlyMap<string, number>;
+  /** For each categorical feature: whether its categories can be compared with a JSON string's raw text (nothing to escape). */
+  readonly rawCategories: readonly boolean[];
+  /** For each categorical feature: its categories' indices by length, so a value is compared with one or two of them. */
+  readonly categoriesByLength: readonly (readonly (readonly number[] | undefined)[])[];
+}
+
+/** Which category of a categorical feature (`slot`) text[from, end) is, exactly; -1 for none. */
+export function categoryAt(fields: BatchFields, slot: number, text: string, from: number, end: number): number {
+  const candidates = fields.categoriesByLength[slot]![end - from];
+  if (candidates === undefined) return -1;
+  const { categories } = fields.plans[slot] as CategoricalPlan;
+  for (let i = 0; i < candidates.length; i++) {
+    const k = candidates[i]!;
+    if (sameText(text, from, categories[k]!)) return k;
+  }
+  return -1;
+}
+
+/** Whether `text` holds `part` at `from` (a loop: faster than startsWith for the few characters of a category). */
+function sameText(text: string, from: number, part: string): boolean {
+  for (let i = 0; i < part.length; i++) if (text.charCodeAt(from + i) !== part.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The fields of an encoder for the one-pass decoders, or undefined when a schema is unusual enough that a record
+ * object's lookups could differ from a field-by-name match (a name shared by the id and a feature, or one an object
+ * inherits such as `constructor`): such models always take the reference path.
+ */
+export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
+  const plans = encoder.fields;
+  const names = [...plans.map((p) => p.key), encoder.schema.idField];
+  if (new Set(names).size !== names.length || names.some((name) => name in Object.prototype)) return undefined;
+  const needsEscape = /["\\\u0000-\u001f]/;
+  return {
+    plans,
+    idSlot: plans.length,
+    names,
+    slotOf: new Map(names.map((name, slot) => [name, slot])),
+    rawCategories: plans.map((p) => p.kind === 'categorical' && !p.categories.some((c) => needsEscape.test(c))),
+    categoriesByLength: plans.map((p) => {
+      const byLength: number[][] = [];
+      if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[c.length] ??= []).push(k); });
+      return Array.from(byLength, (ks) => ks);
+    }),
+  };
+}
+
+const FIRST_ROWS = 16;
+
+/**
+ * Collects a decoded batch: the encoded matrix (grown as rows arrive), which records were valid, their ids, and
+ * each invalid record's errors. Records are not kept: a runtime or explanation that reads them gets them rebuilt
+ * from the body on first read (`materialize`), so the common case never builds an object per record.
+ */
+export class BatchRows {
+  private x: Float64Array;
+  private valid = 0;
+  private readonly indices: number[] = [];
+  private readonly ids: (string | undefined)[] = [];
+  private readonly failures = new Map<number, FieldError[]>();
+  /** Per valid row: where its record is in the body (two numbers), for `materialize`. */
+  private readonly sources: number[] = [];
+  /** Records already built (by the per-record path), by valid row. */
+  private readonly built = new Map<number, unknown>();
+
+  private readonly maxRows: number;
+
+  constructor(readonly encoder: RecordEncoder, maxRows: number) {
+    this.x = new Float64Array(Math.min(FIRST_ROWS, Math.max(maxRows, 1)) * encoder.width);
+    this.maxRows = maxRows;
+  }
+
+  /** The matrix the next row goes to, at `rowOffset()`. */
+  get matrix(): Float64Array {
+    return this.x;
+  }
+
+  /** Makes room for `rows` rows in all (an estimate once the first record's size is known), so the matrix grows once at most. */
+  reserve(rows: number): void {
+    const length = Math.min(rows, this.maxRows) * this.encoder.width;
+    if (length <= this.x.length) return;
+    const grown = new Float64Array(length);
+    grown.set(this.x.subarray(0, this.valid * this.encoder.width));
+    this.x = grown;
+  }
+
+  /** Where the next row starts in `matrix`, growing it first when full. */
+  rowOffset(): number {
+    const width = this.encoder.width;
+    const offset = this.valid * width;
+    if (offset + width > this.x.length) {
+      const grown = new Float64Array(Math.max(this.x.length * 2, offset + width));
+      grown.set(this.x);
+      this.x = grown;
+    }
+    return offset;
+  }
+
+  /** The row at `rowOffset()` is record `index`, valid; its record is rebuilt from (a, b) when read. */
+  accept(index: number, id: string | undefined, a: number, b: number): void {
+    this.indices.push(index);
+    this.ids[index] = id;
+    this.sources.push(a, b);
+    this.valid++;
+  }
+
+  /**
+   * Record `index` as `encode` sees it (built from the body): validated and encoded at `rowOffset()` by the
+   * record encoder itself, so an invalid record's errors are exactly the encoder's.
+   */
+  encodeRecord(index: number, record: unknown): void {
+    const errors = this.encoder.encode(record, this.x, this.rowOffset());
+    const id = this.encoder.idOf(record);
+    if (errors !== undefined) {
+      this.ids[index] = id;
+      this.failures.set(index, errors);
+      return;
+    }
+    this.built.set(this.valid, record);
+    this.accept(index, id, -1, -1);
+  }
+
+  finish(count: number, materialize: (a: number, b: number) => unknown): EncodedBatch {
+    const rows = this.valid;
+    const { sources, built } = this;
+    let records: unknown[] | undefined;
+    this.ids.length = count;
+    return {
+      count,
+      rows: {
+        rows,
+        x: this.x.subarray(0, rows * this.encoder.width),
+        get records() {
+          records ??= Array.from({ length: rows }, (_, k) => (built.has(k) ? built.get(k) : materialize(sources[2 * k]!, sources[2 * k + 1]!)));
+          return records;
+        },
+      },
+      indices: this.indices,
+      ids: this.ids,
+      failures: this.failures,
+    };
+  }
+}

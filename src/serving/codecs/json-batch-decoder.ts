@@ -1,0 +1,434 @@
+import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
+import { BatchRows, categoryAt, REFERENCE_PATH, type BatchFields, type EncodedBatch } from './batch-rows.js';
+
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const QUOTE = 34;
+const PLUS = 43;
+const COMMA = 44;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+const COLON = 58;
+const UPPER_E = 69;
+const LEFT_BRACKET = 91;
+const BACKSLASH = 92;
+const RIGHT_BRACKET = 93;
+const LOWER_E = 101;
+const LEFT_BRACE = 123;
+const RIGHT_BRACE = 125;
+
+/** Lead misses a body may cost (each a native search ahead) before its records are read key by key. */
+const MAX_MISSES = 64;
+/** Deeper nesting (in fields the model ignores) is left to JSON.parse. */
+const MAX_DEPTH = 256;
+/** 10^k for k <= 22 is exact in a double: a decimal of at most 15 digits divided by it is correctly rounded. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * Decodes, validates and encodes a JSON batch body `{"records": [...]}` in one pass over its text, straight into the
+ * encoded matrix: no object per record, no string per key or category. It answers exactly what
+ * `JSON.parse` + `recordsOfJsonBatch` + the record encoder answer: a record it cannot settle in the pass (a
+ * wrong type, a value out of range, a duplicated field, an escaped category...) is parsed on its own and validated by
+ * the record encoder, so its errors are the encoder's; and a body it does not take (malformed, another shape, more
+ * than `maxRecords` records) gives undefined, for the caller to take the reference path, which answers it as before.
+ */
+export function decodeJsonBatch(text: string, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
+  try {
+    return new JsonBatchDecoder(text, encoder, fields, maxRecords).decode();
+  } catch (thrown) {
+    if (thrown === REFERENCE_PATH) return undefined;
+    throw thrown;
+  }
+}
+
+class JsonBatchDecoder {
+  private pos = 0;
+  private readonly rows: BatchRows;
+  /** seen[slot] === stamp: the current record has the field already (a repeated field: JSON.parse keeps the last). */
+  private readonly seen: Int32Array;
+  private stamp = 0;
+  /** The text leading to each member's value in the last record read key by key, and that member's slot. */
+  private readonly leads: (string | undefined)[] = [];
+  private readonly leadSlots: number[] = [];
+  private misses = 0;
+
+  constructor(private readonly text: string, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
+    this.rows = new BatchRows(encoder, maxRecords);
+    this.seen = new Int32Array(fields.names.length);
+  }
+
+  decode(): EncodedBatch {
+    const { text } = this;
+    this.space();
+    this.expect(LEFT_BRACE);
+    this.space();
+    let count = -1;
+    if (text.charCodeAt(this.pos) !== RIGHT_BRACE) {
+      for (;;) {
+        const key = this.key();
+        this.space();
+        this.expect(COLON);
+        this.space();
+        if (key === 'records') {
+          // A second "records" (JSON.parse keeps the last) or one that is not an array: the reference path words it.
+          if (count >= 0 || text.charCodeAt(this.pos) !== LEFT_BRACKET) throw REFERENCE_PATH;
+          count = this.records();
+        } else {
+          this.skipValue(0);
+        }
+        this.space();
+        if (text.charCodeAt(this.pos) === COMMA) {
+          this.pos++;
+          this.space();
+          continue;
+        }
+        break;
+      }
+    }
+    this.expect(RIGHT_BRACE);
+    this.space();
+    if (this.pos !== text.length || count < 0) throw REFERENCE_PATH;
+    return this.rows.finish(count, (a, b) => JSON.parse(text.slice(a, b)));
+  }
+
+  /** The records array (at `[`): each record decoded into the matrix; returns how many there were. */
+  private records(): number {
+    const { text } = this;
+    this.pos++;
+    this.space();
+    if (text.charCodeAt(this.pos) === RIGHT_BRACKET) {
+      this.pos++;
+      return 0;
+    }
+    let index = 0;
+    for (;;) {
+      if (index === this.maxRecords) throw REFERENCE_PATH;
+      const start = this.pos;
+      const valid = text.charCodeAt(start) === LEFT_BRACE ? this.record(index) : (this.skipValue(0), false);
+      if (!valid) {
+        // Settled by the record encoder on the record as JSON.parse gives it: the same errors, word for word.
+        let record: unknown;
+        try {
+          record = JSON.parse(text.slice(start, this.pos));
+        } catch {
+          throw REFERENCE_PATH;
+        }
+        this.rows.encodeRecord(index, record);
+      }
+      // Records of one batch are much alike in size: room for the rest at once.
+      if (index === 0) this.rows.reserve(1 + Math.ceil((1.1 * (text.length - this.pos)) / (this.pos - start + 1)));
+      index++;
+      this.space();
+      const c = text.charCodeAt(this.pos++);
+      if (c === COMMA) {
+        this.space();
+        continue;
+      }
+      if (c === RIGHT_BRACKET) return index;
+      throw REFERENCE_PATH;
+    }
+  }
+
+  /**
+   * One record (at `{`), written at the next row of the matrix. True when it is valid and encoded; false when the
+   * record encoder must settle it (the row is then rewritten).
+   */
+  private record(index: number): boolean {
+    const { text, fields, seen, rows, leads, leadSlots } = this;
+    const { plans, idSlot } = fields;
+    const start = this.pos;
+    const offset = rows.rowOffset();
+    const x = rows.matrix;
+    const stamp = ++this.stamp;
+    let valid = true;
+    let id: string | undefined;
+    for (let member = 0; ; member++) {
+      // What leads to this member's value (the brace or comma, the key, the colon, any spaces) is usually the
+      // previous record's, character for character: found natively, then its key is known.
+      let slot: number;
+      const lead = leads[member];
+      if (lead !== undefined && this.misses < MAX_MISSES && text.indexOf(lead, this.pos) === this.pos) {
+        this.pos += lead.length;
+        slot = leadSlots[member]!;
+      } else {
+        // A miss costs a search to the lead's next occurrence: after too many, records are read key by key.
+        if (lead !== undefined) this.misses++;
+        const from = this.pos;
+        if (member === 0) this.pos++;
+        this.space();
+        if (text.charCodeAt(this.pos) === RIGHT_BRACE) break;
+        if (member > 0) {
+          this.expect(COMMA);
+          this.space();
+        }
+        if (text.charCodeAt(this.pos) !== QUOTE) throw REFERENCE_PATH;
+        const key = this.plainString();
+        slot = this.fields.slotOf.get(key ?? this.string()) ?? -1;
+        this.space();
+        this.expect(COLON);
+        this.space();
+        if (key === undefined) {
+          leads[member] = undefined;
+        } else {
+          leads[member] = text.slice(from, this.pos);
+          leadSlots[member] = slot;
+        }
+      }
+      if (slot < 0) {
+        this.skipValue(1);
+      } else if (seen[slot] === stamp || !valid) {
+        valid = false;
+        this.skipValue(1);
+      } else {
+        seen[slot] = stamp;
+        if (slot === idSlot) {
+          if (text.charCodeAt(this.pos) === QUOTE) {
+            id = this.plainString() ?? this.string();
+            if (id.length > ID_MAX_LENGTH) valid = false;
+          } else {
+            // null is no id; anything else is the encoder's error.
+            valid = this.isNull();
+            if (!valid) this.skipValue(1);
+          }
+        } else {
+          const plan = plans[slot]!;
+          valid = plan.kind === 'numeric' ? this.numeric(plan, x, offset) : this.categorical(plan, slot, x, offset);
+        }
+      }
+    }
+    this.expect(RIGHT_BRACE);
+    if (!valid) return false;
+    // Absent fields: missing where nullable, the encoder's error otherwise.
+    for (let slot = 0; slot < plans.length; slot++) {
+      if (seen[slot] === stamp) continue;
+      const plan = plans[slot]!;
+      if (plan.kind !== 'numeric' || !plan.nullable) return false;
+      x[offset + plan.column] = NaN;
+    }
+    rows.accept(index, id, start, this.pos);
+    return true;
+  }
+
+  /** A numeric feature's value: a number that fits, or null where missing is allowed. Anything else is skipped: false. */
+  private numeric(plan: NumericPlan, x: Float64Array, offset: number): boolean {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      const value = this.number();
+      if (!numberFits(plan, value)) return false;
+      x[offset + plan.column] = value;
+      return true;
+    }
+    if (this.isNull()) {
+      if (!plan.nullable) return false;
+      x[offset + plan.column] = NaN;
+      return true;
+    }
+    this.skipValue(1);
+    return false;
+  }
+
+  /** A categorical feature's value: one of its categories (any string for an open one), written one-hot. */
+  private categorical(plan: CategoricalPlan, slot: number, x: Float64Array, offset: number): boolean {
+    const { text } = this;
+    if (text.charCodeAt(this.pos) !== QUOTE) {
+      this.skipValue(1);
+      return false;
+    }
+    const { categories } = plan;
+    if (categories.length === 0) {
+      this.skipString();
+      return true;
+    }
+    let hit = -1;
+    if (this.fields.rawCategories[slot] === true) {
+      // The category's own characters up to the first quote: nothing was escaped.
+      const from = this.pos + 1;
+      const end = text.indexOf('"', from);
+      hit = categoryAt(this.fields, slot, text, from, end);
+      if (hit >= 0) this.pos = end + 1;
+    }
+    if (hit < 0) {
+      // Escaped, or not a category: the decoded string decides.
+      hit = categories.indexOf(this.string());
+      if (hit < 0) return false;
+    }
+    const first = offset + plan.firstColumn;
+    for (let k = 0; k < categories.length; k++) x[first + k] = k === hit ? 1 : 0;
+    return true;
+  }
+
+  /** The string at `pos` when it has nothing escaped (and no control character), consumed; undefined otherwise. */
+  private plainString(): string | undefined {
+    const { text } = this;
+    const from = this.pos + 1;
+    const end = text.indexOf('"', from);
+    if (end < 0) return undefined;
+    for (let i = from; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH || c < SPACE) return undefined;
+    }
+    this.pos = end + 1;
+    return text.slice(from, end);
+  }
+
+  /** A top-level key. */
+  private key(): string {
+    if (this.text.charCodeAt(this.pos) !== QUOTE) throw REFERENCE_PATH;
+    return this.string();
+  }
+
+  /** The string at `pos` (at its opening quote), decoded; JSON.parse decodes escapes. */
+  private string(): string {
+    const from = this.pos;
+    const escaped = this.skipString();
+    return escaped ? (JSON.parse(this.text.slice(from, this.pos)) as string) : this.text.slice(from + 1, this.pos - 1);
+  }
+
+  /** Skips the string at `pos` (at its opening quote), checking it as JSON.parse would; whether it had escapes. */
+  private skipString(): boolean {
+    const { text } = this;
+    let i = this.pos + 1;
+    let escaped = false;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        escaped = true;
+        const e = text.charCodeAt(i + 1);
+        if (e === 0x75) {
+          // \uXXXX
+          for (let h = i + 2; h < i + 6; h++) if (!isHexDigit(text.charCodeAt(h))) throw REFERENCE_PATH;
+          i += 6;
+          continue;
+        }
+        if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+          i += 2;
+          continue;
+        }
+        throw REFERENCE_PATH;
+      }
+      // Control characters must be escaped; NaN is the end of the text.
+      if (!(c >= SPACE)) throw REFERENCE_PATH;
+      i++;
+    }
+    this.pos = i + 1;
+    return escaped;
+  }
+
+  /** The number at `pos` (JSON's grammar, checked), as JSON.parse reads it. */
+  private number(): number {
+    const { text } = this;
+    const from = this.pos;
+    let i = from;
+    let c = text.charCodeAt(i);
+    const negative = c === MINUS;
+    if (negative) c = text.charCodeAt(++i);
+    let mantissa = 0;
+    let digits = 0;
+    let fraction = 0;
+    if (c === ZERO) {
+      c = text.charCodeAt(++i);
+      digits = 1;
+    } else if (c > ZERO && c <= NINE) {
+      do {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        c = text.charCodeAt(++i);
+      } while (c >= ZERO && c <= NINE);
+    } else {
+      throw REFERENCE_PATH;
+    }
+    if (c === DOT) {
+      c = text.charCodeAt(++i);
+      if (!(c >= ZERO && c <= NINE)) throw REFERENCE_PATH;
+      do {
+        mantissa = mantissa * 10 + (c - ZERO);
+        digits++;
+        fraction++;
+        c = text.charCodeAt(++i);
+      } while (c >= ZERO && c <= NINE);
+    }
+    let exponent = false;
+    if (c === LOWER_E || c === UPPER_E) {
+      exponent = true;
+      c = text.charCodeAt(++i);
+      if (c === PLUS || c === MINUS) c = text.charCodeAt(++i);
+      if (!(c >= ZERO && c <= NINE)) throw REFERENCE_PATH;
+      do c = text.charCodeAt(++i); while (c >= ZERO && c <= NINE);
+    }
+    this.pos = i;
+    // Short decimals are exact here (Clinger's fast path); anything longer is read the way JSON.parse reads it.
+    if (exponent || digits > MAX_EXACT_DIGITS) return Number(text.slice(from, i));
+    const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
+    return negative ? -magnitude : magnitude;
+  }
+
+  /** Whether the value at `pos` is `null` (consumed when it is). */
+  private isNull(): boolean {
+    if (this.text.startsWith('null', this.pos)) {
+      this.pos += 4;
+      return true;
+    }
+    return false;
+  }
+
+  /** Skips any JSON value, checking it as JSON.parse would (deep nesting is left to it). */
+  private skipValue(depth: number): void {
+    const { text } = this;
+    const c = text.charCodeAt(this.pos);
+    if (c === QUOTE) {
+      this.skipString();
+    } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
+      this.number();
+    } else if (c === LEFT_BRACE || c === LEFT_BRACKET) {
+      if (depth >= MAX_DEPTH) throw REFERENCE_PATH;
+      const object = c === LEFT_BRACE;
+      const close = object ? RIGHT_BRACE : RIGHT_BRACKET;
+      this.pos++;
+      this.space();
+      if (text.charCodeAt(this.pos) !== close) {
+        for (;;) {
+          if (object) {
+            if (text.charCodeAt(this.pos) !== QUOTE) throw REFERENCE_PATH;
+            this.skipString();
+            this.space();
+            this.expect(COLON);
+            this.space();
+          }
+          this.skipValue(depth + 1);
+          this.space();
+          if (text.charCodeAt(this.pos) !== COMMA) break;
+          this.pos++;
+          this.space();
+        }
+      }
+      this.expect(close);
+    } else if (text.startsWith('true', this.pos)) {
+      this.pos += 4;
+    } else if (text.startsWith('false', this.pos)) {
+      this.pos += 5;
+    } else if (!this.isNull()) {
+      throw REFERENCE_PATH;
+    }
+  }
+
+  private space(): void {
+    const { text } = this;
+    let c = text.charCodeAt(this.pos);
+    while (c === SPACE || c === LF || c === CR || c === TAB) c = text.charCodeAt(++this.pos);
+  }
+
+  private expect(code: number): void {
+    if (this.text.charCodeAt(this.pos) !== code) throw REFERENCE_PATH;
+    this.pos++;
+  }
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= ZERO && c <= NINE) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
