@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
-import { encodeBatchJson } from '../../serving/codecs/json-records.js';
-import type { BatchOutcome } from '../../serving/predictions.js';
 import type { PredictOptions } from '../../serving/predictions.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { documentationOnly, type ApiSchemas } from '../openapi-schemas.js';
@@ -97,17 +95,9 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
         const outcome = body instanceof CsvText
           ? plane.predictCsvBatch(body.text, options, 'rest')
           : plane.predictJsonBatch((body as JsonText).text, options, 'rest');
-        if (acceptsCsv(request.headers.accept)) {
-          reply.type('text/csv; charset=utf-8');
-          return sendAnswer(reply, core, 'rest', outcome, encodeBatchCsv);
-        }
-        // Written as text when it can be (the schema serializer's output, without its cost), else by the serializer.
-        return sendAnswer(reply, core, 'rest', outcome, (answer: BatchOutcome) => {
-          const text = encodeBatchJson(answer);
-          if (text === undefined) return answer;
-          reply.type('application/json; charset=utf-8');
-          return text;
-        });
+        const csv = acceptsCsv(request.headers.accept);
+        if (csv) reply.type('text/csv; charset=utf-8');
+        return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : undefined);
       });
     });
   };
