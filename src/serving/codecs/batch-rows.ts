@@ -49,7 +49,7 @@ export function categoryAt(fields: BatchFields, slot: number, text: string, from
 }
 
 /** Whether `text` holds `part` at `from` (a loop: faster than startsWith for the few characters of a category). */
-function sameText(text: string, from: number, part: string): boolean {
+export function sameText(text: string, from: number, part: string): boolean {
   for (let i = 0; i < part.length; i++) if (text.charCodeAt(from + i) !== part.charCodeAt(i)) return false;
   return true;
 }

@@ -1,5 +1,5 @@
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, categoryAt, REFERENCE_PATH, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, REFERENCE_PATH, sameText, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -246,11 +246,16 @@ class JsonBatchDecoder {
     }
     let hit = -1;
     if (this.fields.rawCategories[slot] === true) {
-      // The category's own characters up to the first quote: nothing was escaped.
+      // The category's own characters, then the closing quote: nothing was escaped. Compared in place, no search.
       const from = this.pos + 1;
-      const end = text.indexOf('"', from);
-      hit = categoryAt(this.fields, slot, text, from, end);
-      if (hit >= 0) this.pos = end + 1;
+      for (let k = 0; k < categories.length; k++) {
+        const category = categories[k]!;
+        if (text.charCodeAt(from + category.length) === QUOTE && sameText(text, from, category)) {
+          hit = k;
+          this.pos = from + category.length + 1;
+          break;
+        }
+      }
     }
     if (hit < 0) {
       // Escaped, or not a category: the decoded string decides.
