@@ -163,3 +163,27 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export type Stages = Record<string, { sum: number; count: number }>;
+
+/** churn_inference_stage_seconds of one protocol, summed over models: seconds and calls per stage. */
+export async function stageTotals(target: Target, protocol: string): Promise<Stages> {
+  const text = await (await fetch(`http://127.0.0.1:${target.port}/metrics`)).text();
+  const totals: Stages = {};
+  for (const match of text.matchAll(/^churn_inference_stage_seconds_(sum|count)\{[^}]*protocol="([a-z0-9]+)",stage="([a-z_]+)"\} ([0-9.e+-]+)$/gm)) {
+    if (match[2] !== protocol) continue;
+    const entry = (totals[match[3]!] ??= { sum: 0, count: 0 });
+    entry[match[1] as 'sum' | 'count'] += Number(match[4]);
+  }
+  return totals;
+}
+
+/** Mean microseconds per call in each stage between two readings. */
+export function stageMeans(before: Stages, after: Stages, calls: number): Record<string, number> {
+  const means: Record<string, number> = {};
+  for (const [stage, { sum }] of Object.entries(after)) {
+    const spent = sum - (before[stage]?.sum ?? 0);
+    if (spent > 0) means[stage] = (spent * 1e6) / calls;
+  }
+  return means;
+}

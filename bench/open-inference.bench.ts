@@ -22,7 +22,7 @@ import { inferenceProtos } from '../src/server/grpc/protocol-buffers.js';
 import { encodeBytesElements } from '../src/serving/codecs/tensor-bytes.js';
 import { reportBench } from './bench-report.js';
 import type { GrpcLoadResult } from './grpc-load.js';
-import { autocannon, best, cpuSeconds, freePort, pinned, pinningNote, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, cpuSeconds, freePort, pinned, pinningNote, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_ROWS = 1000;
 const TARGET_ROWS_PER_SECOND = 300_000;
@@ -30,31 +30,7 @@ const numericModel = join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-lo
 const ModelInferRequest = inferenceProtos.lookupType('inference.ModelInferRequest');
 const INFER = '/inference.GRPCInferenceService/ModelInfer';
 
-type Stages = Record<string, { sum: number; count: number }>;
-
 const round = (ms: number): number => Math.round(ms * 100) / 100;
-
-/** churn_inference_stage_seconds of one protocol, summed over models: seconds and calls per stage. */
-async function stageTotals(target: Target, protocol: string): Promise<Stages> {
-  const text = await (await fetch(`http://127.0.0.1:${target.port}/metrics`)).text();
-  const totals: Stages = {};
-  for (const match of text.matchAll(/^churn_inference_stage_seconds_(sum|count)\{[^}]*protocol="([a-z0-9]+)",stage="([a-z_]+)"\} ([0-9.e+-]+)$/gm)) {
-    if (match[2] !== protocol) continue;
-    const entry = (totals[match[3]!] ??= { sum: 0, count: 0 });
-    entry[match[1] as 'sum' | 'count'] += Number(match[4]);
-  }
-  return totals;
-}
-
-/** Mean microseconds per call in each stage between two readings. */
-function stageMeans(before: Stages, after: Stages, calls: number): Record<string, number> {
-  const means: Record<string, number> = {};
-  for (const [stage, { sum }] of Object.entries(after)) {
-    const spent = sum - (before[stage]?.sum ?? 0);
-    if (spent > 0) means[stage] = (spent * 1e6) / calls;
-  }
-  return means;
-}
 
 /** One grpc-load run on core 1 against a gRPC port of `target`. */
 function grpcLoad(target: Target, grpcPort: number, requestFile: string, options: { concurrency: number; duration: number }): Promise<LoadResult> {
