@@ -1,7 +1,8 @@
 import { ChurnError } from '../errors.js';
 import { bundledModelDirectory } from '../model/bundled-model.js';
 import {
-  absoluteUrl, awsRegion, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
+  absoluteUrl, awsRegion, driftWindow, fieldNames, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, payloadLogSink, secretList, sha256Hex,
+  type EnvValue,
 } from './env-values.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,7 +34,21 @@ export interface ServerConfig {
   readonly awsRegion: string;
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
   readonly awsEndpointUrl: string | undefined;
+  /** Drift monitoring: live records counted over the last N records or the last T seconds (docs/monitoring.md). */
+  readonly driftWindow: { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
+  /** Payload logging (off by default): where sampled requests and responses go, and what is kept of them. */
+  readonly payloadLog: ReturnType<typeof payloadLogSink>;
+  readonly payloadLogSampleRate: number;
+  readonly payloadLogDropFields: readonly string[];
+  readonly payloadLogHashFields: readonly string[];
+  /** HMAC-SHA256 key of hashed fields. Secret. */
+  readonly payloadLogHashKey: string | undefined;
+  readonly payloadLogQueueSize: number;
+  readonly payloadLogCloudEventsMode: (typeof cloudEventsModes)[number];
 }
+
+/** How the HTTP payload log sink sends CloudEvents: one event per POST in binary or structured mode, or batches. */
+export const cloudEventsModes = ['binary', 'structured', 'batch'] as const;
 
 /** The one defaults object; units are in the names. */
 export const serverConfigDefaults: ServerConfig = Object.freeze({
@@ -58,6 +73,14 @@ export const serverConfigDefaults: ServerConfig = Object.freeze({
   awsSecretAccessKey: undefined,
   awsRegion: 'us-east-1',
   awsEndpointUrl: undefined,
+  driftWindow: { kind: 'records' as const, size: 10_000 },
+  payloadLog: { kind: 'off' as const },
+  payloadLogSampleRate: 1,
+  payloadLogDropFields: [],
+  payloadLogHashFields: [],
+  payloadLogHashKey: undefined,
+  payloadLogQueueSize: 10_000,
+  payloadLogCloudEventsMode: 'binary' as const,
 });
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -151,6 +174,42 @@ const specs: readonly VariableSpec[] = [
     name: 'AWS_ENDPOINT_URL', secret: false, description: 'An S3-compatible store (MinIO, Ceph, R2) for an s3:// MODEL_PATH, addressed path-style.',
     apply: (v, c) => { c.awsEndpointUrl = absoluteUrl(v, ['http', 'https']); },
   },
+  {
+    name: 'DRIFT_WINDOW', secret: false, default: String(d.driftWindow.kind === 'records' ? d.driftWindow.size : `${d.driftWindow.seconds}s`),
+    description: 'Drift monitoring window: the last N records (100 to 1000000), or a duration such as 15m or 1h (60s to 24h).',
+    apply: (v, c) => { c.driftWindow = driftWindow(v); },
+  },
+  {
+    name: 'PAYLOAD_LOG', secret: false, default: 'off',
+    description: 'Payload logging of /predict*: off, stdout, file:<path>, or an http(s):// CloudEvents receiver.',
+    apply: (v, c) => { c.payloadLog = payloadLogSink(v); },
+  },
+  {
+    name: 'PAYLOAD_LOG_SAMPLE_RATE', secret: false, default: String(d.payloadLogSampleRate), description: 'Share of requests logged, from 0 to 1.',
+    apply: (v, c) => { c.payloadLogSampleRate = numberIn(v, 0, 1); },
+  },
+  {
+    name: 'PAYLOAD_LOG_DROP_FIELDS', secret: false, description: 'Comma-separated record fields left out of the payload log.',
+    apply: (v, c) => { c.payloadLogDropFields = fieldNames(v); },
+  },
+  {
+    name: 'PAYLOAD_LOG_HASH_FIELDS', secret: false, description: 'Comma-separated record fields written as their HMAC-SHA256 (e.g. customerID): joinable, not readable.',
+    apply: (v, c) => { c.payloadLogHashFields = fieldNames(v); },
+  },
+  {
+    name: 'PAYLOAD_LOG_HASH_KEY', secret: true, description: 'Key of the HMAC of PAYLOAD_LOG_HASH_FIELDS (from a Secret); without it the hash is a plain sha256.',
+    apply: (v, c) => { c.payloadLogHashKey = secretList(v, 16)[0]!; },
+  },
+  {
+    name: 'PAYLOAD_LOG_QUEUE_SIZE', secret: false, default: String(d.payloadLogQueueSize),
+    description: 'Entries waiting to be written; when full, new entries are dropped (and counted), never waited for.',
+    apply: (v, c) => { c.payloadLogQueueSize = integerIn(v, 10, 1_000_000); },
+  },
+  {
+    name: 'PAYLOAD_LOG_CLOUDEVENTS_MODE', secret: false, default: d.payloadLogCloudEventsMode,
+    description: 'HTTP sink: binary (one event per POST, ce-* headers, as KServe\'s logger), structured, or batch (application/cloudevents-batch+json).',
+    apply: (v, c) => { c.payloadLogCloudEventsMode = oneOf(v, cloudEventsModes); },
+  },
 ];
 
 /** Every variable the server reads: the ConfigMap/Secret contract the Kubernetes manifests are checked against. */
@@ -193,5 +252,7 @@ export function redactedServerConfig(config: ServerConfig): Record<string, unkno
     apiKeys: config.apiKeys.length === 0 ? 'none' : `${config.apiKeys.length} key(s), hidden`,
     awsAccessKeyId: config.awsAccessKeyId === undefined ? undefined : 'hidden',
     awsSecretAccessKey: config.awsSecretAccessKey === undefined ? undefined : 'hidden',
+    payloadLogHashKey: config.payloadLogHashKey === undefined ? undefined : 'hidden',
+    payloadLog: config.payloadLog.kind === 'http' ? { kind: 'http', url: withoutCredentials(config.payloadLog.url) } : config.payloadLog,
   };
 }

@@ -60,6 +60,12 @@ function edgeLabels(edges: readonly number[]): string[] {
   return [`< ${edges[0]}`, ...edges.slice(1).map((edge, i) => `[${edges[i]}, ${edge})`), `>= ${edges[edges.length - 1]}`];
 }
 
+/** What the serving core tells drift monitoring: each scored record with its score, and each refused record's field errors. */
+export interface DriftObserver {
+  observeRecord(record: Readonly<Record<string, unknown>>, score: number): void;
+  refused(errors: readonly FieldError[]): void;
+}
+
 /**
  * Online drift of one model's inputs and scores against its reference profile. The serving core calls
  * `observe` (encoded row) or `observeRecord` (a validated record) once per scored record, and `refused` with the
@@ -69,7 +75,7 @@ function edgeLabels(edges: readonly number[]): string[] {
  * Every record is one bin index per feature, one for the score and one out-of-range mark per numeric feature,
  * written as slot indices into one flat count array; the window keeps them to take the record out again.
  */
-export class DriftMonitor {
+export class DriftMonitor implements DriftObserver {
   readonly features: readonly FeatureBinning[];
   private readonly window: SlidingCounts & { advance?: () => void };
   /** First slot of each feature's bins; the score's bins follow the features'. */

@@ -2,6 +2,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
+import { driftMonitorOf } from './drift-monitoring.js';
+import { driftRoutes } from './drift-routes.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
 import { ModelService } from './model-service.js';
@@ -36,7 +38,8 @@ const TIMEOUT_CHECK_INTERVAL_MS = 500;
 export function buildApp(config: ServerConfig, model: ServableModel, options: AppOptions = {}): FastifyInstance {
   const state = options.state ?? new ServingState();
   const metrics = new ServerMetrics(modelIdentity(model), () => state.inFlight);
-  const { service, runtime, warmUp } = servingModel(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics });
+  const drift = driftMonitorOf(model, config.driftWindow);
+  const { service, runtime, warmUp } = servingModel(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics, drift });
   // The native model warms up now, so a model that cannot score fails here, synchronously; other runtimes
   // (ONNX Runtime is asynchronous) warm up in onReady, before the app listens.
   const warmsUpLater = !(service instanceof ModelService);
@@ -85,6 +88,7 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
   app.register(probeRoutes({ service, state, overloaded }));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(service, schemas, config.apiKeys));
+  app.register(driftRoutes({ drift, model: modelIdentity(model), registry: metrics.registry, apiKeys: config.apiKeys }));
   if (service.scoresRecords) app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
   app.register(v2Routes({ runtime, ready: () => service.ready && !state.draining, apiKeys: config.apiKeys }));
   return app;

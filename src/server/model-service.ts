@@ -4,6 +4,7 @@ import type { FeatureSchema } from '../features/schema.js';
 import type { Explanation } from '../explain/explainer.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
 import { Predictor, type PredictOptions } from '../model/predictor.js';
+import type { DriftObserver } from '../monitoring/drift-monitor.js';
 import { modelCard, type ModelCard } from './model-card.js';
 
 /** One scored record as the API returns it. */
@@ -64,6 +65,8 @@ export interface ModelServiceOptions {
   threshold?: number | undefined;
   maxBatchSize: number;
   observer?: InferenceObserver;
+  /** Told every scored record and every refused one (src/monitoring/drift-monitor.ts); absent without a reference profile. */
+  drift?: DriftObserver | undefined;
 }
 
 /** A record every schema accepts: numerics at 0 or the bound nearest it, categoricals at their first category. */
@@ -88,8 +91,10 @@ export class ModelService implements PredictionService {
   readonly scoresRecords = true;
   private warmed = false;
   private readonly observer: InferenceObserver | undefined;
+  private readonly drift: DriftObserver | undefined;
 
   constructor(loaded: LoadedModel, options: ModelServiceOptions) {
+    this.drift = options.drift;
     this.predictor = new Predictor(loaded, options.threshold === undefined ? {} : { threshold: options.threshold });
     this.card = modelCard(loaded.manifest, this.predictor.threshold);
     this.maxBatchSize = options.maxBatchSize;
@@ -131,9 +136,11 @@ export class ModelService implements PredictionService {
       scored = predictor.predictOne(record, options);
     } catch (error) {
       this.observer?.scored('single', 1, 0, 1, (performance.now() - started) / 1000);
+      if (error instanceof ChurnError) this.drift?.refused(error.details);
       throw error;
     }
     this.observer?.scored('single', 1, scored.churn ? 1 : 0, 0, (performance.now() - started) / 1000);
+    this.drift?.observeRecord(record as Record<string, unknown>, scored.churnProbability);
     const { churnProbability, churn } = scored;
     const threshold = predictor.threshold;
     const modelVersion = predictor.modelVersion;
@@ -160,12 +167,14 @@ export class ModelService implements PredictionService {
       const entry = entries[i]!;
       if (entry.ok) {
         if (entry.churn) churned++;
+        this.drift?.observeRecord(records[i] as Record<string, unknown>, entry.churnProbability);
         const result: ScoredRecord = entry.customerID === undefined
           ? { churnProbability: entry.churnProbability, churn: entry.churn }
           : { customerID: entry.customerID, churnProbability: entry.churnProbability, churn: entry.churn };
         if (entry.explanation !== undefined) result.explanation = entry.explanation;
         results[i] = result;
       } else {
+        this.drift?.refused(entry.errors);
         const prefix = `${pointer}/${i}`;
         const error = {
           code: 'INVALID_RECORD' as const,

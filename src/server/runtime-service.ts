@@ -106,13 +106,16 @@ export class RuntimeService implements PredictionService {
       this.options.observer?.scored('single', 1, 0, 1, (performance.now() - started) / 1000);
       // One record: `/0/tenure` is `/tenure` in the request, and `/0` the request itself (``, as JSON Pointer has it).
       if (isChurnError(error) && error.code === 'INVALID_RECORD') {
-        throw new ChurnError('INVALID_RECORD', error.message, error.details.map((e) => ({ ...e, path: splitRecordPath(e.path)?.rest ?? e.path })));
+        const details = error.details.map((e) => ({ ...e, path: splitRecordPath(e.path)?.rest ?? e.path }));
+        this.options.drift?.refused(details);
+        throw new ChurnError('INVALID_RECORD', error.message, details);
       }
       throw error;
     }
     const churnProbability = scored.probabilities[0]!;
     const churn = churnProbability >= this.threshold;
     this.options.observer?.scored('single', 1, churn ? 1 : 0, 0, (performance.now() - started) / 1000);
+    this.options.drift?.observeRecord(record as Record<string, unknown>, churnProbability);
     const customerID = this.customerIdOf(record);
     const result: SinglePrediction = {
       ...(customerID === undefined ? {} : { customerID }),
@@ -143,6 +146,7 @@ export class RuntimeService implements PredictionService {
           if (at === undefined) throw error;
           const index = valid[at.index]!;
           const list = failures.get(index) ?? [];
+          this.options.drift?.refused([{ ...detail, path: at.rest }]);
           list.push({ ...detail, path: `${pointer}/${index}${at.rest}` });
           failures.set(index, list);
         }
@@ -155,6 +159,7 @@ export class RuntimeService implements PredictionService {
       const churnProbability = scored!.probabilities[k]!;
       const churn = churnProbability >= this.threshold;
       if (churn) churned++;
+      this.options.drift?.observeRecord(records[index] as Record<string, unknown>, churnProbability);
       const customerID = this.customerIdOf(records[index]);
       const explanation = scored!.explanations[k];
       results[index] = {

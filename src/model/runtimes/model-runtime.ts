@@ -1,4 +1,5 @@
 import type { FeatureSchema } from '../../features/schema.js';
+import type { ReferenceProfile } from '../reference-profile.js';
 
 /**
  * The one interface every model runtime (native artifact, XGBoost JSON, ONNX) implements, so the server,
@@ -36,6 +37,8 @@ export interface RuntimeDescription {
   readonly threshold?: number;
   /** Binary classifiers: the output, and the column of it, that holds the positive class's probability. */
   readonly positiveProbability?: { readonly output: string; readonly column: number };
+  /** The distributions drift is measured against (`churn-predictor profile`), when the model has them. */
+  readonly referenceProfile?: ReferenceProfile;
   /** Every output predict() returns, in order, with its datatype and width. */
   readonly outputs: readonly Omit<RuntimeOutput, 'data'>[];
 }

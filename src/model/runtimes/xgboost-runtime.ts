@@ -5,6 +5,7 @@ import { TreeShap } from '../../explain/tree-shap.js';
 import type { ModelRuntime, RuntimeDescription, RuntimeOutput } from './model-runtime.js';
 import { numericMatrix } from './numeric-records.js';
 import { readSidecarManifest } from './sidecar-manifest.js';
+import type { ReferenceProfile } from '../reference-profile.js';
 import { toFloat32Values, xgboostMargins, xgboostPredictions } from './xgboost-evaluator.js';
 import { xgboostFromJson, type XGBoostModel } from './xgboost-json.js';
 
@@ -17,7 +18,7 @@ export class XGBoostRuntime implements ModelRuntime {
   /** Present for single-output models (binary and regression); multi-class contributions are per class. */
   readonly explain?: (records: readonly unknown[]) => Promise<RuntimeOutput>;
 
-  constructor(readonly model: XGBoostModel, options: { name: string; version: string; inputs?: readonly string[]; threshold?: number }) {
+  constructor(readonly model: XGBoostModel, options: { name: string; version: string; inputs?: readonly string[]; threshold?: number; referenceProfile?: ReferenceProfile }) {
     const names = options.inputs ?? model.featureNames ?? Array.from({ length: model.columns }, (_, i) => `f${i}`);
     if (names.length !== model.columns) {
       throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `the manifest names ${names.length} inputs, the XGBoost model reads ${model.columns} columns`);
@@ -29,6 +30,7 @@ export class XGBoostRuntime implements ModelRuntime {
     const task = model.objective.startsWith('multi:') ? 'multiclass' : model.objective === 'binary:logistic' ? 'binary' : 'regression';
     this.description = {
       name: options.name, version: options.version, format: 'xgboost-json', task,
+      ...(options.referenceProfile === undefined ? {} : { referenceProfile: options.referenceProfile }),
       ...(task === 'binary' ? { threshold: this.threshold, positiveProbability: { output: 'probability', column: 0 } } : {}),
       inputs: names.map((name) => ({ name, type: 'number' as const })),
       outputs: task === 'regression'
@@ -101,5 +103,6 @@ export function loadXGBoostRuntime(file: string): XGBoostRuntime {
     version: sidecar?.version ?? '1',
     ...(sidecar?.inputs !== undefined ? { inputs: sidecar.inputs } : {}),
     ...(sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
+    ...(sidecar?.referenceProfile !== undefined ? { referenceProfile: sidecar.referenceProfile } : {}),
   });
 }
