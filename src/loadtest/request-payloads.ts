@@ -5,8 +5,34 @@ import { telcoChurnSchema } from '../features/telco-schema.js';
 import { bundledDataFile } from '../model/bundled-model.js';
 import { SeededRandom } from '../training/random.js';
 
-/** What each request carries: one record to /predict, or n records to /predict/batch. */
-export type PayloadSpec = { kind: 'single' } | { kind: 'batch'; size: number };
+/**
+ * What each request carries: one record to /predict, n records to /predict/batch, or one record to /predict with
+ * some features set to fixed values (a shifted population, to demonstrate drift monitoring end to end).
+ */
+export type PayloadSpec =
+  | { kind: 'single' }
+  | { kind: 'batch'; size: number }
+  | { kind: 'drifted'; overrides: Readonly<Record<string, string | number | null>> };
+
+/** `Contract=Month-to-month` or `tenure=2`: a value of the feature, as the schema takes it (null where nullable). */
+function featureOverride(assignment: string, text: string): [string, string | number | null] {
+  const at = assignment.indexOf('=');
+  const name = assignment.slice(0, at);
+  const raw = assignment.slice(at + 1);
+  const feature = telcoChurnSchema.features.find((f) => f.name === name);
+  const bad = (why: string): never => { throw new ChurnError('INVALID_ARGUMENT', `--payload ${text}: ${why}`); };
+  if (at <= 0 || feature === undefined) return bad(`"${assignment}" must be <feature>=<value> with a feature of the schema (${telcoChurnSchema.features.map((f) => f.name).join(', ')})`);
+  if (feature.kind === 'categorical') {
+    if (!feature.categories.includes(raw)) bad(`${name} must be one of ${feature.categories.join(', ')}, got "${raw}"`);
+    return [name, raw];
+  }
+  if (raw === 'null') return feature.nullable ? [name, null] : bad(`${name} cannot be missing`);
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < feature.minimum || value > feature.maximum || (feature.integer && !Number.isInteger(value))) {
+    bad(`${name} must be ${feature.integer ? 'an integer' : 'a number'} from ${feature.minimum} to ${feature.maximum}, got "${raw}"`);
+  }
+  return [name, value];
+}
 
 /** The bodies a run cycles through, serialised once up front so the send path does no JSON work. */
 export interface RequestPayloads {
@@ -17,15 +43,21 @@ export interface RequestPayloads {
 
 export function parsePayloadSpec(text: string): PayloadSpec {
   if (text === 'single') return { kind: 'single' };
+  if (text.startsWith('drifted:')) {
+    const assignments = text.slice('drifted:'.length).split(',').filter((a) => a !== '');
+    if (assignments.length === 0) throw new ChurnError('INVALID_ARGUMENT', `--payload drifted: needs <feature>=<value>[,<feature>=<value>...], got "${text}"`);
+    return { kind: 'drifted', overrides: Object.fromEntries(assignments.map((a) => featureOverride(a, text))) };
+  }
   const match = /^batch:(\d+)$/.exec(text);
   const size = match ? Number(match[1]) : Number.NaN;
   if (!(Number.isInteger(size) && size >= 1 && size <= 100_000)) {
-    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single" or "batch:<n>" with 1 <= n <= 100000, got "${text}"`);
+    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single", "batch:<n>" with 1 <= n <= 100000, or "drifted:<feature>=<value>[,...]", got "${text}"`);
   }
   return { kind: 'batch', size };
 }
 
 export function payloadSpecText(spec: PayloadSpec): string {
+  if (spec.kind === 'drifted') return `drifted:${Object.entries(spec.overrides).map(([name, value]) => `${name}=${value === null ? 'null' : value}`).join(',')}`;
   return spec.kind === 'single' ? 'single' : `batch:${spec.size}`;
 }
 
@@ -61,10 +93,10 @@ export function buildRequestPayloads(
   const pick = () => records[Math.floor(random.next() * records.length)]!;
   const bodies: Buffer[] = [];
   // Big batches are large bodies: fewer distinct ones keep memory bounded (64 x 1,000 records is ~30 MB).
-  const count = spec.kind === 'single' ? poolSize : Math.max(1, Math.min(poolSize, Math.floor(64_000 / spec.size)));
+  const count = spec.kind !== 'batch' ? poolSize : Math.max(1, Math.min(poolSize, Math.floor(64_000 / spec.size)));
   for (let i = 0; i < count; i++) {
-    const body = spec.kind === 'single' ? pick() : { records: Array.from({ length: spec.size }, pick) };
+    const body = spec.kind === 'single' ? pick() : spec.kind === 'drifted' ? { ...pick(), ...spec.overrides } : { records: Array.from({ length: spec.size }, pick) };
     bodies.push(Buffer.from(JSON.stringify(body)));
   }
-  return { spec, path: spec.kind === 'single' ? '/predict' : '/predict/batch', bodies };
+  return { spec, path: spec.kind === 'batch' ? '/predict/batch' : '/predict', bodies };
 }
