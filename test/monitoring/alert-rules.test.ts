@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
 import { packageRoot } from '../../src/model/bundled-model.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
+import { ruleGroups } from './prometheus-rule.js';
 import { requireTool } from './required-tool.js';
 
-export const prometheusRuleFile = join(packageRoot, 'deploy', 'kubernetes', 'components', 'prometheus', 'prometheus-rule.yaml');
 const unitTests = join(packageRoot, 'test', 'fixtures', 'monitoring', 'alert-rules.test.yaml');
-
-/** The rule groups of the PrometheusRule, as a Prometheus rule file (what the operator hands Prometheus). */
-export function ruleGroups(edit: (text: string) => string = (text) => text): string {
-  const rule = parse(readFileSync(prometheusRuleFile, 'utf8')) as { kind: string; spec: { groups: unknown[] } };
-  assert.equal(rule.kind, 'PrometheusRule');
-  return edit(stringify(rule.spec));
-}
 
 const work = temporaryDirectory('churn-alert-rules-');
 after(() => rmSync(work, { recursive: true, force: true }));
