@@ -6,6 +6,7 @@ import { driftMonitorOf } from './drift-monitoring.js';
 import { driftRoutes } from './drift-routes.js';
 import { clientErrorHandler, installErrorHandling } from './error-handling.js';
 import { installLoadShedding } from './load-shedding.js';
+import { installPayloadLogging } from './payload-logging.js';
 import { ModelService } from './model-service.js';
 import { modelIdentity, servingModel, type ServableModel } from './serving-model.js';
 import { apiSchemas } from './openapi-schemas.js';
@@ -81,6 +82,7 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
   installConnectionDraining(app, state);
   const overloaded = installLoadShedding(app, config.maxEventLoopDelayMs);
   installApiDocs(app, service.headline);
+  installPayloadLogging(app, config, modelIdentity(model), service.schema, metrics.registry);
   if (warmsUpLater) app.addHook('onReady', warmUp);
   // Native resources (ONNX sessions) go with the app; the caller owns nothing once it is built.
   app.addHook('onClose', async () => { await runtime.close(); });
