@@ -1,23 +1,14 @@
 import type { EncodedColumn, FeatureSchema } from '../features/schema.js';
+import { binOf } from '../features/value-bins.js';
 import type { ReferenceProfile } from '../model/reference-profile.js';
 
-/**
+export { binOf };
+
+/*
  * Which bin of a feature (or of the score) a value falls in: the same rule when the reference profile is built
  * and when live traffic is counted, so the two histograms compare bin for bin. Bins are cut by ascending
  * edges (bin i holds [edges[i-1], edges[i])); a feature's last bin holds its missing values.
  */
-
-/** The number of edges at or below `value`: its bin among edges.length + 1. A binary search: no allocation. */
-export function binOf(edges: Float64Array, value: number): number {
-  let low = 0;
-  let high = edges.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (edges[middle]! <= value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
 
 /** How one feature is read from an encoded row and binned. */
 export type FeatureBinning =
