@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { isChurnError, type ErrorCode } from '../../src/errors.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { MANIFEST_FILE } from '../../src/model/artifact-manifest.js';
-import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import { bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
 import { cliPath } from '../server/child-server.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
 
@@ -164,6 +164,14 @@ describe('format versions', () => {
   it('the committed manifest loads as it is', () => {
     const loaded = loadWith(JSON.parse(original));
     assert.equal(loaded.manifest.referenceProfile?.features.length, loaded.manifest.schema.features.length);
+  });
+});
+
+describe('the published JSON Schema (docs/model-artifact.schema.json)', () => {
+  it('is the one generated from the loader\'s schema: run scripts/manifest-json-schema.mjs after changing it', () => {
+    const generated = spawnSync(process.execPath, [join(packageRoot, 'scripts', 'manifest-json-schema.mjs')], { encoding: 'utf8' });
+    assert.equal(generated.status, 0, generated.stderr);
+    assert.equal(readFileSync(join(packageRoot, 'docs', 'model-artifact.schema.json'), 'utf8'), generated.stdout);
   });
 });
 
