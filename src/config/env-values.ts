@@ -99,17 +99,18 @@ export function awsRegion(value: EnvValue): string {
   return text;
 }
 
-/** The drift window: `<n>` for the last n records, or `<n>s`, `<n>m`, `<n>h` for the records of that long. */
-export function driftWindow(value: EnvValue): { kind: 'records'; size: number } | { kind: 'time'; seconds: number } {
+/** The drift window: `<n>` for the last n records, `<n>s`, `<n>m`, `<n>h` for the records of that long, or `off`. */
+export function driftWindow(value: EnvValue): { kind: 'off' } | { kind: 'records'; size: number } | { kind: 'time'; seconds: number } {
+  if (/^off$/i.test(value.raw.trim())) return { kind: 'off' };
   const match = /^(\d+)\s*([smh]?)$/i.exec(value.raw.trim());
   const amount = match === null ? NaN : Number(match[1]);
   const unit = match?.[2]?.toLowerCase() ?? '';
   if (unit === '') {
-    if (!(amount >= 100 && amount <= 1_000_000)) invalid(value, 'a record count from 100 to 1000000, or a duration such as 15m or 1h (60s to 24h)');
+    if (!(amount >= 100 && amount <= 1_000_000)) invalid(value, 'a record count from 100 to 1000000, a duration such as 15m or 1h (60s to 24h), or off');
     return { kind: 'records', size: amount };
   }
   const seconds = amount * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
-  if (!(seconds >= 60 && seconds <= 86_400)) invalid(value, 'a record count from 100 to 1000000, or a duration such as 15m or 1h (60s to 24h)');
+  if (!(seconds >= 60 && seconds <= 86_400)) invalid(value, 'a record count from 100 to 1000000, a duration such as 15m or 1h (60s to 24h), or off');
   return { kind: 'time', seconds };
 }
 

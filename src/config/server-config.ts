@@ -35,7 +35,7 @@ export interface ServerConfig {
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
   readonly awsEndpointUrl: string | undefined;
   /** Drift monitoring: live records counted over the last N records or the last T seconds (docs/monitoring.md). */
-  readonly driftWindow: { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
+  readonly driftWindow: { readonly kind: 'off' } | { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
   /** Payload logging (off by default): where sampled requests and responses go, and what is kept of them. */
   readonly payloadLog: ReturnType<typeof payloadLogSink>;
   readonly payloadLogSampleRate: number;
@@ -175,8 +175,8 @@ const specs: readonly VariableSpec[] = [
     apply: (v, c) => { c.awsEndpointUrl = absoluteUrl(v, ['http', 'https']); },
   },
   {
-    name: 'DRIFT_WINDOW', secret: false, default: String(d.driftWindow.kind === 'records' ? d.driftWindow.size : `${d.driftWindow.seconds}s`),
-    description: 'Drift monitoring window: the last N records (100 to 1000000), or a duration such as 15m or 1h (60s to 24h).',
+    name: 'DRIFT_WINDOW', secret: false, default: '10000',
+    description: 'Drift monitoring window: the last N records (100 to 1000000), a duration such as 15m or 1h (60s to 24h), or off.',
     apply: (v, c) => { c.driftWindow = driftWindow(v); },
   },
   {

@@ -90,7 +90,7 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
   app.register(probeRoutes({ service, state, overloaded }));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(service, schemas, config.apiKeys));
-  app.register(driftRoutes({ drift, model: modelIdentity(model), registry: metrics.registry, apiKeys: config.apiKeys }));
+  app.register(driftRoutes({ drift, window: config.driftWindow, model: modelIdentity(model), registry: metrics.registry, apiKeys: config.apiKeys }));
   if (service.scoresRecords) app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
   app.register(v2Routes({ runtime, ready: () => service.ready && !state.draining, apiKeys: config.apiKeys }));
   return app;

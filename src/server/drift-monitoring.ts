@@ -9,7 +9,8 @@ import type { ServableModel } from './serving-model.js';
 
 /**
  * The drift monitor of the model being served, or undefined when it has no reference profile (a version 1
- * artifact, a foreign model nobody profiled): such a model is served as before, without drift metrics.
+ * artifact, a foreign model nobody profiled) or when DRIFT_WINDOW=off: the model is served as before, without
+ * drift metrics.
  * The profile is checked against the feature schema the server validates records with.
  */
 export function driftMonitorOf(model: ServableModel, window: ServerConfig['driftWindow']): DriftMonitor | undefined {
@@ -22,7 +23,7 @@ export function driftMonitorOf(model: ServableModel, window: ServerConfig['drift
     schema = runtimeFeatureSchema(model.description);
     profile = model.description.referenceProfile;
   }
-  if (profile === undefined) return undefined;
+  if (profile === undefined || window.kind === 'off') return undefined;
   const mismatches = profileSchemaProblems(profile, schema);
   if (mismatches.length > 0) throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `the reference profile does not fit the model's inputs: ${mismatches.slice(0, 3).join('; ')}`);
   return new DriftMonitor(schema, profile, { window });

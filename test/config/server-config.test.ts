@@ -62,7 +62,7 @@ describe('loadServerConfig', () => {
     ['REQUEST_TIMEOUT_MS', '10'], ['KEEP_ALIVE_TIMEOUT_SECONDS', '0'], ['MAX_EVENT_LOOP_DELAY_MS', 'fast'],
     ['API_KEYS', 'short'], ['MLFLOW_TRACKING_URI', 'not a url'], ['MLFLOW_TRACKING_URI', 'ftp://host/'],
     ['MODEL_SHA256', 'abc'], ['MODEL_SHA256', 'g'.repeat(64)], ['AWS_REGION', 'US East'], ['AWS_ENDPOINT_URL', 's3://bucket'],
-    ['DRIFT_WINDOW', '10'], ['DRIFT_WINDOW', '5s'], ['DRIFT_WINDOW', '2d'], ['DRIFT_WINDOW', '-1h'], ['PAYLOAD_LOG', 'syslog'], ['PAYLOAD_LOG', 'file:'],
+    ['DRIFT_WINDOW', '10'], ['DRIFT_WINDOW', '5s'], ['DRIFT_WINDOW', 'of'], ['DRIFT_WINDOW', '2d'], ['DRIFT_WINDOW', '-1h'], ['PAYLOAD_LOG', 'syslog'], ['PAYLOAD_LOG', 'file:'],
     ['PAYLOAD_LOG_SAMPLE_RATE', '2'], ['PAYLOAD_LOG_DROP_FIELDS', ' , '], ['PAYLOAD_LOG_HASH_KEY', 'short'], ['PAYLOAD_LOG_QUEUE_SIZE', '1'],
     ['PAYLOAD_LOG_CLOUDEVENTS_MODE', 'kafka'],
   ];

@@ -88,3 +88,15 @@ describe('a model without a reference profile (format version 1)', async () => {
     assert.doesNotMatch((await app.inject({ method: 'GET', url: '/metrics' })).body, /churn_feature_drift|churn_drift_window/);
   });
 });
+
+describe('DRIFT_WINDOW=off', async () => {
+  const { app } = await testApp({ DRIFT_WINDOW: 'off' });
+  after(() => app.close());
+
+  it('turns monitoring off: /model/drift says so, and no drift series exists', async () => {
+    const body = (await app.inject({ method: 'GET', url: '/model/drift' })).json() as { available: boolean; reason: string };
+    assert.deepEqual([body.available, body.reason], [false, 'drift monitoring is off (DRIFT_WINDOW=off)']);
+    assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: heldOut[0] })).statusCode, 200);
+    assert.doesNotMatch((await app.inject({ method: 'GET', url: '/metrics' })).body, /churn_feature_drift|churn_drift_window/);
+  });
+});
