@@ -21,8 +21,13 @@ RUN npx tsc -p tsconfig.json
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
-# onnxruntime-node ships CPU binaries for every OS (about 290 MB); a Linux image needs only Linux's.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+COPY scripts/include-optional-packages.mjs ./scripts/
+# Optional packages (package.json: optional peer dependencies) the image carries: the AWS SDK serves s3:// models
+# (overlays/production-model-from-s3). Add onnxruntime-node for ONNX models: its Linux binaries are about 60 MB.
+ARG OPTIONAL_PACKAGES="@aws-sdk/client-s3"
+# onnxruntime-node ships CPU binaries for every OS; a Linux image needs only Linux's.
+RUN node scripts/include-optional-packages.mjs ${OPTIONAL_PACKAGES} \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
  && rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
 
 # --- runtime -----------------------------------------------------------------------------------

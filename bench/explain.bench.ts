@@ -7,12 +7,16 @@ import { readFileSync } from 'node:fs';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { loadModelArtifact } from '../src/model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../src/model/bundled-model.js';
-import { Predictor } from '../src/model/predictor.js';
+import { Explainer } from '../src/explain/explainer.js';
+import { NativeRuntime } from '../src/runtimes/native-runtime.js';
+import { DataPlane } from '../src/serving/data-plane.js';
+import type { SinglePrediction } from '../src/serving/predictions.js';
 import { cpuMicros, median, reportBench } from './bench-report.js';
 
 const loaded = loadModelArtifact(bundledModelDirectory);
-const predictor = new Predictor(loaded);
-const explainer = predictor.getExplainer();
+const plane = new DataPlane(new NativeRuntime(loaded), { maxBatchSize: 1 });
+const explainer = new Explainer(loaded);
+const predict = (record: unknown, explain: boolean) => plane.predict(record, { explain }, 'rest') as SinglePrediction;
 const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), loaded.manifest.schema).records;
 const width = loaded.encoder.width;
 const encoded = new Float64Array(records.length * width);
@@ -31,8 +35,8 @@ function microsPerRecord(body: (i: number) => void): number[] {
 
 let sink = 0;
 const shapOnly = median(microsPerRecord((i) => { sink += explainer.featureContributions(encoded, i * width, perFeature); }));
-const explained = median(microsPerRecord((i) => { sink += predictor.predictOne(records[i], { explain: true }).churnProbability; }));
-const plain = median(microsPerRecord((i) => { sink += predictor.predictOne(records[i]).churnProbability; }));
+const explained = median(microsPerRecord((i) => { sink += predict(records[i], true).churnProbability; }));
+const plain = median(microsPerRecord((i) => { sink += predict(records[i], false).churnProbability; }));
 if (sink === 0) process.stdout.write('');
 
 reportBench({

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { telcoChurnSchema } from '../src/features/telco-schema.js';
-import { bundledDataFile, packageRoot } from '../src/model/bundled-model.js';
+import { bundledDataFile } from '../src/model/bundled-model.js';
+import { packageRoot } from '../src/foundation/package-files.js';
 import { reportBench } from './bench-report.js';
 
 const BATCH_SIZE = 1000;

@@ -6,9 +6,9 @@
  */
 import { scoreMatrix } from '../src/model/scorer.js';
 import type { TreeEnsemble } from '../src/model/tree-ensemble.js';
-import { numericMatrix } from '../src/model/runtimes/numeric-records.js';
-import { toFloat32Values, xgboostMargins, xgboostPredictions } from '../src/model/runtimes/xgboost-evaluator.js';
-import { xgboostFromJson } from '../src/model/runtimes/xgboost-json.js';
+import { XGBoostRuntime } from '../src/runtimes/xgboost-runtime.js';
+import { toFloat32Values, xgboostMargins, xgboostPredictions } from '../src/model/formats/xgboost-evaluator.js';
+import { xgboostFromJson } from '../src/model/formats/xgboost-json.js';
 import { cpuMicros, median, reportBench } from './bench-report.js';
 
 const TREES = 300;
@@ -61,13 +61,20 @@ const xgb = xgboostFromJson('synthetic.json', JSON.parse(JSON.stringify(document
 const native: TreeEnsemble = xgb.groups[0]!;
 const names = Array.from({ length: FEATURES }, (_, i) => `f${i}`);
 const records = Array.from({ length: ROWS }, () => Object.fromEntries(names.map((n) => [n, random() < 0.1 ? null : random()])));
-const matrix = numericMatrix(records, names);
+const { encoder } = new XGBoostRuntime(xgb, { name: 'synthetic', version: '1', inputs: names });
+/** Validates and encodes the records as the data plane does before the runtime scores them. */
+function numericMatrix(rows: readonly unknown[]): Float64Array {
+  const x = new Float64Array(rows.length * FEATURES);
+  rows.forEach((record, r) => encoder.encode(record, x, r * FEATURES));
+  return x;
+}
+const matrix = numericMatrix(records);
 
 let sink = 0;
 const runs = { xgboostEndToEnd: [] as number[], xgboostMatrix: [] as number[], native: [] as number[] };
 for (let round = 0; round < 9; round++) {
   runs.xgboostEndToEnd.push(cpuMicros(() => {
-    const x = toFloat32Values(numericMatrix(records, names));
+    const x = toFloat32Values(numericMatrix(records));
     sink += xgboostPredictions(xgb, xgboostMargins(xgb, x, ROWS), ROWS)[0]!;
   }) / ROWS);
   runs.xgboostMatrix.push(cpuMicros(() => {

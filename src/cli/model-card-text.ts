@@ -1,22 +1,40 @@
+import type { EvaluationReport } from '../evaluation/metrics.js';
 import type { ModelManifest } from '../model/artifact-manifest.js';
-import type { RuntimeModelCard } from '../server/runtime-service.js';
+import type { ModelCard } from '../serving/model-card.js';
 import { formatTable } from './table.js';
 
 const fixed = (value: number | null, digits = 4) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 
-/** Human-readable model card: identity, data provenance, test metrics and calibration. */
-export function modelCardText(manifest: ModelManifest): string {
-  const test = manifest.metrics.test;
-  const at = test.atThreshold;
-  const { data, split, iterations } = manifest.training;
+/** The card of any model, as GET /model answers it, for people: identity, inputs, outputs, threshold; then provenance and quality when the model carries them. */
+export function modelCardText(card: ModelCard): string {
+  const inputs = card.inputs.map((i) => (i.type === 'category' ? `${i.name} (${i.categories?.length ?? 'any'} categories)` : i.name));
   const lines = [
-    `model      ${manifest.name} ${manifest.version} (${manifest.algorithm}, created ${manifest.createdAt})`,
-    `data       ${data.file} sha256 ${data.sha256}`,
-    `           ${data.rows} rows, ${data.positives} churned; missing values kept: ${Object.entries(data.missing).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    `split      seed ${split.seed}: train ${split.trainRows}, validation ${split.validationRows}, test ${split.testRows}`,
-    `fit        ${iterations.kept} ${manifest.algorithm === 'gbdt' ? 'trees kept' : 'Newton iterations'} (${iterations.run} run)`,
-    `threshold  ${manifest.threshold.value.toFixed(4)} (${manifest.threshold.method})`,
-    '',
+    `model      ${card.name} ${card.version} (${typeof card['algorithm'] === 'string' ? `${card['algorithm']}, ` : ''}${card.format}, ${card.task}${typeof card['createdAt'] === 'string' ? `, created ${card['createdAt']}` : ''})`,
+    `inputs     ${inputs.length}: ${inputs.join(', ')}`,
+    `outputs    ${card.outputs.map((o) => `${o.name} ${o.datatype}${o.width > 1 ? `[${o.width}]` : ''}`).join(', ')}`,
+    ...(card.threshold === undefined ? [] : [`threshold  ${card.threshold.value.toFixed(4)} (${card.threshold.method})`]),
+    `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
+    `serves     ${card.endpoints.join(', ')}`,
+  ];
+  const data = card['trainingData'] as ModelManifest['training']['data'] | undefined;
+  const split = card['split'] as ModelManifest['training']['split'] | undefined;
+  const iterations = card['iterations'] as ModelManifest['training']['iterations'] | undefined;
+  if (data !== undefined && split !== undefined && iterations !== undefined) {
+    lines.push(
+      `data       ${data.file} sha256 ${data.sha256}`,
+      `           ${data.rows} rows, ${data.positives} churned; missing values kept: ${Object.entries(data.missing).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+      `split      seed ${split.seed}: train ${split.trainRows}, validation ${split.validationRows}, test ${split.testRows}`,
+      `fit        ${iterations.kept} ${card['algorithm'] === 'gbdt' ? 'trees kept' : 'Newton iterations'} (${iterations.run} run)`,
+    );
+  }
+  const test = (card['metrics'] as { test?: EvaluationReport } | undefined)?.test;
+  if (test !== undefined) lines.push('', metricsText(test));
+  return lines.join('\n');
+}
+
+function metricsText(test: EvaluationReport): string {
+  const at = test.atThreshold;
+  return [
     formatTable([
       ['test metric', 'value'],
       ['ROC AUC', fixed(test.rocAuc)],
@@ -33,19 +51,5 @@ export function modelCardText(manifest: ModelManifest): string {
       ['calibration bin', 'count', 'mean predicted', 'observed rate'],
       ...test.calibration.map((b) => [`[${b.lower.toFixed(1)}, ${b.upper.toFixed(1)})`, String(b.count), fixed(b.meanPredicted, 3), fixed(b.observedRate, 3)]),
     ]),
-  ];
-  return lines.join('\n');
-}
-
-/** Human-readable card of a model from another runtime (XGBoost, ONNX): what its file and manifest say. */
-export function runtimeCardText(card: RuntimeModelCard): string {
-  const inputs = card.inputs.map((i) => (i.type === 'category' ? `${i.name} (${i.categories?.length ?? 'any'} categories)` : i.name));
-  return [
-    `model      ${card.name} ${card.version} (${card.format}, ${card.task})`,
-    `inputs     ${inputs.length}: ${inputs.join(', ')}`,
-    `outputs    ${card.outputs.map((o) => `${o.name} ${o.datatype}${o.width > 1 ? `[${o.width}]` : ''}`).join(', ')}`,
-    ...(card.threshold === undefined ? [] : [`threshold  ${card.threshold.value}`]),
-    `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
-    `serves     ${card.endpoints.join(', ')}`,
   ].join('\n');
 }

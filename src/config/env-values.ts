@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChurnError } from '../errors.js';
+import { parseModelLocation } from '../sources/model-location.js';
 
 /**
  * Parsers for environment variable values. Each failure is an INVALID_CONFIG error whose one-line
@@ -59,19 +60,27 @@ export function absoluteUrl(value: EnvValue, protocols: readonly string[]): stri
 }
 
 /**
- * A model location: an http(s):// or s3:// URL (fetched by the model loader), or a local file or directory the
- * process can read, checked at start-up so a bad mount fails fast and by name.
+ * A model location, checked with the model loader's own parser (what start-up accepts is what the loader can
+ * load): a URL it can fetch, or a local file or directory the process can read, checked now so a bad mount
+ * fails fast and by name.
  */
 export function modelLocation(value: EnvValue): string {
   const text = value.raw.trim();
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return absoluteUrl(value, ['http', 'https', 's3']);
+  let location;
+  try {
+    location = parseModelLocation(text);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^MODEL_PATH: /, '');
+    throw new ChurnError('INVALID_CONFIG', `${value.name} is not a location the model loader takes: ${reason}`);
+  }
+  if (location.kind !== 'local') return text;
   const path = resolve(text);
   try {
     const isDirectory = statSync(path).isDirectory();
     accessSync(path, isDirectory ? constants.R_OK | constants.X_OK : constants.R_OK);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    return invalid(value, `a readable model directory or file, or an http(s):// or s3:// URL (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
+    return invalid(value, `a readable model directory or file, or a URL the loader fetches (${code === 'ENOENT' ? 'not found' : code ?? 'cannot read'})`);
   }
   return path;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { ChurnError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
-import { sidecarManifestFile, type SidecarManifest } from '../model/runtimes/sidecar-manifest.js';
+import { sidecarManifestFile, type SidecarManifest } from '../runtimes/sidecar-manifest.js';
 import { exportOnnx } from './onnx-export.js';
 
 /**

@@ -36,7 +36,8 @@ interface CategoricalPlan {
   pointer: string;
   firstColumn: number;
   categories: readonly string[];
-  allowed: string;
+  /** `"a", "b"`: the allowed values as messages quote them; empty for an open categorical. */
+  choices: string;
 }
 
 type FieldPlan = NumericPlan | CategoricalPlan;
@@ -53,6 +54,11 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
   if (typeof value === 'object') return 'an object';
   return String(value);
+}
+
+/** ` (one of "a", "b")` for messages; nothing for an open categorical. */
+function oneOf(plan: CategoricalPlan): string {
+  return plan.choices === '' ? '' : ` (one of ${plan.choices})`;
 }
 
 /** Appends an error, creating the list on first use (the valid path allocates nothing). */
@@ -77,7 +83,7 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
     } else {
       plans.push({
         kind: 'categorical', key: feature.name, pointer, firstColumn: column, categories: feature.categories,
-        allowed: feature.categories.map((c) => `"${c}"`).join(', '),
+        choices: feature.categories.map((c) => `"${c}"`).join(', '),
       });
       column += feature.categories.length;
     }
@@ -111,10 +117,10 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
         }
       } else {
         if (value === undefined || value === null) {
-          errors = withError(errors, pathPrefix + plan.pointer, 'required', `${plan.key} is required (one of ${plan.allowed})`);
+          errors = withError(errors, pathPrefix + plan.pointer, 'required', `${plan.key} is required${oneOf(plan)}`);
         } else if (typeof value !== 'string') {
-          errors = withError(errors, pathPrefix + plan.pointer, 'type', `${plan.key} must be a string (one of ${plan.allowed}), got ${describe(value)}`);
-        } else {
+          errors = withError(errors, pathPrefix + plan.pointer, 'type', `${plan.key} must be a string${oneOf(plan)}, got ${describe(value)}`);
+        } else if (plan.categories.length > 0) {
           // A linear scan beats a Map for the handful of categories a feature has.
           const categories = plan.categories;
           const start = offset + plan.firstColumn;
@@ -125,7 +131,7 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
             found ||= hit;
           }
           if (!found) {
-            errors = withError(errors, pathPrefix + plan.pointer, 'category', `${plan.key} must be one of ${plan.allowed}, got ${describe(value)}`);
+            errors = withError(errors, pathPrefix + plan.pointer, 'category', `${plan.key} must be one of ${plan.choices}, got ${describe(value)}`);
           }
         }
       }

@@ -10,7 +10,10 @@ export interface CategoricalFeature {
   readonly name: string;
   readonly kind: 'categorical';
   readonly description: string;
-  /** Allowed values, in the order of their one-hot columns. */
+  /**
+   * Allowed values, in the order of their one-hot columns. Empty for a foreign model's string input whose values
+   * the model file does not list: any string is passed to the model as is (it takes no encoded column).
+   */
   readonly categories: readonly string[];
   /** Categorical features are never missing in this schema version. */
   readonly nullable: false;

@@ -1,4 +1,4 @@
-import type { TrafficProfile } from './traffic-profiles.js';
+import type { TrafficProfile } from '../traffic/traffic-profile.js';
 
 /** Integration step in profile seconds; within a step the rate is taken as linear, which is exact for our profiles. */
 const stepSeconds = 0.005;

@@ -7,7 +7,7 @@ import type { RunSnapshot } from './open-loop-runner.js';
 import { scrapeProcessMetrics, type ProcessMetrics } from './process-metrics.js';
 import { buildRequestPayloads, parsePayloadSpec, payloadSpecText, type PayloadSpec } from './request-payloads.js';
 import { parseTargetUrl } from './target-endpoints.js';
-import { parseTrafficProfile } from './traffic-profiles.js';
+import { parseTrafficProfile } from '../traffic/traffic-profile-spec.js';
 
 export interface CalibrationOptions {
   url: string;

@@ -3,7 +3,8 @@ import { buildLoadReport, type LoadTestReport } from './load-report.js';
 import { OpenLoopRunner, type RunSnapshot } from './open-loop-runner.js';
 import { buildRequestPayloads, parsePayloadSpec, payloadSpecText, type PayloadSpec, type RequestPayloads } from './request-payloads.js';
 import { authorizationHeaders, describeModel, parseTargetUrl } from './target-endpoints.js';
-import { parseTrafficProfile, type TrafficProfile } from './traffic-profiles.js';
+import { parseTrafficProfile } from '../traffic/traffic-profile-spec.js';
+import type { TrafficProfile } from '../traffic/traffic-profile.js';
 
 export interface LoadTestOptions {
   /** Base URL of a server or Service, e.g. http://127.0.0.1:8000 */
@@ -63,12 +64,17 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   const intervalSeconds = options.timelineIntervalSeconds
     ?? Math.max(1, Math.ceil(profile.durationSeconds / loadTestDefaults.maxTimelinePoints));
   if (!(intervalSeconds > 0)) throw new ChurnError('INVALID_ARGUMENT', `timeline interval must be positive, got ${intervalSeconds}`);
-  const payloads = options.payloads ?? buildRequestPayloads(
-    typeof options.payload === 'object' ? options.payload : parsePayloadSpec(options.payload ?? loadTestDefaults.payload),
-    { seed: options.seed ?? loadTestDefaults.seed, ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }) },
-  );
   const headers = authorizationHeaders(options.apiKey);
   const model = await describeModel(target, headers);
+  const payloads = options.payloads ?? buildRequestPayloads(
+    typeof options.payload === 'object' ? options.payload : parsePayloadSpec(options.payload ?? loadTestDefaults.payload),
+    {
+      seed: options.seed ?? loadTestDefaults.seed,
+      ...(options.dataFile === undefined ? {} : { dataFile: options.dataFile }),
+      // V2 requests name the model in their path: the one the target says it serves.
+      ...(model === null ? {} : { model: model.name }),
+    },
+  );
   const startedAt = new Date();
   const outcome = await new OpenLoopRunner({
     origin: target.origin,

@@ -5,7 +5,7 @@ import { ArrivalSchedule } from './arrival-schedule.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { errorKindOf, type ErrorKind } from './request-outcome.js';
 import { RunTimeline, type TimelinePoint } from './run-timeline.js';
-import type { TrafficProfile } from './traffic-profiles.js';
+import type { TrafficProfile } from '../traffic/traffic-profile.js';
 
 export interface OpenLoopOptions {
   /** Origin, e.g. http://127.0.0.1:8000 */

@@ -3,15 +3,18 @@ import { ChurnError } from '../errors.js';
 import { parseCsvRecords } from '../features/csv-records.js';
 import { telcoChurnSchema } from '../features/telco-schema.js';
 import { bundledDataFile } from '../model/bundled-model.js';
-import { SeededRandom } from '../training/random.js';
+import { SeededRandom } from '../foundation/seeded-random.js';
 
 /**
- * What each request carries: one record to /predict, n records to /predict/batch, or one record to /predict with
- * some features set to fixed values (a shifted population, to demonstrate drift monitoring end to end).
+* What each request carries: one record to /predict, n records to /predict/batch, n records as an Open
+ * Inference Protocol V2 request (one tensor per feature, as KServe and Triton clients send) to
+ * /v2/models/<model>/infer, or one record to /predict with some features set to fixed values (a shifted
+ * population, to demonstrate drift monitoring end to end).
  */
 export type PayloadSpec =
   | { kind: 'single' }
   | { kind: 'batch'; size: number }
+  | { kind: 'v2'; size: number }
   | { kind: 'drifted'; overrides: Readonly<Record<string, string | number | null>> };
 
 /** `Contract=Month-to-month` or `tenure=2`: a value of the feature, as the schema takes it (null where nullable). */
@@ -48,17 +51,26 @@ export function parsePayloadSpec(text: string): PayloadSpec {
     if (assignments.length === 0) throw new ChurnError('INVALID_ARGUMENT', `--payload drifted: needs <feature>=<value>[,<feature>=<value>...], got "${text}"`);
     return { kind: 'drifted', overrides: Object.fromEntries(assignments.map((a) => featureOverride(a, text))) };
   }
-  const match = /^batch:(\d+)$/.exec(text);
-  const size = match ? Number(match[1]) : Number.NaN;
+  const match = /^(batch|v2):(\d+)$/.exec(text);
+  const size = match ? Number(match[2]) : Number.NaN;
   if (!(Number.isInteger(size) && size >= 1 && size <= 100_000)) {
-    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single", "batch:<n>" with 1 <= n <= 100000, or "drifted:<feature>=<value>[,...]", got "${text}"`);
+    throw new ChurnError('INVALID_ARGUMENT', `--payload must be "single", "batch:<n>" or "v2:<n>" with 1 <= n <= 100000, or "drifted:<feature>=<value>[,...]", got "${text}"`);
   }
-  return { kind: 'batch', size };
+  return { kind: match![1] as 'batch' | 'v2', size };
 }
 
 export function payloadSpecText(spec: PayloadSpec): string {
   if (spec.kind === 'drifted') return `drifted:${Object.entries(spec.overrides).map(([name, value]) => `${name}=${value === null ? 'null' : value}`).join(',')}`;
-  return spec.kind === 'single' ? 'single' : `batch:${spec.size}`;
+  return spec.kind === 'single' ? 'single' : `${spec.kind}:${spec.size}`;
+}
+
+/** A V2 inference request for these records: one [n] tensor per feature, BYTES for categoricals. */
+function v2Request(records: readonly Record<string, unknown>[]): unknown {
+  return {
+    inputs: telcoChurnSchema.features.map((f) => ({
+      name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP64', shape: [records.length], data: records.map((r) => r[f.name] ?? null),
+    })),
+  };
 }
 
 const recordsByFile = new Map<string, Record<string, unknown>[]>();
@@ -86,17 +98,22 @@ function requestRecords(dataFile: string): Record<string, unknown>[] {
  */
 export function buildRequestPayloads(
   spec: PayloadSpec,
-  { seed = 42, poolSize = 512, dataFile = bundledDataFile }: { seed?: number; poolSize?: number; dataFile?: string } = {},
+  { seed = 42, poolSize = 512, dataFile = bundledDataFile, model = 'churn' }: { seed?: number; poolSize?: number; dataFile?: string; model?: string } = {},
 ): RequestPayloads {
   const records = requestRecords(dataFile);
   const random = new SeededRandom(seed);
   const pick = () => records[Math.floor(random.next() * records.length)]!;
   const bodies: Buffer[] = [];
   // Big batches are large bodies: fewer distinct ones keep memory bounded (64 x 1,000 records is ~30 MB).
-  const count = spec.kind !== 'batch' ? poolSize : Math.max(1, Math.min(poolSize, Math.floor(64_000 / spec.size)));
+  const count = spec.kind === 'single' || spec.kind === 'drifted' ? poolSize : Math.max(1, Math.min(poolSize, Math.floor(64_000 / spec.size)));
   for (let i = 0; i < count; i++) {
-    const body = spec.kind === 'single' ? pick() : spec.kind === 'drifted' ? { ...pick(), ...spec.overrides } : { records: Array.from({ length: spec.size }, pick) };
+    const body = spec.kind === 'single'
+      ? pick()
+      : spec.kind === 'drifted'
+        ? { ...pick(), ...spec.overrides }
+        : spec.kind === 'batch' ? { records: Array.from({ length: spec.size }, pick) } : v2Request(Array.from({ length: spec.size }, pick));
     bodies.push(Buffer.from(JSON.stringify(body)));
   }
-  return { spec, path: spec.kind === 'batch' ? '/predict/batch' : '/predict', bodies };
+  const path = spec.kind === 'batch' ? '/predict/batch' : spec.kind === 'v2' ? `/v2/models/${encodeURIComponent(model)}/infer` : '/predict';
+  return { spec, path, bodies };
 }

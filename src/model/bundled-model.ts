@@ -1,8 +1,5 @@
 import { fileURLToPath } from 'node:url';
 
-/** The package root, found from this file's place in `dist/src/model/` (and `src/model/` alike). */
-export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** The model `npm start` serves when MODEL_PATH is not set; committed, and rebuilt by `npm run train`. */
 export const bundledModelDirectory = fileURLToPath(new URL('../../../models/churn', import.meta.url));
 

@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { packageRoot } from '../model/bundled-model.js';
-
-const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+import { packageInfo } from '../foundation/package-files.js';
 
 /**
  * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas,
@@ -17,7 +13,7 @@ export function installApiDocs(app: FastifyInstance, modelHeadline: string): voi
       openapi: '3.0.3',
       info: {
         title: 'churn-predictor',
-        version: packageVersion,
+        version: packageInfo.version,
         description: `Telecom churn predictions from ${modelHeadline}. `
           + 'Every error has the body {"error": {"code", "message", "details"}}; codes are listed in docs/errors.md.',
       },

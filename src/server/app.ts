@@ -1,27 +1,21 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
+import { modelHeadline } from '../serving/model-card.js';
+import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
-import { driftMonitorOf } from './drift-monitoring.js';
-import { driftRoutes } from './drift-routes.js';
-import { clientErrorHandler, installErrorHandling } from './error-handling.js';
-import { installLoadShedding } from './load-shedding.js';
-import { installPayloadLogging } from './payload-logging.js';
-import { ModelService } from './model-service.js';
-import { modelIdentity, servingModel, type ServableModel } from './serving-model.js';
+import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
+import { HttpMetrics } from './http-metrics.js';
 import { apiSchemas } from './openapi-schemas.js';
+import { protocolScope, type HttpProtocol } from './protocol-scope.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/model.js';
 import { predictRoutes } from './routes/predict.js';
 import { probeRoutes } from './routes/probes.js';
-import { ServerMetrics } from './server-metrics.js';
-import { ServingState } from './serving-state.js';
 import { v2Routes } from './v2/v2-routes.js';
 
 export interface AppOptions {
-  /** Shared with the signal handler, which flips it to draining; a fresh one by default. */
-  state?: ServingState;
   /** Where log lines go: synchronous stdout by default; startServer passes a buffered one, tests a collector. */
   logStream?: { write(line: string): void };
 }
@@ -30,22 +24,17 @@ export interface AppOptions {
 const MAX_HEADERS_TIMEOUT_MS = 5000;
 const TIMEOUT_CHECK_INTERVAL_MS = 500;
 
+/** The REST protocol's wire shape: the catalogue's status and the one error body. */
+const restProtocol: HttpProtocol = { protocol: 'rest', errorResponse: (error) => ({ status: error.status, body: errorBody(error) }) };
+
 /**
- * Builds the HTTP application over one model, without listening. The native artifact (loaded, or in a
- * NativeRuntime) gets the full churn API; another runtime gets /predict when it is a binary classifier, and
- * the V2 protocol in every case. The model is warmed up by one prediction before the app is ready (here for
- * the native model, in onReady for runtimes, which may be asynchronous); a model that cannot score throws.
+ * The HTTP transport over a serving core, without listening: probes, metrics and docs, then each protocol in
+ * its own scope — REST (/predict, /predict/batch, /model; binary classifiers) and V2 (/v2/...). The core owns
+ * the model, lifecycle, auth, shedding and metrics; closing the app closes the core.
  */
-export function buildApp(config: ServerConfig, model: ServableModel, options: AppOptions = {}): FastifyInstance {
-  const state = options.state ?? new ServingState();
-  const metrics = new ServerMetrics(modelIdentity(model), () => state.inFlight);
-  const drift = driftMonitorOf(model, config.driftWindow);
-  const { service, runtime, warmUp } = servingModel(model, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, observer: metrics, drift });
-  // The native model warms up now, so a model that cannot score fails here, synchronously; other runtimes
-  // (ONNX Runtime is asynchronous) warm up in onReady, before the app listens.
-  const warmsUpLater = !(service instanceof ModelService);
-  if (!warmsUpLater) service.warmUp();
-  const schemas = apiSchemas(service.schema);
+export function buildApp(config: ServerConfig, core: ServingCore, options: AppOptions = {}): FastifyInstance {
+  const plane = core.plane;
+  const schemas = apiSchemas(plane.schema);
 
   const app = Fastify({
     logger: {
@@ -77,21 +66,34 @@ export function buildApp(config: ServerConfig, model: ServableModel, options: Ap
     clientErrorHandler,
   });
 
-  installErrorHandling(app);
-  installRequestTelemetry(app, metrics, state);
-  installConnectionDraining(app, state);
-  const overloaded = installLoadShedding(app, config.maxEventLoopDelayMs);
-  installApiDocs(app, service.headline);
-  installPayloadLogging(app, config, modelIdentity(model), service.schema, metrics.registry);
-  if (warmsUpLater) app.addHook('onReady', warmUp);
-  // Native resources (ONNX sessions) go with the app; the caller owns nothing once it is built.
-  app.addHook('onClose', async () => { await runtime.close(); });
+  // Routes outside a protocol scope (probes, metrics, docs) answer errors in the REST shape.
+  app.setErrorHandler((thrown, request, reply) => {
+    const error = toChurnError(thrown);
+    if (error.code === 'INTERNAL') request.log.error({ err: thrown }, 'unhandled error');
+    reply.code(error.status).headers(errorHeaders(error)).send(errorBody(error));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = routeNotFound(request.method, request.url);
+    reply.code(error.status).send(errorBody(error));
+  });
 
-  app.register(probeRoutes({ service, state, overloaded }));
-  app.register(metricsRoutes(metrics));
-  app.register(modelRoutes(service, schemas, config.apiKeys));
-  app.register(driftRoutes({ drift, window: config.driftWindow, model: modelIdentity(model), registry: metrics.registry, apiKeys: config.apiKeys }));
-  if (service.scoresRecords) app.register(predictRoutes({ service, schemas, apiKeys: config.apiKeys }));
-  app.register(v2Routes({ runtime, ready: () => service.ready && !state.draining, apiKeys: config.apiKeys }));
+  const httpMetrics = new HttpMetrics(core.metrics.registry, () => core.state.inFlight);
+  installRequestTelemetry(app, httpMetrics, core.state);
+  installConnectionDraining(app, core.state);
+  installApiDocs(app, modelHeadline(plane.card));
+  app.addHook('onReady', (done) => {
+    core.start();
+    done();
+  });
+  // The model's native resources (ONNX sessions) go with the app: the caller owns nothing once it is built.
+  app.addHook('onClose', async () => { await core.close(); });
+
+  app.register(probeRoutes(core));
+  app.register(metricsRoutes(core.metrics.registry));
+  protocolScope(app, core, restProtocol, { admit: true }, (scope) => {
+    modelRoutes(core, schemas)(scope);
+    if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
+  });
+  v2Routes(app, core);
   return app;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServingState } from './serving-state.js';
+import type { ServingState } from '../serving/serving-state.js';
 
 /**
  * While draining, every response says `Connection: close`, so keep-alive clients open their next

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config/server-config.js';
-import type { ServingState } from './serving-state.js';
+import type { ServingState } from '../serving/serving-state.js';
 
 export interface ShutdownOptions {
   /** Called with the exit code when shutdown ends; process.exit by default. */

@@ -1,6 +1,6 @@
 import { errorCatalogue } from '../errors.js';
 import type { FeatureSchema } from '../features/schema.js';
-import { syntheticRecord } from './model-service.js';
+import { syntheticRecord } from '../serving/synthetic-record.js';
 
 /**
  * JSON Schemas (OpenAPI 3.0 dialect) for the API, generated from the model's feature schema so the

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ServerMetrics } from './server-metrics.js';
-import type { ServingState } from './serving-state.js';
+import type { ServingState } from '../serving/serving-state.js';
+import type { HttpMetrics } from './http-metrics.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is reused only when it is short and plain, so it cannot forge log lines or bloat them.
@@ -22,7 +22,7 @@ type Counted = { [inFlight]?: boolean };
  * Per request: echoes the request id, keeps the in-flight count (the gauge and shutdown read it), records
  * count and duration by route pattern, and writes one log line (never the body) when the response is sent.
  */
-export function installRequestTelemetry(app: FastifyInstance, metrics: ServerMetrics, state: ServingState): void {
+export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetrics, state: ServingState): void {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     state.requestStarted();

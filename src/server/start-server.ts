@@ -3,15 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
-import { openModelFrom } from '../model/sources/open-model-from.js';
+import { openModelFrom } from '../runtimes/open-model-from.js';
+import { openServingCore } from '../serving/open-serving-core.js';
+import type { ServingCore } from '../serving/serving-core.js';
+import { ServingState } from '../serving/serving-state.js';
 import { buildApp } from './app.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { bufferedStdout } from './log-destination.js';
-import { ServingState } from './serving-state.js';
 
 export interface RunningServer {
   app: FastifyInstance;
-  state: ServingState;
+  core: ServingCore;
   /** The address actually listened on (PORT=0 picks a free port). */
   url: string;
 }
@@ -27,31 +29,32 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   // The start-up log needs no app: download progress and retries are logged before the app exists.
   const startupLog = pino({ level: config.logLevel }, stdout);
   startupLog.info({ config: redactedServerConfig(config) }, 'configuration');
-  let runtime;
+  let core: ServingCore;
   try {
-    runtime = await openModelFrom(config.modelPath, {
+    const runtime = await openModelFrom(config.modelPath, {
       ...(config.modelSha256 === undefined ? {} : { sha256: config.modelSha256 }),
-      s3: {
-        region: config.awsRegion,
-        ...(config.awsEndpointUrl === undefined ? {} : { endpoint: config.awsEndpointUrl }),
-        ...(config.awsAccessKeyId === undefined || config.awsSecretAccessKey === undefined
-          ? {} : { credentials: { accessKeyId: config.awsAccessKeyId, secretAccessKey: config.awsSecretAccessKey } }),
-      },
+      s3: { region: config.awsRegion, ...(config.awsEndpointUrl === undefined ? {} : { endpoint: config.awsEndpointUrl }) },
       log: (message, fields) => startupLog.info(fields, message),
     });
+    const loadMs = performance.now() - started;
+    core = await openServingCore(runtime, {
+      threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys,
+      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(),
+    }).catch(async (error: unknown) => {
+      await runtime.close();
+      throw error;
+    });
+    const { name, version, format, task } = core.plane.card;
+    startupLog.info({ model: name, version, format, task, loadMs: round(loadMs), warmUpMs: round(performance.now() - started - loadMs) }, 'model loaded and verified');
   } catch (error) {
     stdout.close();
     throw error;
   }
-  const loadedMs = performance.now() - started;
-  const state = new ServingState();
-  const app = buildApp(config, runtime, { state, logStream: stdout });
+  const app = buildApp(config, core, { logStream: stdout });
   app.addHook('onClose', (_instance, done) => {
     stdout.close();
     done();
   });
-  const { name, version, format, task } = runtime.description;
-  app.log.info({ model: name, version, format, task, loadMs: round(loadedMs) }, 'model loaded and verified');
   let url: string;
   try {
     url = await app.listen({ port: config.port, host: config.host });
@@ -63,13 +66,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     }
     throw cause;
   }
-  installGracefulShutdown(app, state, config);
+  installGracefulShutdown(app, core.state, config);
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info({ url, port, startupMs: round(performance.now() - started) }, 'listening');
   // Supervisors and tests wait for this line: do not leave it in the buffer.
   stdout.flush();
-  return { app, state, url };
+  return { app, core, url };
 }
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;

@@ -1,4 +1,4 @@
-import { SeededRandom as TrainingRandom } from '../../src/training/random.js';
+import { SeededRandom as TrainingRandom } from '../../src/foundation/seeded-random.js';
 
 /** The project's seeded generator with the draws property tests need, so runs reproduce from the seed they print. */
 export class SeededRandom extends TrainingRandom {

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { bundledDataFile, packageRoot } from '../../src/model/bundled-model.js';
+import { bundledDataFile } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
 
 const cli = join(packageRoot, 'dist/src/cli/main.js');
@@ -72,13 +73,16 @@ describe('churn-predictor CLI', () => {
     assert.match(run('info', '--model', out).stdout, /logreg/);
   });
 
-  it('predict scores a CSV export, with an error column for bad rows', () => {
+  it('predict scores a CSV export, with an error column for bad rows, and exits 2 when some rows are invalid', () => {
     const lines = readFileSync(bundledDataFile, 'utf8').split('\n').slice(0, 4);
+    const clean = join(work, 'clean.csv');
+    writeFileSync(clean, lines.join('\n') + '\n');
+    assert.equal(run('predict', clean).code, 0);
     lines[2] = lines[2]!.replace(',34,', ',-34,');
     const file = join(work, 'export.csv');
     writeFileSync(file, lines.join('\n') + '\n');
     const result = run('predict', file);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
     const rows = result.stdout.trim().split('\n');
     assert.equal(rows[0], 'customerID,churnProbability,churn,error');
     assert.equal(rows.length, 4);
@@ -91,7 +95,7 @@ describe('churn-predictor CLI', () => {
     const file = join(work, 'xgb.csv');
     writeFileSync(file, 'customerID,tenure,age\na,3,40\nb,x,\n');
     const result = run('predict', file, '--model', join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json'));
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
     const rows = result.stdout.trim().split('\n');
     assert.match(rows[1]!, /^a,0\.\d+,(true|false),$/);
     assert.match(rows[2]!, /^b,,,"?\/rows\/1\/tenure: /);
@@ -129,11 +133,24 @@ describe('churn-predictor explain', () => {
 });
 
 describe('CSV input of predict and explain', () => {
-  it('a malformed CSV file is a one-line DATA_INVALID error', () => {
+  it('a malformed CSV file is a one-line MALFORMED_CSV error, as POST /predict/batch answers it', () => {
     const file = join(work, 'broken.csv');
     writeFileSync(file, 'customerID,gender\n"unterminated,Male\n');
-    assertCleanFailure(run('predict', file), 'DATA_INVALID');
-    assertCleanFailure(run('explain', '--data', file), 'DATA_INVALID');
+    assertCleanFailure(run('predict', file), 'MALFORMED_CSV');
+    assertCleanFailure(run('explain', '--data', file), 'MALFORMED_CSV');
+  });
+
+  it('a file without a required column cannot be scored: one INVALID_BODY line naming it, exit 1, no output', () => {
+    const [header, ...rows] = readFileSync(bundledDataFile, 'utf8').split('\n').slice(0, 4);
+    const columns = header!.split(',');
+    const contract = columns.indexOf('Contract');
+    const drop = (line: string) => line.split(',').filter((_, i) => i !== contract).join(',');
+    const file = join(work, 'no-contract.csv');
+    writeFileSync(file, [drop(header!), ...rows.map(drop)].join('\n') + '\n');
+    const result = run('predict', file);
+    assertCleanFailure(result, 'INVALID_BODY');
+    assert.match(result.stderr, /1 required column/);
+    assert.equal(result.stdout, '');
   });
 
   it('a missing file is a one-line DATA_NOT_FOUND error', () => {

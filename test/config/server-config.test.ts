@@ -25,7 +25,11 @@ describe('loadServerConfig', () => {
     assert.equal(config.decisionThreshold, undefined);
     assert.equal(config.shutdownDrainSeconds, 5);
     assert.deepEqual(config.apiKeys, []);
-    assert.deepEqual({ ...config }, { ...serverConfigDefaults });
+    assert.equal(config.awsRegion, 'us-east-1');
+    assert.equal(config.maxEventLoopDelayMs, 200);
+    assert.equal(config.mlflowTrackingUri, undefined);
+    // What docs/server.md says of each default is checked against loadServerConfig by test/server/server-docs.test.ts.
+    assert.equal(Object.isFrozen(serverConfigDefaults), true);
   });
 
   test('empty strings count as unset (an optional key left blank in a ConfigMap)', () => {
@@ -47,7 +51,7 @@ describe('loadServerConfig', () => {
       port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
-      mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/', awsAccessKeyId: 'AKIA0000', awsSecretAccessKey: 'secret-value',
+      mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
       modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
       driftWindow: { kind: 'time', seconds: 3600 }, payloadLog: { kind: 'http', url: 'https://logger.monitoring/events' }, payloadLogSampleRate: 0.1,
       payloadLogDropFields: ['gender', 'SeniorCitizen'], payloadLogHashFields: ['customerID'], payloadLogHashKey: 'k'.repeat(32),
@@ -75,10 +79,16 @@ describe('loadServerConfig', () => {
     });
   }
 
-  test('MODEL_PATH may name a file or a URL (the model loader decides the format)', () => {
+  test('MODEL_PATH may name a file or a URL, and takes exactly what the model loader can load', () => {
     assert.equal(loadServerConfig({ MODEL_PATH: `${bundledModelDirectory}/manifest.json` }).modelPath, `${bundledModelDirectory}/manifest.json`);
-    assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/' }).modelPath, 's3://models/churn/1.0.0/');
-    assert.equal(configError({ MODEL_PATH: 'ftp://models/churn' }).code, 'INVALID_CONFIG');
+    assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/model.json' }).modelPath, 's3://models/churn/1.0.0/model.json');
+    assert.equal(loadServerConfig({ MODEL_PATH: 'https://models.example/churn/model.onnx?sig=1' }).modelPath, 'https://models.example/churn/model.onnx?sig=1');
+    // A prefix names no model file: the loader would refuse it, so start-up refuses it first, by name.
+    for (const location of ['s3://models/churn/1.0.0/', 's3://models', 'https://models.example/', 'ftp://models/churn']) {
+      const error = configError({ MODEL_PATH: location });
+      assert.equal(error.code, 'INVALID_CONFIG');
+      assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
+    }
   });
 
   test('secret values never appear in the message', () => {
@@ -94,7 +104,7 @@ describe('loadServerConfig', () => {
   test('the redacted view hides secrets', () => {
     const config = loadServerConfig({
       API_KEYS: 'aaaaaaaaaaaaaaaa', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
-      MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/',
+      MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
       PAYLOAD_LOG: 'https://log-user:log-token@logger.example/', PAYLOAD_LOG_HASH_KEY: 'hash-key-hash-key-hash-key',
     });
     const text = JSON.stringify(redactedServerConfig(config));
@@ -108,11 +118,11 @@ describe('serverEnvironmentVariables', () => {
     const names = serverEnvironmentVariables.map((v) => v.name);
     assert.equal(new Set(names).size, names.length);
     for (const required of ['PORT', 'HOST', 'MODEL_PATH', 'LOG_LEVEL', 'MAX_BATCH_SIZE', 'BODY_LIMIT_BYTES', 'DECISION_THRESHOLD',
-      'SHUTDOWN_DRAIN_SECONDS', 'REQUEST_TIMEOUT_MS', 'API_KEYS', 'MLFLOW_TRACKING_URI', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+      'SHUTDOWN_DRAIN_SECONDS', 'REQUEST_TIMEOUT_MS', 'API_KEYS', 'MLFLOW_TRACKING_URI', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) {
       assert.ok(names.includes(required), required);
     }
     const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
-    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'PAYLOAD_LOG_HASH_KEY']);
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'PAYLOAD_LOG_HASH_KEY']);
     for (const variable of serverEnvironmentVariables) {
       assert.ok(variable.description.length > 10, variable.name);
       if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);

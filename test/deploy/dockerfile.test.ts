@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { copies, dockerfileRules, parseDockerfile } from './dockerfile-rules.js';
 
 const dockerfile = parseDockerfile(readFileSync(join(packageRoot, 'Dockerfile'), 'utf8'));

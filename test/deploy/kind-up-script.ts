@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 export const kindUpScript = join(packageRoot, 'scripts', 'kind-up.sh');
 export const kindUpScriptText = readFileSync(kindUpScript, 'utf8');

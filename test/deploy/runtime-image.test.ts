@@ -6,10 +6,11 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { containerCommand, copies, environment, parseDockerfile, user, workdir, type Stage } from './dockerfile-rules.js';
 import { smokeTestRecord } from './kind-up-script.js';
 import { renderOverlay } from './rendered-manifests.js';
+import { kubectlUnavailable } from './kubectl.js';
 import { deployments, objectsOfKind, podSpec } from './workloads.js';
 
 /**
@@ -41,6 +42,14 @@ function npmCiArguments(source: Stage): string[] {
   return command.trim().split(/\s+/).slice(1);
 }
 
+/** The packages the stage's `include-optional-packages.mjs` run names: its OPTIONAL_PACKAGES ARG default. */
+function optionalPackages(source: Stage): string[] {
+  const arg = source.instructions.find((i) => i.getKeyword().toUpperCase() === 'ARG' && /^OPTIONAL_PACKAGES=/.test(i.getArgumentsContent() ?? ''));
+  const value = /^OPTIONAL_PACKAGES="?([^"]*)"?$/.exec(arg?.getArgumentsContent() ?? '')?.[1];
+  assert.ok(value !== undefined, `stage ${source.name} declares no OPTIONAL_PACKAGES default`);
+  return value.split(/\s+/).filter((name) => name !== '');
+}
+
 function reproduceRuntimeStage(root: string): void {
   assert.ok(runtime);
   for (const copy of copies(runtime)) {
@@ -61,6 +70,8 @@ function reproduceRuntimeStage(root: string): void {
       const scratch = mkdtempSync(join(tmpdir(), 'churn-deps-'));
       try {
         for (const file of ['package.json', 'package-lock.json']) cpSync(join(packageRoot, file), join(scratch, file));
+        // The optional packages the image includes (its ARG default), made production dependencies as the stage does.
+        execFileSync(process.execPath, [join(packageRoot, 'scripts', 'include-optional-packages.mjs'), ...optionalPackages(dependencies)], { cwd: scratch, stdio: 'ignore' });
         execFileSync('npm', ['ci', ...npmCiArguments(dependencies).slice(1), '--prefer-offline'], {
           cwd: scratch,
           stdio: 'ignore',
@@ -120,7 +131,7 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
   return { status: response.status, body: await response.text() };
 }
 
-describe('the runtime stage, reproduced without Docker', { timeout: 300_000 }, () => {
+describe('the runtime stage, reproduced without Docker', { timeout: 300_000, skip: kubectlUnavailable }, () => {
   const root = mkdtempSync(join(tmpdir(), 'churn-image-'));
   const objects = renderOverlay('production');
   const deployment = deployments(objects)[0];
@@ -164,7 +175,21 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000 }, (
       packages: Record<string, { dev?: boolean; optional?: boolean }>;
     };
     const installed = Object.entries(lock.packages).filter(([path]) => path.startsWith('node_modules/'));
-    const devOnly = installed.filter(([, entry]) => entry.dev === true).map(([path]) => path);
+    // The optional packages the image includes are dev dependencies of the checkout: they and what they depend on
+    // belong in the image; every other dev-only package must stay out.
+    const included = optionalPackages(stage('production-dependencies'));
+    assert.ok(included.every((name) => existsSync(join(root, 'node_modules', name))), `the image carries ${included.join(', ')}`);
+    const closure = new Set<string>();
+    const visit = (path: string): void => {
+      if (closure.has(path) || lock.packages[path] === undefined) return;
+      closure.add(path);
+      for (const dependency of Object.keys((lock.packages[path] as { dependencies?: Record<string, string> }).dependencies ?? {})) {
+        visit(`${path}/node_modules/${dependency}`);
+        visit(`node_modules/${dependency}`);
+      }
+    };
+    for (const name of included) visit(`node_modules/${name}`);
+    const devOnly = installed.filter(([path, entry]) => entry.dev === true && !closure.has(path)).map(([path]) => path);
     const production = installed.filter(([, entry]) => entry.dev !== true && entry.optional !== true).map(([path]) => path);
     assert.ok(devOnly.length > 0 && production.length > 0);
     assert.deepEqual(devOnly.filter((path) => existsSync(join(root, path))), [], 'dev-only packages in the image');

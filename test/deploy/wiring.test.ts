@@ -9,9 +9,11 @@ import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { loadServerConfig } from '../../src/config/server-config.js';
-import { bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
+import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { copies, exposedPorts, parseDockerfile, user, workdir } from './dockerfile-rules.js';
 import { overlays, renderOverlay } from './rendered-manifests.js';
+import { kubectlUnavailable } from './kubectl.js';
 import { deployments, objectsOfKind, podSpec, resolvePort } from './workloads.js';
 
 const runtimeStage = parseDockerfile(readFileSync(join(packageRoot, 'Dockerfile'), 'utf8')).stages.at(-1);
@@ -27,7 +29,7 @@ function api(overlay: (typeof overlays)[number]): { container: IContainer; confi
 }
 
 for (const overlay of overlays) {
-  describe(`overlays/${overlay}: ports, probes and paths agree`, () => {
+  describe(`overlays/${overlay}: ports, probes and paths agree`, { skip: kubectlUnavailable }, () => {
     const objects = renderOverlay(overlay);
 
     test('PORT, the container port, EXPOSE and every probe port are the same port', () => {
@@ -99,7 +101,7 @@ function quantityBytes(quantity: string | undefined): number {
   return Number(match[1]) * 2 ** ({ Ki: 10, Mi: 20, Gi: 30 }[match[2] as 'Ki' | 'Mi' | 'Gi'] ?? 0);
 }
 
-describe('overlays/production: scraping and request-rate scaling point at this Service', () => {
+describe('overlays/production: scraping and request-rate scaling point at this Service', { skip: kubectlUnavailable }, () => {
   const objects = renderOverlay('production');
   const [service] = objectsOfKind<IService>(objects, 'Service');
   const { container } = api('production');

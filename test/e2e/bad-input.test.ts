@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { runLoadTest } from '../../src/loadtest/load-test.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/foundation/seeded-random.js';
 import { sendRaw, type RawOutcome } from './harness/raw-http.js';
 import { Replica } from './harness/replica.js';
 import { reportFigures } from './harness/scenario-figures.js';

@@ -10,11 +10,13 @@ import { reportFigures as figures } from './harness/scenario-figures.js';
  * maxSurge 1 / maxUnavailable 0: start a new replica, wait until it is ready and in the balancer, then
  * terminate an old one; repeat for each old replica. Load runs throughout.
  */
-async function rollingUpdate(t: TestContext, env: Record<string, string>): Promise<{ report: LoadTestReport; exitCodes: (number | null | 'timeout')[]; freshConnectionFailures: number }> {
+async function rollingUpdate(t: TestContext, env: Record<string, string>): Promise<{ report: LoadTestReport; v2: LoadTestReport; exitCodes: (number | null | 'timeout')[]; freshConnectionFailures: number }> {
   const cluster = await Cluster.start(3, env);
   try {
     const controller = new AbortController();
+    // REST and Open Inference Protocol V2 clients at once: every protocol must ride through the rollout.
     const load = runLoadTest({ url: cluster.url, profile: 'constant:500', durationSeconds: 60, connections: 16, signal: controller.signal });
+    const v2Load = runLoadTest({ url: cluster.url, profile: 'constant:100', durationSeconds: 60, connections: 8, payload: 'v2:4', signal: controller.signal });
     // Keep-alive clients open few new connections; a new connection is what the balancer may still send to
     // a replica that stopped listening. So a prober also opens one per request, about 100 a second.
     const port = Number(new URL(cluster.url).port);
@@ -35,27 +37,32 @@ async function rollingUpdate(t: TestContext, env: Record<string, string>): Promi
     await new Promise((resolve) => setTimeout(resolve, 2000));
     controller.abort();
     await prober;
-    return { report: await load, exitCodes, freshConnectionFailures };
+    return { report: await load, v2: await v2Load, exitCodes, freshConnectionFailures };
   } finally {
     await cluster.stop();
   }
 }
 
 describe('rolling update under load (3 replicas, maxSurge 1, maxUnavailable 0)', { timeout: 120_000 }, () => {
-  it('serves every request: zero failures, zero non-2xx, old replicas exit 0', async (t) => {
+  it('serves every request of REST and V2 clients: zero failures, zero non-2xx, old replicas exit 0', async (t) => {
     if (!requireHaproxy(t)) return;
-    const { report, exitCodes, freshConnectionFailures } = await rollingUpdate(t, {});
-    figures(t, 'rolling update', report);
+    const { report, v2, exitCodes, freshConnectionFailures } = await rollingUpdate(t, {});
+    figures(t, 'rolling update (REST)', report);
+    figures(t, 'rolling update (V2)', v2);
     t.diagnostic(`fresh connections that failed: ${freshConnectionFailures}`);
-    assert.ok(report.requests.sent > 5000, `only ${report.requests.sent} requests were sent`);
-    assert.equal(report.requests.failed, 0, JSON.stringify(report.errors.byKind));
-    assert.deepEqual(Object.keys(report.statuses).filter((s) => !s.startsWith('2')), []);
+    assert.ok(report.requests.sent > 5000, `only ${report.requests.sent} REST requests were sent`);
+    assert.ok(v2.requests.sent > 1000, `only ${v2.requests.sent} V2 requests were sent`);
+    for (const run of [report, v2]) {
+      assert.equal(run.requests.failed, 0, JSON.stringify(run.errors.byKind));
+      assert.deepEqual(Object.keys(run.statuses).filter((s) => !s.startsWith('2')), []);
+    }
     assert.deepEqual(exitCodes, [0, 0, 0]);
   });
 
   it('without the drain (SHUTDOWN_DRAIN_SECONDS=0) requests fail: the test can tell', async (t) => {
     if (!requireHaproxy(t)) return;
-    const { report, freshConnectionFailures } = await rollingUpdate(t, { SHUTDOWN_DRAIN_SECONDS: '0' });
+    const { report, v2, freshConnectionFailures } = await rollingUpdate(t, { SHUTDOWN_DRAIN_SECONDS: '0' });
+    t.diagnostic(`V2 requests that failed: ${v2.requests.failed}`);
     figures(t, 'rolling update without drain', report);
     t.diagnostic(`fresh connections that failed: ${freshConnectionFailures}`);
     // Keep-alive load fails only when a reconnect lands on a stopped replica in the detection window (likely,

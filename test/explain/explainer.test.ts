@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { Explainer } from '../../src/explain/explainer.js';
 import { loadModelArtifact, type LoadedModel } from '../../src/model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../../src/model/bundled-model.js';
-import { Predictor } from '../../src/model/predictor.js';
+import { predictNative, predictNativeBatch } from '../helpers/native-plane.js';
 import { marginFunction } from '../../src/model/scorer.js';
 import { trainModel } from '../../src/training/train-model.js';
 import { dataRecords, temporaryDirectory, validRecord } from '../helpers/fixtures.js';
@@ -38,8 +38,7 @@ describe('explainer', () => {
   }
 
   it('sums one-hot columns back to the 19 input features, largest first, with their values', () => {
-    const predictor = new Predictor(loadModelArtifact(bundledModelDirectory));
-    const { explanation } = predictor.predictOne({ ...validRecord(), TotalCharges: null }, { explain: true });
+    const { explanation } = predictNative(loadModelArtifact(bundledModelDirectory), { ...validRecord(), TotalCharges: null }, { explain: true });
     assert.ok(explanation);
     assert.equal(explanation.contributions.length, 19);
     assert.deepEqual(new Set(explanation.contributions.map((c) => c.feature)).size, 19);
@@ -50,19 +49,19 @@ describe('explainer', () => {
   });
 
   it('gives reasons a sales rep can read, in the direction of the contribution', () => {
-    const predictor = new Predictor(loadModelArtifact(bundledModelDirectory));
-    const risky = predictor.predictOne({ ...validRecord(), Contract: 'Month-to-month', tenure: 1, InternetService: 'Fiber optic' }, { explain: true });
+    const loaded = loadModelArtifact(bundledModelDirectory);
+    const risky = predictNative(loaded, { ...validRecord(), Contract: 'Month-to-month', tenure: 1, InternetService: 'Fiber optic' }, { explain: true });
     assert.ok(risky.explanation!.reasons.includes('Contract = Month-to-month raises churn risk'), risky.explanation!.reasons.join('; '));
-    const loyal = predictor.predictOne({ ...validRecord(), Contract: 'Two year', tenure: 70 }, { explain: true });
+    const loyal = predictNative(loaded, { ...validRecord(), Contract: 'Two year', tenure: 70 }, { explain: true });
     assert.ok(loyal.explanation!.reasons.some((r) => /^(Contract = Two year|tenure = 70) lowers churn risk$/.test(r)), loyal.explanation!.reasons.join('; '));
     assert.ok(risky.explanation!.reasons.length <= 3);
   });
 
   it('explains in batches too, and only when asked', () => {
-    const predictor = new Predictor(loadModelArtifact(bundledModelDirectory));
-    const { results } = predictor.predictBatch([validRecord(), { bad: true }], { explain: true });
-    assert.ok(results[0]!.ok && results[0]!.explanation !== undefined);
-    assert.equal(results[1]!.ok, false);
-    assert.equal(predictor.predictBatch([validRecord()]).results[0]!.ok && 'explanation' in predictor.predictBatch([validRecord()]).results[0]!, false);
+    const loaded = loadModelArtifact(bundledModelDirectory);
+    const { results } = predictNativeBatch(loaded, [validRecord(), { bad: true }], { explain: true });
+    assert.ok('explanation' in results[0]! && results[0].explanation !== undefined);
+    assert.ok('error' in results[1]!);
+    assert.equal('explanation' in predictNativeBatch(loaded, [validRecord()]).results[0]!, false);
   });
 });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { globalImportance } from '../../src/explain/global-importance.js';
+import { importanceOfExplained } from '../../src/explain/global-importance.js';
 import { importanceChartHtml } from '../../src/explain/importance-chart.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { dataRecords } from '../helpers/fixtures.js';
+import { predictNativeBatch } from '../helpers/native-plane.js';
 
 describe('global importance', () => {
   const loaded = loadModelArtifact(bundledModelDirectory);
   const records = [...dataRecords().slice(0, 500), { tenure: -1 }];
-  const importance = globalImportance(loaded, records);
+  const importance = importanceOfExplained(predictNativeBatch(loaded, records, { explain: true }).results);
 
   it('covers the 19 features, largest mean |contribution| first, and skips invalid records', () => {
     assert.equal(importance.features.length, 19);

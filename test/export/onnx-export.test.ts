@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
-import { bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
-import { Predictor } from '../../src/model/predictor.js';
-import { openModel } from '../../src/model/runtimes/open-model.js';
+import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
+import { predictNativeBatch } from '../helpers/native-plane.js';
+import { predictRecords } from '../helpers/runtime-records.js';
+import { openModel } from '../../src/runtimes/open-model.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
-import { runtimeContract } from '../model/runtimes/runtime-contract.js';
+import { runtimeContract } from '../runtimes/runtime-contract.js';
 
 const work = temporaryDirectory();
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -20,16 +22,16 @@ writeOnnxModel(loaded, onnxFile);
 describe('churn-predictor export --format onnx', () => {
   it('onnxruntime scores every record of the data file as the native evaluator does (1e-5), labels included', async () => {
     const records = dataRecords().map((r, i) => (i % 7 === 0 ? { ...r, TotalCharges: null } : r));
-    const native = new Predictor(loaded).predictBatch(records);
+    const native = predictNativeBatch(loaded, records);
     assert.equal(native.failed, 0);
     const runtime = await openModel(onnxFile);
     try {
       assert.equal(runtime.description.name, loaded.manifest.name);
       assert.equal(runtime.description.version, loaded.manifest.version);
-      const [probability, label] = await runtime.predict(records);
+      const [probability, label] = await predictRecords(runtime, records);
       let worst = 0;
       native.results.forEach((entry, i) => {
-        assert.ok(entry.ok);
+        assert.ok('churnProbability' in entry);
         worst = Math.max(worst, Math.abs(probability!.data[i]! - entry.churnProbability));
         // A label may only differ where float32 rounding puts the probability on the other side of the threshold.
         if (label!.data[i] !== (entry.churn ? 1 : 0)) assert.ok(Math.abs(entry.churnProbability - loaded.manifest.threshold.value) < 1e-6);

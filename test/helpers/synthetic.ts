@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/foundation/seeded-random.js';
 import type { LabelledMatrix } from '../../src/training/dataset-matrix.js';
 
 /** Rows of uniform [0, 1) columns labelled by `label(row, random)`; `missing` sets a cell to NaN when it returns true. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ArrivalSchedule, countArrivals } from '../../src/loadtest/arrival-schedule.js';
-import { parseTrafficProfile } from '../../src/loadtest/traffic-profiles.js';
+import { parseTrafficProfile } from '../../src/traffic/traffic-profile-spec.js';
 
 function arrivals(spec: string, options = {}): number[] {
   const schedule = new ArrivalSchedule(parseTrafficProfile(spec, options));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isChurnError } from '../../src/errors.js';
 import { readCapacityProfile, validateCapacityProfile, writeCapacityProfile, type CapacityProfile } from '../../src/loadtest/capacity-profile.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 const work = mkdtempSync(join(tmpdir(), 'churn-capacity-'));
 after(() => rmSync(work, { recursive: true, force: true }));

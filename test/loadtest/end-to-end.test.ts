@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { calibrateCapacity } from '../../src/loadtest/calibration.js';
 import { validateCapacityProfile } from '../../src/loadtest/capacity-profile.js';
 import { runLoadTest } from '../../src/loadtest/load-test.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 const cli = join(packageRoot, 'dist/src/cli/main.js');
 const serverBuilt = existsSync(join(packageRoot, 'dist/src/server/start-server.js'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
 import { LatencyHistogram } from '../../src/loadtest/latency-histogram.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/foundation/seeded-random.js';
 
 /** The nearest-rank percentile of a sorted array: the smallest value with at least p% of values at or below it. */
 function reference(sorted: readonly number[], p: number): number {

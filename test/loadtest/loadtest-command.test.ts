@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readCapacityProfile } from '../../src/loadtest/capacity-profile.js';
 import type { LoadTestReport } from '../../src/loadtest/load-report.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { startStubServer, type StubServer } from './stub-server.js';
 
 const cli = join(packageRoot, 'dist/src/cli/main.js');

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { isChurnError } from '../../src/errors.js';
 import { telcoChurnSchema } from '../../src/features/telco-schema.js';
 import { buildRequestPayloads, parsePayloadSpec, payloadSpecText } from '../../src/loadtest/request-payloads.js';
+import { testApp } from '../server/app-harness.js';
 
 describe('request payloads', () => {
   it('single: records with the id and every feature, never the label, to /predict', () => {
@@ -22,6 +23,22 @@ describe('request payloads', () => {
     assert.equal(payloadSpecText(payloads.spec), 'batch:7');
   });
 
+  it('v2:<n> builds Open Inference Protocol requests the real server scores: one tensor per feature, n rows', async () => {
+    const payloads = buildRequestPayloads(parsePayloadSpec('v2:3'), { poolSize: 2, model: 'churn' });
+    assert.equal(payloads.path, '/v2/models/churn/infer');
+    assert.equal(payloadSpecText(payloads.spec), 'v2:3');
+    const { app } = await testApp();
+    try {
+      for (const body of payloads.bodies) {
+        const response: { statusCode: number; body: string } = await app.inject({ method: 'POST', url: payloads.path, headers: { 'content-type': 'application/json' }, payload: body });
+        assert.equal(response.statusCode, 200, response.body);
+        assert.deepEqual((JSON.parse(response.body) as { outputs: { shape: number[] }[] }).outputs[0]!.shape, [3]);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   it('the same seed samples the same records; another seed others', () => {
     const text = (seed: number) => buildRequestPayloads({ kind: 'single' }, { seed, poolSize: 10 }).bodies.map(String).join('\n');
     assert.equal(text(1), text(1));
@@ -29,7 +46,7 @@ describe('request payloads', () => {
   });
 
   it('rejects other payload specs', () => {
-    for (const spec of ['', 'batch', 'batch:0', 'batch:-1', 'batch:1.5', 'batch:100001', 'multi']) {
+    for (const spec of ['', 'batch', 'batch:0', 'batch:-1', 'batch:1.5', 'batch:100001', 'multi', 'v2', 'v2:0']) {
       assert.throws(() => parsePayloadSpec(spec), (e: unknown) => isChurnError(e) && e.code === 'INVALID_ARGUMENT', spec);
     }
   });

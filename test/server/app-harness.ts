@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { loadServerConfig, type ServerConfig } from '../../src/config/server-config.js';
 import { loadModelArtifact, type LoadedModel } from '../../src/model/artifact-loader.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import type { ModelRuntime } from '../../src/runtimes/model-runtime.js';
+import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
 import { buildApp } from '../../src/server/app.js';
-import { ServingState } from '../../src/server/serving-state.js';
+import { openServingCore } from '../../src/serving/open-serving-core.js';
+import type { ServingCore } from '../../src/serving/serving-core.js';
 
 let model: LoadedModel | undefined;
 
@@ -23,20 +26,27 @@ export function testConfig(env: Record<string, string> = {}): ServerConfig {
 
 export interface TestApp {
   app: FastifyInstance;
-  state: ServingState;
+  core: ServingCore;
   logs: Record<string, unknown>[];
 }
 
-/** An app over the bundled model, ready for inject(); logs are captured as parsed lines. */
-export async function testApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const state = new ServingState();
+/** The serving core over a runtime (the bundled model by default) with a test configuration, warmed up. */
+export async function testCore(config: ServerConfig, runtime: ModelRuntime = new NativeRuntime(bundledModel())): Promise<ServingCore> {
+  return openServingCore(runtime, {
+    threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys, maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+  });
+}
+
+/** An app over a runtime (the bundled model by default), ready for inject(); logs are captured as parsed lines. */
+export async function testApp(env: Record<string, string> = {}, runtime?: ModelRuntime): Promise<TestApp> {
+  const config = testConfig(env);
+  const core = await testCore(config, runtime);
   const logs: Record<string, unknown>[] = [];
-  const app = buildApp(testConfig(env), bundledModel(), {
-    state,
+  const app = buildApp(config, core, {
     logStream: { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } },
   });
   await app.ready();
-  return { app, state, logs };
+  return { app, core, logs };
 }
 
 /** The body of an error response, checked for the one shape every error has. */

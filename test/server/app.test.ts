@@ -111,7 +111,8 @@ describe('buildApp over the bundled model', () => {
     const text = response.body;
     for (const name of [
       'http_requests_total', 'http_request_duration_seconds_bucket', 'http_requests_in_flight', 'churn_predictions_total',
-      'churn_batch_size_bucket', 'churn_model_inference_duration_seconds_bucket', 'churn_model_info', 'churn_invalid_records_total',
+      'churn_batch_size_bucket', 'churn_inference_stage_seconds_bucket', 'churn_requests_total', 'churn_requests_in_flight',
+      'churn_model_info', 'churn_invalid_records_total',
       'process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes',
     ]) {
       assert.match(text, new RegExp(`^${name}`, 'm'), name);
@@ -120,6 +121,12 @@ describe('buildApp over the bundled model', () => {
     const { name, version } = bundledModel().manifest;
     assert.match(text, new RegExp(`^churn_model_info\\{name="${name}",version="${version}"\\} 1$`, 'm'));
     assert.match(text, /^churn_batch_size_count [1-9]\d*$/m);
+    // Every stage of a data-plane call, by model and protocol; requests by protocol and outcome code.
+    for (const stage of ['decode', 'validate_encode', 'score', 'encode']) {
+      assert.match(text, new RegExp(`^churn_inference_stage_seconds_count\\{model="${name}",protocol="rest",stage="${stage}"\\} [1-9]\\d*$`, 'm'), stage);
+    }
+    assert.match(text, /^churn_requests_total\{protocol="rest",code="OK"\} [1-9]\d*$/m);
+    assert.match(text, /^churn_requests_in_flight\{protocol="v2"\} 0$/m);
     // Only this scrape is in flight while it is being answered.
     assert.match(text, /^http_requests_in_flight 1$/m);
   });

@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorCatalogue, ChurnError } from '../../src/errors.js';
 import { buildApp } from '../../src/server/app.js';
-import { toChurnError } from '../../src/server/error-response.js';
+import { toChurnError } from '../../src/server/http-errors.js';
 import { validRecord } from '../helpers/fixtures.js';
-import { bundledModel, errorOf, testApp, testConfig, type TestApp } from './app-harness.js';
+import { errorOf, testApp, testConfig, testCore, type TestApp } from './app-harness.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -81,9 +81,9 @@ describe('every class of bad input gets its code, its status and the one error s
   });
 
   test('draining: /readyz and /health are 503 DRAINING with Retry-After; /livez stays 200; work is still served', async () => {
-    const { app, state } = await testApp();
+    const { app, core } = await testApp();
     try {
-      state.beginDrain();
+      core.state.beginDrain();
       for (const url of ['/readyz', '/health']) {
         const response = await app.inject({ method: 'GET', url });
         assertError(response, 503, 'DRAINING');
@@ -149,7 +149,8 @@ describe('every class of bad input gets its code, its status and the one error s
   });
 
   test('an unexpected error is 500 INTERNAL without its internals', async () => {
-    const app = buildApp(testConfig(), bundledModel());
+    const config = testConfig();
+    const app = buildApp(config, await testCore(config));
     app.get('/boom', () => { throw new Error('secret internals at /var/lib/thing'); });
     try {
       const error = assertError(await app.inject({ method: 'GET', url: '/boom' }), 500, 'INTERNAL');

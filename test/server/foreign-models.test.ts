@@ -7,12 +7,12 @@ import onnxProto from 'onnx-proto';
 import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { ChurnError } from '../../src/errors.js';
-import { xgboostFromJson } from '../../src/model/runtimes/xgboost-json.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
-import { openModel } from '../../src/model/runtimes/open-model.js';
+import { xgboostFromJson } from '../../src/model/formats/xgboost-json.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
+import { openModel } from '../../src/runtimes/open-model.js';
 import { buildApp } from '../../src/server/app.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
-import { bundledModel, errorOf, testConfig } from './app-harness.js';
+import { bundledModel, errorOf, testApp, testConfig, testCore } from './app-harness.js';
 
 const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
 const json = { 'content-type': 'application/json' };
@@ -27,7 +27,8 @@ const fixtureRecords = expected.rows.map((row) => Object.fromEntries(names.map((
 const warnings: string[] = [];
 
 async function appOver(modelFile: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = buildApp(testConfig({ LOG_LEVEL: 'warn', ...env }), await openModel(modelFile), { logStream: { write: (line) => { warnings.push(line); } } });
+  const config = testConfig({ LOG_LEVEL: 'warn', ...env });
+  const app = buildApp(config, await testCore(config, await openModel(modelFile)), { logStream: { write: (line) => { warnings.push(line); } } });
   await app.ready();
   return app;
 }
@@ -169,7 +170,7 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
   test('scores the data file as the native model does (1e-5), with the native threshold', async () => {
     const records = dataRecords().slice(0, 200);
     const onnx = (await app.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records } })).json() as { threshold: number; failed: number; results: { churnProbability: number; churn: boolean }[] };
-    const native = buildApp(testConfig(), bundledModel());
+    const { app: native } = await testApp();
     try {
       const reference = (await native.inject({ method: 'POST', url: '/predict/batch', headers: json, payload: { records } })).json() as typeof onnx;
       assert.equal(onnx.failed, 0);

@@ -1,4 +1,4 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import S3rver from 's3rver';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
-import { s3Client } from '../../src/model/sources/s3-download.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
+import { predictNativeBatch } from '../helpers/native-plane.js';
 import { bundledModel } from './app-harness.js';
 import { runFailingServer, startChildServer } from './child-server.js';
 
@@ -30,7 +30,8 @@ describe('start-up from a model in S3 or behind HTTP', { timeout: 120_000 }, () 
   before(async () => {
     s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(directory, 's3'), configureBuckets: [{ name: 'models', configs: [] }] });
     s3Endpoint = `http://127.0.0.1:${((await s3rver.run()) as AddressInfo).port}`;
-    const client = s3Client({ endpoint: s3Endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    // The uploader is a plain SDK client with its own credentials; the server gets its credentials from the environment.
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await client.send(new PutObjectCommand({ Bucket: 'models', Key: 'churn/v7/model.json', Body: xgboostModel }));
     await client.send(new PutObjectCommand({ Bucket: 'models', Key: 'churn/v7/model.manifest.json', Body: JSON.stringify({ name: 'churn-xgb', version: '7', threshold: 0.6 }) }));
     client.destroy();
@@ -77,9 +78,8 @@ describe('start-up from a model in S3 or behind HTTP', { timeout: 120_000 }, () 
       const response = await fetch(`${base}/predict/batch`, { method: 'POST', headers: json, body: JSON.stringify({ records }) });
       const body = await response.json() as { failed: number; results: { churnProbability: number }[] };
       assert.equal(body.failed, 0);
-      const { Predictor } = await import('../../src/model/predictor.js');
-      const native = new Predictor(bundledModel());
-      body.results.forEach((result, i) => assert.ok(Math.abs(result.churnProbability - native.predictOne(records[i]).churnProbability) < 1e-5));
+      const native = predictNativeBatch(bundledModel(), records).results;
+      body.results.forEach((result, i) => assert.ok('churnProbability' in native[i]! && Math.abs(result.churnProbability - native[i].churnProbability) < 1e-5));
     } finally {
       server.kill();
     }

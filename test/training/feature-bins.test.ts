@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { binOf, fitFeatureBins } from '../../src/training/gbdt/feature-bins.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/foundation/seeded-random.js';
 
 describe('feature bins', () => {
   it('gives each distinct value its own bin when there are few', () => {

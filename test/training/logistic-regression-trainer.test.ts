@@ -4,7 +4,7 @@ import type { EncodedColumn } from '../../src/features/schema.js';
 import { linearMargin, type LinearModel } from '../../src/model/linear-model.js';
 import type { LabelledMatrix } from '../../src/training/dataset-matrix.js';
 import { defaultLogregParams, trainLogisticRegression } from '../../src/training/logistic-regression-trainer.js';
-import { SeededRandom } from '../../src/training/random.js';
+import { SeededRandom } from '../../src/foundation/seeded-random.js';
 import { normal } from '../helpers/synthetic.js';
 
 const numericColumns = (n: number): EncodedColumn[] => Array.from({ length: n }, (_, i) => ({ name: `x${i}`, feature: i }));

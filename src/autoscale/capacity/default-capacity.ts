@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from '../../model/bundled-model.js';
+import { packageRoot } from '../../foundation/package-files.js';
 
 /**
  * The capacity profile `simulate` and `plan` use without `--capacity`: one process of this server answering

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ChurnError } from '../../errors.js';
-import { packageRoot } from '../../model/bundled-model.js';
+import { packageRoot } from '../../foundation/package-files.js';
 
 /** One Kubernetes object from a manifest, untyped until a reader picks it apart. */
 export type ManifestObject = Record<string, unknown>;

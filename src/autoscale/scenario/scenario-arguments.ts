@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { packageRoot } from '../../model/bundled-model.js';
+import { packageRoot } from '../../foundation/package-files.js';
 import { defaultSloText } from './slo-objective.js';
 
 /** The citty argument definitions `simulate` and `plan` share. */
 export const scenarioArgumentDefinitions = {
-  manifests: { type: 'string', description: 'rendered manifests (kubectl kustomize output), a Kustomize directory, or a directory of plain YAML', default: join(packageRoot, 'deploy', 'kubernetes', 'overlays', 'production') },
+  manifests: { type: 'string', description: 'rendered manifests (kubectl kustomize output), a Kustomize directory, or a directory of plain YAML', default: join(packageRoot, 'deploy', 'kubernetes', 'rendered', 'production.yaml') },
   deployment: { type: 'string', description: 'the Deployment to simulate (default: the only one, or churn-predictor)' },
   profile: { type: 'string', description: 'traffic: constant:<rps> | ramp:<from>:<to>:<seconds> | monday-9am[:<scale>] | <file.csv|file.json>', default: 'monday-9am' },
   speedup: { type: 'string', description: 'time compression of monday-9am and file profiles', default: '1' },

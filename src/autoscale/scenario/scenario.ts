@@ -1,6 +1,7 @@
 import { ChurnError } from '../../errors.js';
 import { readCapacityProfile } from '../../loadtest/capacity-profile.js';
-import { parseTrafficProfile, type TrafficProfile } from '../../loadtest/traffic-profiles.js';
+import { parseTrafficProfile } from '../../traffic/traffic-profile-spec.js';
+import type { TrafficProfile } from '../../traffic/traffic-profile.js';
 import { podCapacityFromProfile } from '../capacity/capacity-from-profile.js';
 import { defaultCapacityProfilePath } from '../capacity/default-capacity.js';
 import type { PodCapacity } from '../capacity/pod-capacity.js';
@@ -8,7 +9,7 @@ import { readManifestObjects, type ManifestObject } from '../manifests/manifest-
 import type { ScalingSetup } from '../manifests/scaling-setup.js';
 import { readScalingSetup } from '../manifests/scaling-setup-reader.js';
 import { defaultSimulationOptions, uncachedImagePullSeconds, type SimulationOptions } from '../simulator/simulation-options.js';
-import { durationOption, numberOption } from './option-values.js';
+import { durationOption, numberOption } from '../../foundation/option-values.js';
 import { sloFromText } from './slo-objective.js';
 
 /** The command-line arguments `simulate` and `plan` share, as citty hands them over (strings). */

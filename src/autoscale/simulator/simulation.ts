@@ -1,4 +1,4 @@
-import type { TrafficProfile } from '../../loadtest/traffic-profiles.js';
+import type { TrafficProfile } from '../../traffic/traffic-profile.js';
 import type { PodCapacity } from '../capacity/pod-capacity.js';
 import type { AutoscalerModel, DeploymentModel } from '../manifests/scaling-setup.js';
 import { AutoscalerLoop, type AutoscalerObservation } from './autoscaler-loop.js';

@@ -1,30 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import { ChurnError } from '../../errors.js';
-import { globalImportance, importanceOfExplained, type GlobalImportance } from '../../explain/global-importance.js';
+import { importanceOfExplained } from '../../explain/global-importance.js';
 import { importanceChartHtml } from '../../explain/importance-chart.js';
 import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-model.js';
-import { NativeRuntime } from '../../model/runtimes/native-runtime.js';
-import type { ModelRuntime } from '../../model/runtimes/model-runtime.js';
-import { openModelFrom } from '../../model/sources/open-model-from.js';
-import { servingModel } from '../../server/serving-model.js';
-import { readCsvRecordsFile } from '../csv-input.js';
+import { cliDataPlane, openCliModel } from '../cli-model.js';
+import { readTextFile } from '../text-file.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../table.js';
-
-/** Exact contributions averaged over the file: the native explainer directly, other runtimes through their own. */
-async function importanceOf(model: ModelRuntime, dataFile: string): Promise<GlobalImportance> {
-  if (model instanceof NativeRuntime) {
-    return globalImportance(model.loaded, readCsvRecordsFile(dataFile, model.loaded.manifest.schema).records);
-  }
-  const { service, warmUp } = servingModel(model, { maxBatchSize: Number.MAX_SAFE_INTEGER });
-  if (!service.scoresRecords || model.explain === undefined) {
-    throw new ChurnError('INVALID_ARGUMENT', `${model.description.name} (${model.description.format}, ${model.description.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost models`);
-  }
-  await warmUp();
-  const outcome = await service.predictBatch(readCsvRecordsFile(dataFile, service.schema).records, '/rows', { explain: true });
-  return importanceOfExplained(outcome.results);
-}
 
 export const explainCommand = defineCommand({
   meta: { name: 'explain', description: 'Global feature importance (mean |exact contribution|) of a model over a CSV file' },
@@ -35,10 +18,19 @@ export const explainCommand = defineCommand({
     json: { type: 'boolean', description: 'print JSON instead of a table', default: false },
   },
   run: ({ args }) => runSafely(async () => {
-    const model = await openModelFrom(args.model);
-    let importance: GlobalImportance;
+    const text = readTextFile(args.data);
+    const model = await openCliModel(args.model);
+    let importance;
+    let title: string;
     try {
-      importance = await importanceOf(model, args.data);
+      const plane = await cliDataPlane(model);
+      if (!plane.scoresRecords || !plane.explains) {
+        throw new ChurnError('INVALID_ARGUMENT', `${plane.name} (${plane.card.format}, ${plane.card.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost models`);
+      }
+      // Exact contributions of every record, through the data plane, as ?explain=true computes them.
+      const outcome = await plane.predictBatch(plane.decodeCsv(text, 'cli'), { explain: true, pointer: '/rows' }, 'cli');
+      importance = importanceOfExplained(outcome.results);
+      title = `Churn model ${plane.name} ${plane.version}: feature importance`;
     } finally {
       await model.close();
     }
@@ -51,8 +43,7 @@ export const explainCommand = defineCommand({
       ]) + `\n\n${importance.records - importance.invalid} records explained, ${importance.invalid} invalid; base value ${importance.baseValue.toFixed(4)} (log-odds)\n`);
     }
     if (args.html !== undefined) {
-      const { name, version } = model.description;
-      writeFileSync(args.html, importanceChartHtml(importance, `Churn model ${name} ${version}: feature importance`));
+      writeFileSync(args.html, importanceChartHtml(importance, title));
       process.stderr.write(`wrote ${args.html}\n`);
     }
   }),

@@ -9,18 +9,12 @@ import { loadTestDefaults, runLoadTest } from '../../loadtest/load-test.js';
 import { loadProgress } from '../../loadtest/progress-display.js';
 import { formatLoadReport } from '../../loadtest/report-text.js';
 import { evaluateSlo, parseSlo, type SloTerm } from '../../loadtest/slo.js';
-import { parseTrafficProfile } from '../../loadtest/traffic-profiles.js';
+import { parseTrafficProfile } from '../../traffic/traffic-profile-spec.js';
+import { numberOption, seedOption } from '../../foundation/option-values.js';
 import { runSafely } from '../run-safely.js';
 
 /** Exit code when the run completed but did not meet --slo (1 stays "could not run"). */
 export const sloNotMetExitCode = 2;
-
-function number(text: string | undefined, name: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new ChurnError('INVALID_ARGUMENT', `--${name} must be a number, got "${text}"`);
-  return value;
-}
 
 /** Calibration understands p99 and the error rate only: those are what the capacity profile records. */
 function calibrationSlo(terms: readonly SloTerm[]): { sloP99Ms?: number; maxErrorRate?: number } {
@@ -53,7 +47,7 @@ export const loadtestCommand = defineCommand({
     speedup: { type: 'string', description: 'time compression of monday-9am and file profiles (60: the 4-hour morning in 4 minutes)', default: '1' },
     duration: { type: 'string', description: 'run length in seconds (default: the profile\'s; 10 for constant)' },
     connections: { type: 'string', description: 'keep-alive connections', default: String(loadTestDefaults.connections) },
-    payload: { type: 'string', description: 'single | batch:<n> (records sampled from the data set) | drifted:<feature>=<value>[,...] (single records with those features fixed: a shifted population)', default: loadTestDefaults.payload },
+    payload: { type: 'string', description: 'single | batch:<n> | v2:<n> (records sampled from the data set; v2 sends Open Inference Protocol requests) | drifted:<feature>=<value>[,...] (single records with those features fixed: a shifted population)', default: loadTestDefaults.payload },
     'api-key': { type: 'string', description: 'bearer token for /predict (or set LOADTEST_API_KEY, which keeps it out of ps)' },
     seed: { type: 'string', description: 'seed of the record sampling', default: String(loadTestDefaults.seed) },
     timeout: { type: 'string', description: 'per-request timeout in ms', default: String(loadTestDefaults.timeoutMs) },
@@ -70,9 +64,9 @@ export const loadtestCommand = defineCommand({
   },
   run: ({ args }) => runSafely(async () => {
     const apiKey = args['api-key'] ?? process.env['LOADTEST_API_KEY'];
-    const connections = number(args.connections, 'connections')!;
-    const seed = number(args.seed, 'seed')!;
-    const timeoutMs = number(args.timeout, 'timeout')!;
+    const connections = numberOption(args.connections, 'connections')!;
+    const seed = seedOption(args.seed);
+    const timeoutMs = numberOption(args.timeout, 'timeout')!;
     const slo = args.slo === undefined ? undefined : parseSlo(args.slo);
     const { signal, release } = interruptible();
     try {
@@ -81,11 +75,11 @@ export const loadtestCommand = defineCommand({
           url: args.url, payload: args.payload, connections, seed, timeoutMs, signal,
           ...(apiKey === undefined ? {} : { apiKey }),
           ...(slo === undefined ? {} : calibrationSlo(slo)),
-          startRps: number(args['start-rps'], 'start-rps')!,
-          growthFactor: number(args.growth, 'growth')!,
-          stepSeconds: number(args['step-seconds'], 'step-seconds')!,
-          maxSteps: number(args['max-steps'], 'max-steps')!,
-          refineSteps: number(args['refine-steps'], 'refine-steps')!,
+          startRps: numberOption(args['start-rps'], 'start-rps')!,
+          growthFactor: numberOption(args.growth, 'growth')!,
+          stepSeconds: numberOption(args['step-seconds'], 'step-seconds')!,
+          maxSteps: numberOption(args['max-steps'], 'max-steps')!,
+          refineSteps: numberOption(args['refine-steps'], 'refine-steps')!,
           onStep: (step) => process.stderr.write(`${formatCalibrationStep(step)}\n`),
         });
         process.stdout.write(`${formatCalibration(result)}\n`);
@@ -97,8 +91,8 @@ export const loadtestCommand = defineCommand({
         return;
       }
       const profile = parseTrafficProfile(args.profile, {
-        speedup: number(args.speedup, 'speedup')!,
-        ...(args.duration === undefined ? {} : { durationSeconds: number(args.duration, 'duration')! }),
+        speedup: numberOption(args.speedup, 'speedup')!,
+        ...(args.duration === undefined ? {} : { durationSeconds: numberOption(args.duration, 'duration')! }),
       });
       const progress = loadProgress(profile.durationSeconds);
       const report = await runLoadTest({

@@ -3,7 +3,7 @@ import { ChurnError } from '../../errors.js';
 import { planCapacity } from '../../autoscale/planner/capacity-planner.js';
 import { planPatchYaml } from '../../autoscale/planner/manifest-patch.js';
 import { planTable, planVerdictText } from '../../autoscale/planner/plan-text.js';
-import { numberOption } from '../../autoscale/scenario/option-values.js';
+import { numberOption } from '../../foundation/option-values.js';
 import { scenarioArgumentDefinitions } from '../../autoscale/scenario/scenario-arguments.js';
 import { loadScenario } from '../../autoscale/scenario/scenario.js';
 import { runSafely } from '../run-safely.js';

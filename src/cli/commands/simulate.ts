@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { defineCommand } from 'citty';
-import { numberOption } from '../../autoscale/scenario/option-values.js';
+import { numberOption } from '../../foundation/option-values.js';
 import { scenarioArgumentDefinitions } from '../../autoscale/scenario/scenario-arguments.js';
 import { loadScenario } from '../../autoscale/scenario/scenario.js';
 import { simulationSummaryText, timelineTable } from '../../autoscale/report/simulation-text.js';

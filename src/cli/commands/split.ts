@@ -1,10 +1,10 @@
 import { defineCommand } from 'citty';
-import { ChurnError } from '../../errors.js';
 import { compileRecordEncoder } from '../../features/record-encoder.js';
 import { telcoChurnSchema } from '../../features/telco-schema.js';
 import { bundledDataFile } from '../../model/bundled-model.js';
 import { trainValidTestSplit } from '../../training/split.js';
 import { loadTrainingData } from '../../training/training-data.js';
+import { seedOption } from '../../foundation/option-values.js';
 import { runSafely } from '../run-safely.js';
 
 /** Prints which rows the training split rule puts where, so anyone can evaluate on exactly our test rows. */
@@ -15,8 +15,7 @@ export const splitCommand = defineCommand({
     seed: { type: 'string', description: 'split seed', default: '42' },
   },
   run: ({ args }) => runSafely(() => {
-    const seed = Number(args.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ChurnError('INVALID_ARGUMENT', `--seed must be an integer within 0..4294967295, got "${args.seed}"`);
+    const seed = seedOption(args.seed);
     const data = loadTrainingData(args.data, compileRecordEncoder(telcoChurnSchema));
     const split = trainValidTestSplit(data.ids, data.y, seed);
     const part = new Array<string>(data.rows);

@@ -1,9 +1,11 @@
 import { defineCommand } from 'citty';
-import { ChurnError } from '../../errors.js';
 import { bundledDataFile } from '../../model/bundled-model.js';
 import { defaultGbdtParams } from '../../training/gbdt/gbdt-trainer.js';
 import { trainModel } from '../../training/train-model.js';
+import { NativeRuntime } from '../../runtimes/native-runtime.js';
+import { cliDataPlane } from '../cli-model.js';
 import { modelCardText } from '../model-card-text.js';
+import { seedOption } from '../../foundation/option-values.js';
 import { runSafely } from '../run-safely.js';
 import { trainingProgress } from '../training-progress.js';
 
@@ -17,9 +19,8 @@ export const trainCommand = defineCommand({
     name: { type: 'string', description: 'model name', default: 'churn' },
     'model-version': { type: 'string', description: 'model version recorded in the artifact', default: '1.0.0' },
   },
-  run: ({ args }) => runSafely(() => {
-    const seed = Number(args.seed);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ChurnError('INVALID_ARGUMENT', `--seed must be an integer within 0..4294967295, got "${args.seed}"`);
+  run: ({ args }) => runSafely(async () => {
+    const seed = seedOption(args.seed);
     const algorithm = args.algo === 'logreg' ? 'logreg' : 'gbdt';
     const progress = algorithm === 'gbdt' ? trainingProgress(defaultGbdtParams.maxRounds) : undefined;
     const outcome = trainModel({
@@ -27,6 +28,8 @@ export const trainCommand = defineCommand({
       ...(progress ? { onRound: progress.onRound } : {}),
     });
     progress?.done(outcome.manifest.training.iterations.run);
-    process.stdout.write(`${modelCardText(outcome.manifest)}\n\nwrote ${args.out} in ${outcome.trainingSeconds.toFixed(2)} s\n`);
+    // The card of the artifact as written, read back and warmed up: what `info` and GET /model will show.
+    const { card } = await cliDataPlane(NativeRuntime.open(args.out));
+    process.stdout.write(`${modelCardText(card)}\n\nwrote ${args.out} in ${outcome.trainingSeconds.toFixed(2)} s\n`);
   }),
 });

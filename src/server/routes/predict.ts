@@ -1,15 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 import { ChurnError } from '../../errors.js';
-import { requireApiKey } from '../api-key-auth.js';
-import { batchCsv, CsvBatch, recordsOfCsv, recordsOfJson, wantsCsv } from '../batch-codecs.js';
-import type { PredictionService } from '../model-service.js';
+import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
+import { recordsOfJsonBatch } from '../../serving/codecs/json-records.js';
+import type { PredictOptions } from '../../serving/predictions.js';
+import type { ServingCore } from '../../serving/serving-core.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
-
-export interface PredictDependencies {
-  service: PredictionService;
-  schemas: ApiSchemas;
-  apiKeys: readonly string[];
-}
+import { sendAnswer } from '../protocol-scope.js';
 
 // Body schemas document the API; the fields are validated by the model's record encoder, which does it in
 // the same pass as encoding and reports every failing field in the catalogue's shape. A second full
@@ -21,41 +17,37 @@ const explainQuery = {
   properties: { explain: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'Add exact per-feature contributions and top reasons' } },
 };
 
-/** `?explain=true` (or 1) asks for explanations; false, 0 or absent leaves them out; anything else is a 400. */
-function explainOption(query: unknown): { explain: boolean } | undefined {
-  const value = (query as { explain?: unknown } | undefined)?.explain;
-  if (value === undefined || value === 'false' || value === '0') return undefined;
-  if (value === 'true' || value === '1') return { explain: true };
-  throw new ChurnError('BAD_REQUEST', 'query parameter "explain" must be true, false, 1 or 0', [{ path: '/explain', reason: 'type', message: 'must be true, false, 1 or 0' }]);
-}
+const NO_OPTIONS: PredictOptions = {};
+const EXPLAIN: PredictOptions = { explain: true };
 
-/**
- * Sends a result the service computed synchronously (the native model) at once, without a promise per
- * request on the hot path, or once it resolves (runtimes such as ONNX Runtime are asynchronous).
- */
-function sendWhenDone<T>(reply: FastifyReply, result: T | Promise<T>, encode?: (value: T) => unknown): Promise<FastifyReply> | undefined {
-  const send = (value: T) => reply.send(encode === undefined ? value : encode(value));
-  if (result instanceof Promise) return result.then(send);
-  // A synchronous handler that returns a value has it sent a second time: it returns nothing.
-  send(result);
-  return undefined;
+/** `?explain=true` (or 1) asks for explanations; false, 0 or absent leaves them out; anything else is a 400. */
+function predictOptions(query: unknown): PredictOptions {
+  const value = (query as { explain?: unknown } | undefined)?.explain;
+  if (value === undefined || value === 'false' || value === '0') return NO_OPTIONS;
+  if (value === 'true' || value === '1') return EXPLAIN;
+  throw new ChurnError('BAD_REQUEST', 'query parameter "explain" must be true, false, 1 or 0', [{ path: '/explain', reason: 'type', message: 'must be true, false, 1 or 0' }]);
 }
 
 function noBody(): ChurnError {
   return new ChurnError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
 }
 
-/** POST /predict and POST /predict/batch: thin adapters over the model service. */
-export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies) {
-  return async (app: FastifyInstance): Promise<void> => {
-    requireApiKey(app, apiKeys);
-    // Only JSON here (text/plain would otherwise be accepted as a string and fail later as a bad record).
-    app.removeContentTypeParser('text/plain');
+/** A text/csv body, kept as text for the data plane to decode (timed as the decode stage). */
+class CsvText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * POST /predict and POST /predict/batch (JSON or the data file's CSV, answered in JSON or CSV): thin adapters
+ * over the data plane. Registered in the REST protocol scope, which admits, counts and maps errors.
+ */
+export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
+  return (app: FastifyInstance): void => {
     const errors = { '4xx': schemas.error, '5xx': schemas.error };
-    const security = apiKeys.length > 0 ? { security: [{ bearerAuth: [] }] } : {};
+    const security = core.authenticates ? { security: [{ bearerAuth: [] }] } : {};
+    const { maxBatchSize } = core.plane;
 
     app.post('/predict', {
-      config: { shedUnderLoad: true },
       validatorCompiler: documentationOnly,
       schema: {
         summary: 'Score one customer',
@@ -67,23 +59,16 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
       },
     }, (request, reply) => {
       if (request.body === undefined) throw noBody();
-      return sendWhenDone(reply, service.predict(request.body, explainOption(request.query)));
+      return sendAnswer(reply, core, 'rest', core.plane.predict(request.body, predictOptions(request.query), 'rest'));
     });
 
-    await app.register(async (batch) => {
-      const featureSchema = service.schema;
-      batch.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, text, done) => {
-        try {
-          done(null, CsvBatch.parse(text as string, featureSchema));
-        } catch (error) {
-          done(error as Error, undefined);
-        }
-      });
+    // CSV only here: /predict takes one JSON record.
+    app.register(async (batch) => {
+      batch.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, text, done) => { done(null, new CsvText(text as string)); });
       batch.post('/predict/batch', {
-        config: { shedUnderLoad: true },
         validatorCompiler: documentationOnly,
         schema: {
-          summary: `Score up to ${service.maxBatchSize} customers; a bad record gets its own error entry`,
+          summary: `Score up to ${maxBatchSize} customers; a bad record gets its own error entry`,
           description: 'Send JSON {"records": [...]} or text/csv with a header row. Ask for CSV back with Accept: text/csv.',
           tags: ['predictions'],
           ...security,
@@ -103,13 +88,14 @@ export function predictRoutes({ service, schemas, apiKeys }: PredictDependencies
       }, (request, reply) => {
         const { body } = request;
         if (body === undefined) throw noBody();
-        const options = explainOption(request.query);
-        const outcome = body instanceof CsvBatch
-          ? service.predictBatch(recordsOfCsv(body, featureSchema), '/rows', options)
-          : service.predictBatch(recordsOfJson(body), '/records', options);
-        const csv = wantsCsv(request.headers.accept);
+        const options = predictOptions(request.query);
+        const plane = core.plane;
+        const outcome = body instanceof CsvText
+          ? plane.predictBatch(plane.decodeCsv(body.text, 'rest'), { ...options, pointer: '/rows' }, 'rest')
+          : plane.predictBatch(recordsOfJsonBatch(body), options, 'rest');
+        const csv = acceptsCsv(request.headers.accept);
         if (csv) reply.type('text/csv; charset=utf-8');
-        return sendWhenDone(reply, outcome, csv ? batchCsv : undefined);
+        return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : undefined);
       });
     });
   };

@@ -1,7 +1,7 @@
 import type { TreeEnsemble } from '../../model/tree-ensemble.js';
 import { logLoss, rocAuc } from '../../evaluation/metrics.js';
 import type { LabelledMatrix } from '../dataset-matrix.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '../../foundation/seeded-random.js';
 import { applyFeatureBins, fitFeatureBins, type FeatureBins } from './feature-bins.js';
 import { TreeBuilder, type BuiltTree } from './tree-builder.js';
 

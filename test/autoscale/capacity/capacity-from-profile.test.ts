@@ -5,7 +5,7 @@ import { podCapacityFromProfile } from '../../../src/autoscale/capacity/capacity
 import { defaultCapacityProfilePath } from '../../../src/autoscale/capacity/default-capacity.js';
 import { latencyAt } from '../../../src/autoscale/capacity/pod-capacity.js';
 import { readCapacityProfile, type CapacityProfile } from '../../../src/loadtest/capacity-profile.js';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 
 const step = (offeredRps: number, achievedRps: number, p50Ms: number, p99Ms: number) =>
   ({ offeredRps, achievedRps, p50Ms, p90Ms: p99Ms, p99Ms, errorRate: 0, cpuUtilization: achievedRps * 0.002, rssBytes: 1e8 });

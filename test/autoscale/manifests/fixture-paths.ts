@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { packageRoot } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
 
 /** Manifests written for these tests, so they never depend on deploy/kubernetes/ being finished. */
 export const fixtures = join(packageRoot, 'test', 'fixtures', 'autoscale');

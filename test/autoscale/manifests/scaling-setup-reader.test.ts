@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { isChurnError } from '../../../src/errors.js';
 import { parseManifestText, readManifestObjects } from '../../../src/autoscale/manifests/manifest-documents.js';
 import { rateWindowOfQuery, readScalingSetup } from '../../../src/autoscale/manifests/scaling-setup-reader.js';
+import { kubectlPath, kubectlUnavailable } from '../../deploy/kubectl.js';
 import { baseRendered, kustomizeOverlay, productionRendered, seedDirectory } from './fixture-paths.js';
 
 const manifestError = (error: unknown) => isChurnError(error) && error.code === 'MANIFEST_INVALID';
@@ -55,12 +55,19 @@ describe('reading the scaling setup from manifests', () => {
     assert.deepEqual([setup.autoscaler?.minReplicas, setup.autoscaler?.maxReplicas], [2, 20]);
   });
 
-  it('renders a Kustomize directory with the real tool when one is installed, and says how otherwise', () => {
-    const kubectl = spawnSync(process.env['KUBECTL'] ?? 'kubectl', ['version', '--client'], { encoding: 'utf8' });
-    if (kubectl.status === 0) {
+  it('renders a Kustomize directory with the real tool (the project\'s kubectl v1.33)', { skip: kubectlUnavailable }, () => {
+    const saved = process.env['KUBECTL'];
+    process.env['KUBECTL'] = kubectlPath();
+    try {
       const setup = readScalingSetup(readManifestObjects(kustomizeOverlay));
       assert.equal(setup.autoscaler?.maxReplicas, 10, 'the overlay patch applied');
+    } finally {
+      if (saved === undefined) delete process.env['KUBECTL'];
+      else process.env['KUBECTL'] = saved;
     }
+  });
+
+  it('says how to render a Kustomize directory when no tool can', () => {
     const saved = { kubectl: process.env['KUBECTL'], path: process.env['PATH'] };
     process.env['KUBECTL'] = '/nonexistent/kubectl';
     process.env['PATH'] = '/nonexistent';

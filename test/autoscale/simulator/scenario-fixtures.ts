@@ -1,4 +1,4 @@
-import type { TrafficProfile } from '../../../src/loadtest/traffic-profiles.js';
+import type { TrafficProfile } from '../../../src/traffic/traffic-profile.js';
 import type { PodCapacity } from '../../../src/autoscale/capacity/pod-capacity.js';
 import type { AutoscalerModel, DeploymentModel } from '../../../src/autoscale/manifests/scaling-setup.js';
 import { defaultTimings, type SimulationOptions } from '../../../src/autoscale/simulator/simulation-options.js';

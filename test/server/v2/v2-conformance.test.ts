@@ -6,20 +6,25 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { bundledModelDirectory, packageRoot } from '../../../src/model/bundled-model.js';
-import { Predictor } from '../../../src/model/predictor.js';
-import { loadModelArtifact } from '../../../src/model/artifact-loader.js';
-import type { ModelRuntime } from '../../../src/model/runtimes/model-runtime.js';
-import { openModel } from '../../../src/model/runtimes/open-model.js';
-import { v2Routes } from '../../../src/server/v2/v2-routes.js';
+import type { FastifyInstance } from 'fastify';
+import { bundledModelDirectory } from '../../../src/model/bundled-model.js';
+import { packageRoot } from '../../../src/foundation/package-files.js';
+import type { ModelRuntime } from '../../../src/runtimes/model-runtime.js';
+import { openModel } from '../../../src/runtimes/open-model.js';
+import { buildApp } from '../../../src/server/app.js';
+import { DataPlane } from '../../../src/serving/data-plane.js';
+import { ServingMetrics } from '../../../src/serving/metrics/serving-metrics.js';
+import { ServingCore } from '../../../src/serving/serving-core.js';
+import type { ServingCore as Core } from '../../../src/serving/serving-core.js';
 import { dataRecords } from '../../helpers/fixtures.js';
+import { predictNativeBatch } from '../../helpers/native-plane.js';
+import { predictRecords } from '../../helpers/runtime-records.js';
+import { bundledModel, testApp, testConfig } from '../app-harness.js';
 
-async function v2App(runtime: ModelRuntime, ready: () => boolean): Promise<FastifyInstance> {
-  const app = Fastify();
-  app.register(v2Routes({ runtime, ready, serverName: 'churn-predictor', serverVersion: '0.1.0' }));
-  await app.ready();
-  return app;
+/** The whole server over a runtime: V2 is served by the same app, core and scopes as /predict. */
+async function v2App(runtime: ModelRuntime): Promise<{ app: FastifyInstance; core: Core }> {
+  const { app, core } = await testApp({}, runtime);
+  return { app, core };
 }
 
 function json(response: { body: string }): Record<string, any> {
@@ -28,11 +33,11 @@ function json(response: { body: string }): Record<string, any> {
 
 /** One pd-style input per feature for these records. */
 function columnInputs(records: Record<string, unknown>[], runtime: ModelRuntime, nested = false) {
-  return runtime.description.inputs.map((input) => {
+  return runtime.description.schema.features.map((input) => {
     const data = records.map((r) => r[input.name] ?? null);
     return {
       name: input.name,
-      datatype: input.type === 'category' ? 'BYTES' : 'FP64',
+      datatype: input.kind === 'categorical' ? 'BYTES' : 'FP64',
       shape: nested ? [records.length, 1] : [records.length],
       data: nested ? data.map((v) => [v]) : data,
     };
@@ -42,32 +47,49 @@ function columnInputs(records: Record<string, unknown>[], runtime: ModelRuntime,
 describe('Open Inference Protocol V2: native churn model', () => {
   let app: FastifyInstance;
   let runtime: ModelRuntime;
-  let ready = true;
   const records = dataRecords().slice(0, 4);
   before(async () => {
     runtime = await openModel(bundledModelDirectory);
-    app = await v2App(runtime, () => ready);
+    ({ app } = await v2App(runtime));
   });
-  after(async () => { await app.close(); await runtime.close(); });
+  after(async () => { await app.close(); });
   const name = () => runtime.description.name;
   const infer = (body: unknown, path = `/v2/models/${name()}/infer`) => app.inject({ method: 'POST', url: path, payload: body as object });
 
-  it('health: live and ready answer 200 with their boolean; ready is 503 until the model is ready', async () => {
+  it('health: live and ready answer 200 with their boolean; while draining, ready is 503 and inference is still served', async () => {
     assert.deepEqual(json(await app.inject('/v2/health/live')), { live: true });
-    assert.equal((await app.inject('/v2/health/ready')).statusCode, 200);
-    ready = false;
-    try {
-      const notReady = await app.inject('/v2/health/ready');
-      assert.equal(notReady.statusCode, 503);
-      assert.equal((await app.inject(`/v2/models/${name()}/ready`)).statusCode, 503);
-      const refused = await infer({ inputs: columnInputs(records, runtime) });
-      assert.equal(refused.statusCode, 503);
-      assert.equal(typeof json(refused).error, 'string');
-    } finally {
-      ready = true;
-    }
+    assert.deepEqual(json(await app.inject('/v2/health/ready')), { ready: true });
     assert.equal((await app.inject(`/v2/models/${name()}/ready`)).statusCode, 200);
     assert.equal((await app.inject(`/v2/models/${name()}/versions/${runtime.description.version}/ready`)).statusCode, 200);
+    const { app: draining, core: drainingCore } = await v2App(await openModel(bundledModelDirectory));
+    try {
+      drainingCore.state.beginDrain();
+      const notReady = await draining.inject('/v2/health/ready');
+      assert.equal(notReady.statusCode, 503);
+      assert.deepEqual(json(notReady), { ready: false });
+      // A rolling update: requests that still reach a draining replica are answered, by every protocol.
+      const served = await draining.inject({ method: 'POST', url: `/v2/models/${name()}/infer`, payload: { inputs: columnInputs(records, runtime) } });
+      assert.equal(served.statusCode, 200, served.body);
+      assert.equal(served.headers['connection'], 'close');
+    } finally {
+      await draining.close();
+    }
+  });
+
+  it('before the model is warmed up: ready is 503 and model routes refuse with 503 {"error"} and Retry-After', async () => {
+    const config = testConfig();
+    const cold = new ServingCore(new DataPlane(await openModel(bundledModelDirectory), { maxBatchSize: 10 }), { apiKeys: [], metrics: new ServingMetrics() });
+    const coldApp = buildApp(config, cold);
+    try {
+      assert.equal((await coldApp.inject('/v2/health/ready')).statusCode, 503);
+      for (const response of [await coldApp.inject(`/v2/models/${name()}/ready`), await coldApp.inject({ method: 'POST', url: `/v2/models/${name()}/infer`, payload: { inputs: columnInputs(records, runtime) } })]) {
+        assert.equal(response.statusCode, 503);
+        assert.equal(typeof json(response).error, 'string');
+        assert.ok(Number(response.headers['retry-after']) > 0);
+      }
+    } finally {
+      await coldApp.close();
+    }
   });
 
   it('server metadata has name, version and extensions; model metadata lists typed inputs with -1 batch dims', async () => {
@@ -86,18 +108,18 @@ describe('Open Inference Protocol V2: native churn model', () => {
     assert.deepEqual(json(await app.inject(`/v2/models/${name()}/versions/${runtime.description.version}`)), model);
   });
 
-  it('infers from one BYTES/FP64 input per feature: the Predictor\'s probabilities and labels, id echoed, model_name present', async () => {
+  it('infers from one BYTES/FP64 input per feature: the data plane\'s probabilities and labels, id echoed, model_name present', async () => {
     const response = await infer({ id: 'request-7', inputs: columnInputs(records, runtime) });
     assert.equal(response.statusCode, 200, response.body);
     const body = json(response);
     assert.equal(body.model_name, name());
     assert.equal(body.model_version, runtime.description.version);
     assert.equal(body.id, 'request-7');
-    const expected = new Predictor(loadModelArtifact(bundledModelDirectory)).predictBatch(records).results;
+    const expected = predictNativeBatch(bundledModel(), records).results;
     const [probability, label] = body.outputs;
     assert.deepEqual({ ...probability, data: undefined }, { name: 'probability', datatype: 'FP64', shape: [4], data: undefined });
-    assert.deepEqual(probability.data, expected.map((e) => (e.ok ? e.churnProbability : NaN)));
-    assert.deepEqual(label, { name: 'label', datatype: 'BOOL', shape: [4], data: expected.map((e) => e.ok && e.churn) });
+    assert.deepEqual(probability.data, expected.map((e) => ('churnProbability' in e ? e.churnProbability : NaN)));
+    assert.deepEqual(label, { name: 'label', datatype: 'BOOL', shape: [4], data: expected.map((e) => 'churn' in e && e.churn) });
   });
 
   it('gives nested and flat data the same result; filters outputs; serves the version path; no id when none was sent', async () => {
@@ -178,17 +200,17 @@ describe('Open Inference Protocol V2: XGBoost model with a single FP32 [N, F] in
   let runtime: ModelRuntime;
   before(async () => {
     runtime = await openModel(join(packageRoot, 'test', 'fixtures', 'xgboost', 'multi-softprob.model.json'));
-    app = await v2App(runtime, () => true);
+    ({ app } = await v2App(runtime));
   });
-  after(async () => { await app.close(); await runtime.close(); });
+  after(async () => { await app.close(); });
 
   it('scores the matrix as the runtime scores records, with [N, K] probabilities and an INT64 label', async () => {
     const rows = [[12, 70.5, 800, 2, 1, 40], [60, null, 5000, 0, 24, 55]];
     const response = await app.inject({ method: 'POST', url: `/v2/models/${runtime.description.name}/infer`, payload: { inputs: [{ name: 'input__0', datatype: 'FP32', shape: [2, 6], data: rows }] } });
     assert.equal(response.statusCode, 200, response.body);
     const [probability, label] = json(response).outputs;
-    const names = runtime.description.inputs.map((i) => i.name);
-    const expected = await runtime.predict(rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))));
+    const names = runtime.description.schema.features.map((f) => f.name);
+    const expected = await predictRecords(runtime, rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))));
     assert.deepEqual(probability, { name: 'probability', datatype: 'FP64', shape: [2, 3], data: [...expected[0]!.data] });
     assert.deepEqual(label, { name: 'label', datatype: 'INT64', shape: [2], data: [...expected[1]!.data] });
     const wrongWidth = await app.inject({ method: 'POST', url: `/v2/models/${runtime.description.name}/infer`, payload: { inputs: [{ name: 'input__0', datatype: 'FP32', shape: [1, 5], data: [1, 2, 3, 4, 5] }] } });
@@ -202,7 +224,7 @@ describe('Open Inference Protocol V2: XGBoost explanations match pred_contribs',
     const { readFileSync } = await import('node:fs');
     const expected = JSON.parse(readFileSync(join(fixtures, 'binary-logistic.expected.json'), 'utf8')) as { rows: (number | null)[][]; contributions: number[][] };
     const runtime = await openModel(join(fixtures, 'binary-logistic.model.json'));
-    const app = await v2App(runtime, () => true);
+    const { app } = await v2App(runtime);
     try {
       const rows = expected.rows.length;
       const response = await app.inject({ method: 'POST', url: `/v2/models/${runtime.description.name}/infer`, payload: { parameters: { explain: true }, inputs: [{ name: 'matrix', datatype: 'FP64', shape: [rows, 6], data: expected.rows }] } });
@@ -214,11 +236,11 @@ describe('Open Inference Protocol V2: XGBoost explanations match pred_contribs',
       await app.close();
     }
     const multi = await openModel(join(fixtures, 'multi-softmax.model.json'));
-    const multiApp = await v2App(multi, () => true);
+    const { app: multiApp } = await v2App(multi);
     try {
       const response = await multiApp.inject({ method: 'POST', url: `/v2/models/${multi.description.name}/infer`, payload: { parameters: { explain: true }, inputs: [{ name: 'matrix', datatype: 'FP64', shape: [1, 6], data: [1, 2, 3, 4, 5, 6] }] } });
       assert.equal(response.statusCode, 400);
-      assert.match(json(response).error, /cannot be explained/);
+      assert.match(json(response).error, /cannot explain/);
     } finally {
       await multiApp.close();
     }
@@ -227,7 +249,6 @@ describe('Open Inference Protocol V2: XGBoost explanations match pred_contribs',
 
 describe('Open Inference Protocol V2 on the churn server (buildApp)', () => {
   it('is served beside /predict, behind the API keys for model routes, with probes open', async () => {
-    const { testApp } = await import('../app-harness.js');
     const key = 'k'.repeat(20);
     const { app } = await testApp({ API_KEYS: key });
     try {

@@ -1,0 +1,372 @@
+import { performance } from 'node:perf_hooks';
+import { ChurnError, type FieldError } from '../errors.js';
+import { explanationOf, type Explanation } from '../explain/explainer.js';
+import type { RecordEncoder } from '../features/record-encoder.js';
+import type { FeatureSchema } from '../features/schema.js';
+import type { Contributions, EncodedRows, ModelRuntime, OutputSpec, RuntimeOutput } from '../runtimes/model-runtime.js';
+import { decodeCsvBatch } from './codecs/csv-batch.js';
+import { then, type MaybePromise } from './maybe-promise.js';
+import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
+import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
+import type { BatchOutcome, BatchResult, PredictOptions, ScoredRecord, SinglePrediction } from './predictions.js';
+import type { Protocol } from './protocol.js';
+import { syntheticRecord } from './synthetic-record.js';
+
+export interface DataPlaneOptions {
+  /** DECISION_THRESHOLD: overrides the model's own threshold for binary classifiers. */
+  threshold?: number | undefined;
+  /** Most records one call may hold (MAX_BATCH_SIZE), for every protocol. */
+  maxBatchSize: number;
+  /** Where stage timings and outcomes are counted; a private registry when absent (the CLI). */
+  metrics?: ServingMetrics;
+}
+
+/** What a tensor protocol (V2 REST, gRPC) asks for beyond the records. */
+export interface InferOptions {
+  /** Output names to return; all when absent. `contributions` asks for explanations. */
+  outputs?: readonly string[];
+  /** Add the contributions output even when `outputs` does not name it. */
+  explain?: boolean;
+}
+
+/** A tensor protocol's answer: the outputs in order, each [rows] or [rows, width]. */
+export interface InferResult {
+  rows: number;
+  outputs: RuntimeOutput[];
+  /** Column names of the contributions output, when present: each input, then `base_value`. */
+  contributionColumns?: string[];
+}
+
+/** The name of the explanations output of tensor protocols. */
+export const CONTRIBUTIONS_OUTPUT = 'contributions';
+const DEFAULT_THRESHOLD = 0.5;
+const now = (): number => performance.now();
+const seconds = (from: number, to: number): number => (to - from) / 1000;
+
+/** A batch validated and encoded: the valid rows packed in order, and each invalid record's errors by index. */
+interface EncodedBatch {
+  rows: EncodedRows;
+  /** Index in the request of each valid row. */
+  indices: number[];
+  failures: Map<number, FieldError[]>;
+}
+
+/**
+ * The data plane: decode → validate and encode → score → explain → answer, for one record, a batch, CSV and
+ * tensors, over any model runtime, with no transport in it. REST, V2 (REST and gRPC), the MLflow scoring
+ * protocol and the CLI all call it, so a record scores and fails the same way whichever way it came.
+ *
+ * In-process runtimes answer synchronously: the one-record path then allocates no promise and no matrix
+ * (the hot path of a server at tens of thousands of requests per second). Asynchronous runtimes (ONNX
+ * Runtime) get a promise. Readiness belongs to the model: true once a warm-up prediction has succeeded.
+ */
+export class DataPlane {
+  readonly card: ModelCard;
+  readonly schema: FeatureSchema;
+  /** The decision threshold /predict applies (binary classifiers; 0.5 otherwise, unused). */
+  readonly threshold: number;
+  /** Whether the model answers a churn probability: /predict, CSV batches and the CLI's predict need one. */
+  readonly scoresRecords: boolean;
+  readonly explains: boolean;
+  /** The outputs tensor protocols answer: the runtime's, plus `label` at the served threshold for binary models that lack one. */
+  readonly outputs: readonly OutputSpec[];
+  readonly maxBatchSize: number;
+  private readonly encoder: RecordEncoder;
+  private readonly scratch: Float64Array;
+  private readonly positive: { index: number; column: number } | undefined;
+  private readonly addsLabel: boolean;
+  private readonly stages: Readonly<Record<Protocol, StageSeries>>;
+  private readonly metrics: ServingMetrics;
+  private readonly featureNames: string[];
+  private warmed = false;
+
+  constructor(readonly runtime: ModelRuntime, options: DataPlaneOptions) {
+    const d = runtime.description;
+    this.schema = d.schema;
+    this.encoder = runtime.encoder;
+    this.scratch = new Float64Array(this.encoder.width);
+    this.maxBatchSize = options.maxBatchSize;
+    this.metrics = options.metrics ?? new ServingMetrics();
+    this.stages = this.metrics.stagesFor(d.name);
+    this.featureNames = d.schema.features.map((f) => f.name);
+    this.positive = positiveColumn(runtime);
+    this.scoresRecords = this.positive !== undefined;
+    this.explains = runtime.explain !== undefined;
+    const modelThreshold = d.threshold ?? DEFAULT_THRESHOLD;
+    this.threshold = options.threshold ?? modelThreshold;
+    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`threshold must be within [0, 1], got ${this.threshold}`);
+    this.addsLabel = this.scoresRecords && !d.outputs.some((o) => o.name === 'label');
+    this.outputs = this.addsLabel ? [...d.outputs, { name: 'label', datatype: 'BOOL', width: 1 }] : d.outputs;
+    const served: ServedThreshold | undefined = this.scoresRecords
+      ? {
+        value: this.threshold,
+        modelValue: modelThreshold,
+        method: this.threshold !== modelThreshold ? 'set by DECISION_THRESHOLD' : String(d.card?.['thresholdMethod'] ?? (d.threshold === undefined ? 'default' : 'model manifest')),
+        overridden: this.threshold !== modelThreshold,
+      }
+      : undefined;
+    this.card = modelCard(d, { threshold: served, outputs: this.outputs, explains: this.explains });
+  }
+
+  get name(): string {
+    return this.card.name;
+  }
+
+  get version(): string {
+    return this.card.version;
+  }
+
+  /** True once a warm-up prediction has succeeded. */
+  get ready(): boolean {
+    return this.warmed;
+  }
+
+  /**
+   * Scores one synthetic record so the first real request does not pay for JIT and lazy initialisation, and
+   * checks the answer: a model that cannot score, or answers no probability, must not report ready.
+   */
+  warmUp(): MaybePromise<void> {
+    const record = syntheticRecord(this.schema);
+    const x = new Float64Array(this.encoder.width);
+    const errors = this.encoder.encode(record, x, 0);
+    if (errors !== undefined) throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `the model's schema rejects its own warm-up record: ${errors[0]!.message}`);
+    return then(this.runtime.predict({ rows: 1, x, records: [record] }), (outputs) => {
+      if (this.scoresRecords) {
+        const p = this.probabilities(outputs, 1)[0];
+        if (!(p !== undefined && p >= 0 && p <= 1)) throw new ChurnError('ARTIFACT_CORRUPT', `warm-up prediction is not a probability (${p})`);
+      } else if (outputs.some((o) => o.data.some((v) => Number.isNaN(v)))) {
+        throw new ChurnError('ARTIFACT_CORRUPT', 'warm-up prediction is not a number');
+      }
+      this.warmed = true;
+    });
+  }
+
+  /** Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`). */
+  predict(record: unknown, options: PredictOptions, protocol: Protocol): MaybePromise<SinglePrediction> {
+    this.requireProbability();
+    const stage = this.stages[protocol];
+    const started = now();
+    const errors = this.encoder.encode(record, this.scratch, 0);
+    const encoded = now();
+    stage.validate_encode.observe(seconds(started, encoded));
+    if (errors !== undefined) {
+      this.metrics.invalidRecords.value++;
+      throw new ChurnError('INVALID_RECORD', 'the record is invalid', errors);
+    }
+    const explain = options.explain === true;
+    const { runtime } = this;
+    if (runtime.probability !== undefined && !explain) {
+      // The hot path: no promise, no matrix, no output arrays.
+      const p = runtime.probability(this.scratch, 0);
+      stage.score.observe(seconds(encoded, now()));
+      return this.single(record, p);
+    }
+    const rows: EncodedRows = { rows: 1, x: this.scratch.slice(), records: [record] };
+    return then(this.scoreRows(rows, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
+  }
+
+  /**
+   * Scores records in order; a bad record gets its own error entry (paths prefixed with `<pointer>/<index>`)
+   * and does not fail the others. More than maxBatchSize records is BATCH_TOO_LARGE.
+   */
+  predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol): MaybePromise<BatchOutcome> {
+    this.requireProbability();
+    this.checkBatchSize(records.length);
+    const stage = this.stages[protocol];
+    const batch = this.encodeBatch(records, stage);
+    this.metrics.batchSize.observe(records.length);
+    const pointer = options.pointer ?? '/records';
+    const done = (probabilities: Float64Array, explanations: Explanation[] | undefined): BatchOutcome => {
+      const results: BatchResult[] = new Array(records.length);
+      let churned = 0;
+      for (let k = 0; k < batch.indices.length; k++) {
+        const index = batch.indices[k]!;
+        const result = this.scored(records[index], probabilities[k]!);
+        if (result.churn) churned++;
+        const explanation = explanations?.[k];
+        if (explanation !== undefined) result.explanation = explanation;
+        results[index] = result;
+      }
+      for (const [index, errors] of batch.failures) {
+        const id = this.encoder.idOf(records[index]);
+        const error = {
+          code: 'INVALID_RECORD' as const,
+          message: `record ${index} is invalid`,
+          details: errors.map((e) => ({ ...e, path: `${pointer}/${index}${e.path}` })),
+        };
+        results[index] = id === undefined ? { error } : { customerID: id, error };
+      }
+      this.countOutcomes(churned, batch.indices.length - churned);
+      return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
+    };
+    if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
+    return then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
+  }
+
+  /**
+   * The records of a CSV body (the data file's format), for predictBatch with pointer `/rows`. A header
+   * lacking required feature columns fails as a whole (INVALID_BODY, one detail per column).
+   */
+  decodeCsv(text: string, protocol: Protocol): readonly Record<string, unknown>[] {
+    const started = now();
+    const records = decodeCsvBatch(text, this.schema);
+    this.stages[protocol].decode.observe(seconds(started, now()));
+    return records;
+  }
+
+  /**
+   * Tensor protocols: scores every record and answers the model's outputs (all, or those named). Any invalid
+   * record fails the call (INVALID_RECORD, paths `/<row>/<field>`): a tensor has no room for a per-row error.
+   */
+  infer(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
+    this.checkBatchSize(records.length);
+    const wanted = options.outputs;
+    for (const name of wanted ?? []) {
+      if (!this.outputs.some((o) => o.name === name) && !(this.explains && name === CONTRIBUTIONS_OUTPUT)) {
+        throw new ChurnError('INVALID_BODY', `unknown output "${name}"; the model's outputs are ${[...this.outputs.map((o) => o.name), ...(this.explains ? [CONTRIBUTIONS_OUTPUT] : [])].join(', ')}`);
+      }
+    }
+    const explain = options.explain === true || (wanted?.includes(CONTRIBUTIONS_OUTPUT) ?? false);
+    if (explain && !this.explains) throw new ChurnError('BAD_REQUEST', `this ${this.card.format} ${this.card.task} model cannot explain its predictions`);
+    const stage = this.stages[protocol];
+    const batch = this.encodeBatch(records, stage);
+    if (batch.failures.size > 0) {
+      const details = [...batch.failures].flatMap(([index, errors]) => errors.map((e) => ({ ...e, path: `/${index}${e.path}` })));
+      throw new ChurnError('INVALID_RECORD', `${batch.failures.size} of ${records.length} record(s) are invalid`, details);
+    }
+    this.metrics.batchSize.observe(records.length);
+    const rows = batch.rows;
+    const started = now();
+    return then(this.runtime.predict(rows), (raw) => {
+      const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
+      const scored = now();
+      stage.score.observe(seconds(started, scored));
+      const chosen = wanted === undefined ? outputs : outputs.filter((o) => wanted.includes(o.name));
+      if (!explain) return { rows: rows.rows, outputs: chosen };
+      return then(this.runtime.explain!(rows), (contributions) => {
+        stage.explain.observe(seconds(scored, now()));
+        const output: RuntimeOutput = { name: CONTRIBUTIONS_OUTPUT, datatype: 'FP64', width: contributions.width, data: contributions.data };
+        return { rows: rows.rows, outputs: [...chosen, output], contributionColumns: [...this.featureNames, 'base_value'] };
+      });
+    });
+  }
+
+  /** Transports report the stages they run themselves: decoding a request body and encoding the answer. */
+  observeStage(protocol: Protocol, stage: 'decode' | 'encode', secondsTaken: number): void {
+    this.stages[protocol][stage].observe(secondsTaken);
+  }
+
+  private requireProbability(): void {
+    if (!this.scoresRecords) {
+      throw new ChurnError('NOT_FOUND', `${this.card.name} is a ${this.card.task} model, not a binary classifier: use the V2 protocol (/v2/models/${this.card.name}/infer)`);
+    }
+  }
+
+  private checkBatchSize(count: number): void {
+    if (count > this.maxBatchSize) throw new ChurnError('BATCH_TOO_LARGE', `the batch has ${count} records; at most ${this.maxBatchSize} are accepted`);
+  }
+
+  private encodeBatch(records: readonly unknown[], stage: StageSeries): EncodedBatch {
+    const started = now();
+    const width = this.encoder.width;
+    const x = new Float64Array(records.length * width);
+    const indices: number[] = [];
+    const valid: unknown[] = [];
+    const failures = new Map<number, FieldError[]>();
+    for (let i = 0; i < records.length; i++) {
+      const errors = this.encoder.encode(records[i], x, indices.length * width);
+      if (errors === undefined) {
+        indices.push(i);
+        valid.push(records[i]);
+      } else {
+        failures.set(i, errors);
+      }
+    }
+    this.metrics.invalidRecords.value += failures.size;
+    stage.validate_encode.observe(seconds(started, now()));
+    const rows = indices.length;
+    return { rows: { rows, x: rows === records.length ? x : x.subarray(0, rows * width), records: valid }, indices, failures };
+  }
+
+  /** Probabilities (and explanations when asked) of encoded rows, through the runtime. */
+  private scoreRows(rows: EncodedRows, explain: boolean, stage: StageSeries): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
+    const started = now();
+    return then(this.runtime.predict(rows), (outputs) => {
+      const probabilities = this.probabilities(outputs, rows.rows);
+      const scored = now();
+      stage.score.observe(seconds(started, scored));
+      if (!explain) return { probabilities };
+      if (this.runtime.explain === undefined) {
+        throw new ChurnError('BAD_REQUEST', `${this.card.format} models cannot explain their predictions; leave out ?explain`, [
+          { path: '/explain', reason: 'type', message: `not available for ${this.card.format} models` },
+        ]);
+      }
+      return then(this.runtime.explain(rows), (contributions) => {
+        const explanations = this.explanations(rows, contributions);
+        stage.explain.observe(seconds(scored, now()));
+        return { probabilities, explanations };
+      });
+    });
+  }
+
+  private explanations(rows: EncodedRows, { width, data }: Contributions): Explanation[] {
+    const explanations: Explanation[] = new Array(rows.rows);
+    for (let r = 0; r < rows.rows; r++) {
+      const row = data.subarray(r * width, (r + 1) * width);
+      const baseValue = row[width - 1]!;
+      let margin = baseValue;
+      for (let i = 0; i < width - 1; i++) margin += row[i]!;
+      explanations[r] = explanationOf(rows.records[r] as Record<string, unknown>, this.featureNames, row, baseValue, margin);
+    }
+    return explanations;
+  }
+
+  /** The positive class's probability per row, from its output (one column of it for [N, 2] outputs). */
+  private probabilities(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
+    const { index, column } = this.positive!;
+    const { data, width } = outputs[index]!;
+    if (width === 1) return data;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = data[r * width + column]!;
+    return out;
+  }
+
+  private labels(probabilities: Float64Array): RuntimeOutput {
+    const data = new Float64Array(probabilities.length);
+    for (let r = 0; r < probabilities.length; r++) data[r] = probabilities[r]! >= this.threshold ? 1 : 0;
+    return { name: 'label', datatype: 'BOOL', width: 1, data };
+  }
+
+  private scored(record: unknown, churnProbability: number): ScoredRecord {
+    const churn = churnProbability >= this.threshold;
+    const id = this.encoder.idOf(record);
+    return id === undefined ? { churnProbability, churn } : { customerID: id, churnProbability, churn };
+  }
+
+  private single(record: unknown, churnProbability: number, explanation?: Explanation): SinglePrediction {
+    const churn = churnProbability >= this.threshold;
+    if (churn) this.metrics.outcomes.churn.value++;
+    else this.metrics.outcomes.noChurn.value++;
+    const id = this.encoder.idOf(record);
+    const { threshold, version: modelVersion } = this;
+    const result: SinglePrediction = id === undefined
+      ? { churnProbability, churn, threshold, modelVersion }
+      : { customerID: id, churnProbability, churn, threshold, modelVersion };
+    if (explanation !== undefined) result.explanation = explanation;
+    return result;
+  }
+
+  private countOutcomes(churned: number, notChurned: number): void {
+    this.metrics.outcomes.churn.value += churned;
+    this.metrics.outcomes.noChurn.value += notChurned;
+  }
+}
+
+/** Where a binary classifier's positive-class probability is: output index and column; undefined otherwise. */
+function positiveColumn(runtime: ModelRuntime): { index: number; column: number } | undefined {
+  const d = runtime.description;
+  const positive = d.positiveProbability;
+  if (d.task !== 'binary' || positive === undefined) return undefined;
+  const index = d.outputs.findIndex((o) => o.name === positive.output);
+  return index >= 0 && positive.column < d.outputs[index]!.width ? { index, column: positive.column } : undefined;
+}

@@ -1,0 +1,85 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { protocols, type Protocol } from '../protocol.js';
+import { CounterFamily, GaugeFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.js';
+
+/** The stages of one call through the data plane, each with its own histogram. */
+export const stages = ['decode', 'validate_encode', 'score', 'explain', 'encode'] as const;
+export type Stage = (typeof stages)[number];
+
+/** One protocol's stage histograms for one model: bound once, observed without label hashing. */
+export type StageSeries = Readonly<Record<Stage, HistogramSeries>>;
+
+// From a one-record validation (about a microsecond) to a large explained batch.
+const STAGE_BUCKETS = [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+export interface ServingMetricsOptions {
+  /** process_* and nodejs_* metrics (CPU, memory, event-loop lag): on for a server, off for the CLI and tests. */
+  processMetrics?: boolean;
+}
+
+/**
+ * The Prometheus metrics of the serving core, in their own registry (several servers can live in one test
+ * process). Transports add their own (HTTP request durations) to the same registry.
+ */
+export class ServingMetrics {
+  readonly registry = new Registry();
+  private readonly stageFamily = new HistogramFamily(
+    'churn_inference_stage_seconds', 'Time per call in each stage of the data plane, by model, protocol and stage.', STAGE_BUCKETS,
+  );
+  private readonly requestFamily = new CounterFamily('churn_requests_total', 'Data-plane requests answered, by protocol and outcome code (OK or an error code).');
+  private readonly inFlightFamily = new GaugeFamily('churn_requests_in_flight', 'Data-plane requests received and not yet answered, by protocol.');
+  private readonly modelFamily = new GaugeFamily('churn_model_info', 'The model being served (always 1).');
+  private readonly requestSeries = new Map<string, CounterSeries>();
+  readonly outcomes: { readonly churn: CounterSeries; readonly noChurn: CounterSeries };
+  readonly invalidRecords: CounterSeries;
+  readonly batchSize: HistogramSeries;
+
+  constructor(options: ServingMetricsOptions = {}) {
+    if (options.processMetrics === true) {
+      // process_cpu_seconds_total is read by the load generator's calibration; nodejs_eventloop_lag_* by operators.
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    }
+    const predictions = new CounterFamily('churn_predictions_total', 'Records scored, by outcome at the decision threshold.');
+    this.outcomes = { churn: predictions.series({ outcome: 'churn' }), noChurn: predictions.series({ outcome: 'no_churn' }) };
+    const invalid = new CounterFamily('churn_invalid_records_total', 'Records rejected by validation.');
+    this.invalidRecords = invalid.series();
+    const batchSizes = new HistogramFamily('churn_batch_size', 'Records per batch request.', [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000, 100000]);
+    this.batchSize = batchSizes.series();
+    for (const family of [this.stageFamily, this.requestFamily, this.inFlightFamily, this.modelFamily, predictions, invalid, batchSizes]) {
+      this.registry.registerMetric(family as never);
+    }
+  }
+
+  /** Every protocol's stage histograms for a model, to keep on the data plane. */
+  stagesFor(model: string): Readonly<Record<Protocol, StageSeries>> {
+    const byProtocol = {} as Record<Protocol, StageSeries>;
+    for (const protocol of protocols) {
+      const series = {} as Record<Stage, HistogramSeries>;
+      for (const stage of stages) series[stage] = this.stageFamily.series({ model, protocol, stage });
+      byProtocol[protocol] = series;
+    }
+    return byProtocol;
+  }
+
+  /** Marks the model being served; a swapped-in version replaces the previous one. */
+  serving(model: { name: string; version: string }): void {
+    this.modelFamily.clear();
+    this.modelFamily.reads({ name: model.name, version: model.version }, () => 1);
+  }
+
+  /** Counts one answered data-plane request. */
+  answered(protocol: Protocol, code: string): void {
+    const key = `${protocol} ${code}`;
+    let series = this.requestSeries.get(key);
+    if (series === undefined) {
+      series = this.requestFamily.series({ protocol, code });
+      this.requestSeries.set(key, series);
+    }
+    series.value++;
+  }
+
+  /** How the in-flight gauge of a protocol is read. */
+  inFlight(protocol: Protocol, read: () => number): void {
+    this.inFlightFamily.reads({ protocol }, read);
+  }
+}

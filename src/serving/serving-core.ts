@@ -1,0 +1,130 @@
+import { ChurnError } from '../errors.js';
+import { apiKeyVerifier } from './api-key-verifier.js';
+import type { DataPlane } from './data-plane.js';
+import type { ServingMetrics } from './metrics/serving-metrics.js';
+import type { OverloadSignal } from './overload-monitor.js';
+import { protocols, type Protocol } from './protocol.js';
+import { ServingState } from './serving-state.js';
+
+export interface ServingCoreOptions {
+  /** Bearer keys every data-plane protocol requires; none means no authentication. */
+  apiKeys: readonly string[];
+  metrics: ServingMetrics;
+  /** When data-plane work is shed; never when absent. */
+  overload?: OverloadSignal;
+  /** Shared with the signal handler, which flips it to draining; a fresh one by default. */
+  state?: ServingState;
+}
+
+const NEVER_OVERLOADED: OverloadSignal = { overloaded: false, delayMs: 0 };
+
+/**
+ * The one place every protocol's lifecycle, limits, auth and request metrics come from, so REST, V2 (REST and
+ * gRPC) and the MLflow protocol behave alike by construction. Three states, three questions:
+ * - live: the process answers (liveness; never fails for load, or the pod would be restarted);
+ * - serving: requests are accepted — the model is warm; true through the drain after SIGTERM, when requests
+ *   that still arrive must be answered;
+ * - ready: the Service should send new traffic — serving, not draining, not overloaded.
+ */
+export class ServingCore {
+  readonly state: ServingState;
+  readonly metrics: ServingMetrics;
+  private current: DataPlane;
+  private readonly verify: ((authorization: string | undefined) => boolean) | undefined;
+  private readonly overload: OverloadSignal;
+  private readonly calls: Record<Protocol, number>;
+
+  constructor(plane: DataPlane, options: ServingCoreOptions) {
+    this.current = plane;
+    this.state = options.state ?? new ServingState();
+    this.metrics = options.metrics;
+    this.verify = options.apiKeys.length > 0 ? apiKeyVerifier(options.apiKeys) : undefined;
+    this.overload = options.overload ?? NEVER_OVERLOADED;
+    this.calls = Object.fromEntries(protocols.map((p) => [p, 0])) as Record<Protocol, number>;
+    for (const protocol of protocols) this.metrics.inFlight(protocol, () => this.calls[protocol]);
+    this.metrics.serving(plane.card);
+  }
+
+  /** The data plane of the model being served now; read it per request (a refresh may swap it). */
+  get plane(): DataPlane {
+    return this.current;
+  }
+
+  /** Serves another model from now on: requests already running finish on the one they started with. */
+  swap(plane: DataPlane): void {
+    if (!plane.ready) throw new Error('swap() takes a warmed-up data plane');
+    this.current = plane;
+    this.metrics.serving(plane.card);
+  }
+
+  /** Starts watching for overload (each transport calls it once it is ready; the first call counts). */
+  start(): void {
+    this.overload.start?.();
+  }
+
+  /** Stops the overload monitor's timer and releases the model's native resources. */
+  async close(): Promise<void> {
+    this.overload.stop?.();
+    await this.current.runtime.close();
+  }
+
+  get authenticates(): boolean {
+    return this.verify !== undefined;
+  }
+
+  get live(): boolean {
+    return true;
+  }
+
+  get serving(): boolean {
+    return this.current.ready;
+  }
+
+  get ready(): boolean {
+    return this.notReadyReason() === undefined;
+  }
+
+  get overloadDelayMs(): number {
+    return this.overload.delayMs;
+  }
+
+  /** Why the instance should not get new traffic now, or undefined when it should. */
+  notReadyReason(): ChurnError | undefined {
+    if (this.state.draining) return new ChurnError('DRAINING', 'the server is shutting down');
+    if (!this.serving) return new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
+    if (this.overload.overloaded) return new ChurnError('OVERLOADED', 'the server is overloaded');
+    return undefined;
+  }
+
+  /** UNAUTHORIZED unless the credentials carry one of the keys (always passes without keys). */
+  authorize(authorization: string | undefined): ChurnError | undefined {
+    if (this.verify === undefined || this.verify(authorization)) return undefined;
+    return new ChurnError('UNAUTHORIZED', 'a valid API key is required: Authorization: Bearer <key>');
+  }
+
+  /**
+   * Admits a data-plane call before any work is done for it: credentials first, then whether the model serves,
+   * then overload (shed with OVERLOADED, which carries Retry-After / retry info). Draining does not refuse:
+   * requests that reach a draining instance are served.
+   */
+  admit(authorization: string | undefined): ChurnError | undefined {
+    const denied = this.authorize(authorization);
+    if (denied !== undefined) return denied;
+    if (!this.serving) return new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
+    if (this.overload.overloaded) {
+      return new ChurnError('OVERLOADED', `the server is overloaded (event-loop delay ${Math.round(this.overload.delayMs)} ms); retry later`);
+    }
+    return undefined;
+  }
+
+  /** A data-plane call of `protocol` began (counted in flight until callEnded). */
+  callStarted(protocol: Protocol): void {
+    this.calls[protocol]++;
+  }
+
+  /** A data-plane call ended with `code`: OK, or the catalogue code it failed with. */
+  callEnded(protocol: Protocol, code: string): void {
+    this.calls[protocol]--;
+    this.metrics.answered(protocol, code);
+  }
+}
