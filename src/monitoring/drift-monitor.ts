@@ -18,6 +18,11 @@ export const refusalReasons: readonly FieldReason[] = ['not_object', 'required',
 export interface FeatureDrift {
   name: string;
   kind: 'categorical' | 'numeric';
+  /**
+   * False for an open string input (a foreign model's categorical whose values its file does not list): any
+   * string is valid, so there are no bins to compare; only its refusals are counted, and no divergence is exported.
+   */
+  binned: boolean;
   psi: number;
   jensenShannon: number;
   /** Shares of the window's records: missing, and (numerics) outside the range seen in the reference. */
@@ -60,23 +65,26 @@ function edgeLabels(edges: readonly number[]): string[] {
   return [`< ${edges[0]}`, ...edges.slice(1).map((edge, i) => `[${edges[i]}, ${edge})`), `>= ${edges[edges.length - 1]}`];
 }
 
-/** What the serving core tells drift monitoring: each scored record with its score, and each refused record's field errors. */
-export interface DriftObserver {
-  observeRecord(record: Readonly<Record<string, unknown>>, score: number): void;
-  refused(errors: readonly FieldError[]): void;
+/** Records binned before they were scored, waiting for their scores to be counted (countRows). */
+export interface BinnedRows {
+  readonly rows: number;
+  /** `stride` slot indices per row. */
+  readonly slots: Uint16Array;
 }
 
 /**
- * Online drift of one model's inputs and scores against its reference profile. The serving core calls
- * `observe` (encoded row) or `observeRecord` (a validated record) once per scored record, and `refused` with the
- * field errors of every record it turned away; a snapshot computes the divergences when metrics are scraped
- * or GET /model/drift is asked, never on the hot path.
+ * Online drift of one model's inputs and scores against its reference profile. The data plane bins each valid
+ * record's encoded row before the model scores it (a runtime may round the row in place: XGBoost's float32),
+ * counts it once the score is known, and tells `refused` the field errors of every record it turned away; a
+ * snapshot computes the divergences when metrics are scraped or GET /model/drift is asked, never on the hot path.
  *
  * Every record is one bin index per feature, one for the score and one out-of-range mark per numeric feature,
  * written as slot indices into one flat count array; the window keeps them to take the record out again.
  */
-export class DriftMonitor implements DriftObserver {
+export class DriftMonitor {
   readonly features: readonly FeatureBinning[];
+  /** Slot indices per record: its features' bins, its score's bin, its features' out-of-range marks. */
+  readonly stride: number;
   private readonly window: SlidingCounts & { advance?: () => void };
   /** First slot of each feature's bins; the score's bins follow the features'. */
   private readonly base: Int32Array;
@@ -85,9 +93,8 @@ export class DriftMonitor implements DriftObserver {
   /** Per feature: its out-of-range slot (numerics) or the sink slot that nothing reads. */
   private readonly outOfRangeSlot: Int32Array;
   private readonly sinkSlot: number;
+  /** The one-record path's slots, between bin() and count(). */
   private readonly scratch: Uint16Array;
-  private readonly featureKeys: readonly string[];
-  private readonly categoryLists: readonly (readonly string[] | undefined)[];
   /** Refused values per feature (rows; one more for the record itself) and reason (columns). */
   private readonly refusals: Float64Array;
   private readonly featureByPointer: Map<string, number>;
@@ -106,61 +113,65 @@ export class DriftMonitor implements DriftObserver {
     this.sinkSlot = slot++;
     this.features.forEach((f, i) => { if (f.kind !== 'numeric') this.outOfRangeSlot[i] = this.sinkSlot; });
     if (slot > 0xffff) throw new RangeError(`${slot} bins do not fit the window's 16-bit slots`);
-    const stride = 2 * n + 1;
-    this.scratch = new Uint16Array(stride);
+    this.stride = 2 * n + 1;
+    this.scratch = new Uint16Array(this.stride);
     const { window } = options;
     this.window = window.kind === 'records'
-      ? new RecordWindow(slot, stride, window.size)
-      : new TimeWindow(slot, stride, window.seconds, options.clock ?? (() => performance.now()));
-    this.featureKeys = schema.features.map((f) => f.name);
-    this.categoryLists = schema.features.map((f) => (f.kind === 'categorical' ? f.categories : undefined));
+      ? new RecordWindow(slot, this.stride, window.size)
+      : new TimeWindow(slot, this.stride, window.seconds, options.clock ?? (() => performance.now()));
     this.refusals = new Float64Array((n + 1) * refusalReasons.length);
     this.featureByPointer = new Map(schema.features.map((f, i) => [`/${f.name.replace(/~/g, '~0').replace(/\//g, '~1')}`, i]));
   }
 
-  /** Counts one scored record from its encoding (the record encoder's layout) at x[offset..]. */
+  /**
+   * The one-record path, in two steps around scoring: bins the encoded row at x[offset..] (the record encoder's
+   * layout) into the monitor's own slots; count(score) must follow before any other bin(). No allocation.
+   */
+  bin(x: Float64Array, offset: number): void {
+    this.binInto(x, offset, this.scratch, 0);
+  }
+
+  /** Counts the record bin() was last given, with its score. */
+  count(score: number): void {
+    this.countSlots(this.scratch, 0, score);
+  }
+
+  /** bin() then count(): one scored record whose row the scoring left as it was. */
   observe(x: Float64Array, offset: number, score: number): void {
-    const { features, scratch, base, outOfRangeSlot, sinkSlot } = this;
+    this.binInto(x, offset, this.scratch, 0);
+    this.countSlots(this.scratch, 0, score);
+  }
+
+  /** Bins `rows` encoded rows (row-major, `width` values each) before they are scored; countRows counts them. */
+  binRows(x: Float64Array, rows: number, width: number): BinnedRows {
+    const slots = new Uint16Array(rows * this.stride);
+    for (let r = 0; r < rows; r++) this.binInto(x, r * width, slots, r * this.stride);
+    return { rows, slots };
+  }
+
+  /** Counts binned rows with their scores (one per row, in order). */
+  countRows({ rows, slots }: BinnedRows, scores: ArrayLike<number>): void {
+    for (let r = 0; r < rows; r++) this.countSlots(slots, r * this.stride, scores[r]!);
+  }
+
+  private binInto(x: Float64Array, offset: number, slots: Uint16Array, at: number): void {
+    const { features, base, outOfRangeSlot, sinkSlot } = this;
     const n = features.length;
     for (let f = 0; f < n; f++) {
       const binning = features[f]!;
-      scratch[f] = base[f]! + encodedBin(binning, x, offset);
+      slots[at + f] = base[f]! + encodedBin(binning, x, offset);
       let mark = sinkSlot;
       if (binning.kind === 'numeric') {
         const value = x[offset + binning.column]!;
         if (value < binning.minimum || value > binning.maximum) mark = outOfRangeSlot[f]!;
       }
-      scratch[n + 1 + f] = mark;
+      slots[at + n + 1 + f] = mark;
     }
-    scratch[n] = this.scoreBase + binOf(this.scoreEdges, score);
-    this.window.add(scratch, score);
   }
 
-  /** Counts one scored record from the record itself (already validated against the schema). */
-  observeRecord(record: Readonly<Record<string, unknown>>, score: number): void {
-    const { features, scratch, base, outOfRangeSlot, sinkSlot, featureKeys, categoryLists } = this;
-    const n = features.length;
-    for (let f = 0; f < n; f++) {
-      const binning = features[f]!;
-      const value = record[featureKeys[f]!];
-      let bin = binning.bins - 1;
-      let mark = sinkSlot;
-      if (binning.kind === 'numeric') {
-        if (typeof value === 'number') {
-          bin = binOf(binning.edges, value);
-          if (value < binning.minimum || value > binning.maximum) mark = outOfRangeSlot[f]!;
-        }
-      } else {
-        const categories = categoryLists[f]!;
-        for (let c = 0; c < categories.length; c++) {
-          if (categories[c] === value) { bin = c; break; }
-        }
-      }
-      scratch[f] = base[f]! + bin;
-      scratch[n + 1 + f] = mark;
-    }
-    scratch[n] = this.scoreBase + binOf(this.scoreEdges, score);
-    this.window.add(scratch, score);
+  private countSlots(slots: Uint16Array, at: number, score: number): void {
+    slots[at + this.features.length] = this.scoreBase + binOf(this.scoreEdges, score);
+    this.window.add(slots, at, score);
   }
 
   /** Counts the field errors of one refused record (paths relative to the record: `/Contract`). */
@@ -187,9 +198,16 @@ export class DriftMonitor implements DriftObserver {
         if (count > 0) refused[reason] = count;
       });
       const labels = entry.kind === 'numeric' ? edgeLabels(entry.edges) : [...entry.categories];
+      if (binning.kind === 'categorical' && binning.bins === 1) {
+        return {
+          name: binning.name, kind: binning.kind, binned: false, psi: 0, jensenShannon: 0, missingShare: 0, referenceMissingShare: 0,
+          outOfRangeShare: 0, refused, bins: { labels: [], reference: [], live: [] },
+        };
+      }
       return {
         name: binning.name,
         kind: binning.kind,
+        binned: true,
         psi: populationStabilityIndex(reference, live),
         jensenShannon: jensenShannonDivergence(reference, live),
         missingShare: records === 0 ? 0 : live[live.length - 1]! / records,

@@ -12,7 +12,8 @@ export interface SlidingCounts {
   readonly records: number;
   /** Sum of the scores in the window. */
   readonly scoreSum: number;
-  add(slots: Uint16Array, score: number): void;
+  /** Adds one record: the `stride` slot indices at slots[at..], and its score. */
+  add(slots: Uint16Array, at: number, score: number): void;
 }
 
 /** The last `size` records: a ring of their slot indices. */
@@ -30,7 +31,7 @@ export class RecordWindow implements SlidingCounts {
     this.scores = new Float64Array(size);
   }
 
-  add(slots: Uint16Array, score: number): void {
+  add(slots: Uint16Array, from: number, score: number): void {
     const { ring, totals, stride } = this;
     const at = this.next * stride;
     if (this.records === this.size) {
@@ -40,7 +41,7 @@ export class RecordWindow implements SlidingCounts {
       this.records++;
     }
     for (let k = 0; k < stride; k++) {
-      const slot = slots[k]!;
+      const slot = slots[from + k]!;
       ring[at + k] = slot;
       totals[slot]!++;
     }
@@ -97,12 +98,12 @@ export class TimeWindow implements SlidingCounts {
     this.current = now;
   }
 
-  add(slots: Uint16Array, score: number): void {
+  add(slots: Uint16Array, from: number, score: number): void {
     this.advance();
     const index = this.current % TIME_SLICES;
     const slice = this.slices[index]!;
     for (let k = 0; k < this.stride; k++) {
-      const slot = slots[k]!;
+      const slot = slots[from + k]!;
       slice[slot]!++;
       this.totals[slot]!++;
     }

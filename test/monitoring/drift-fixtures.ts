@@ -1,13 +1,15 @@
 import { loadModelArtifact, type LoadedModel } from '../../src/model/artifact-loader.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
-import { Predictor } from '../../src/model/predictor.js';
+import type { DataPlane } from '../../src/serving/data-plane.js';
 import { trainValidTestSplit } from '../../src/training/split.js';
 import { dataRecords } from '../helpers/fixtures.js';
+import { nativePlane } from '../helpers/native-plane.js';
 
 /** The bundled model, and the records it never trained on (validation and test slices): a stationary stream. */
 export interface DriftFixture {
   loaded: LoadedModel;
-  predictor: Predictor;
+  /** The model's data plane, without drift monitoring: scores records for a monitor under test. */
+  plane: DataPlane;
   heldOut: Record<string, unknown>[];
 }
 
@@ -21,8 +23,15 @@ export function driftFixture(): DriftFixture {
   const labels = records.map((r) => (r['Churn'] === 'Yes' ? 1 : 0));
   const split = trainValidTestSplit(ids, labels, loaded.manifest.training.split.seed);
   const heldOut = [...split.validation, ...split.test].map((r) => records[r]!);
-  cached = { loaded, predictor: new Predictor(loaded), heldOut };
+  cached = { loaded, plane: nativePlane(loaded), heldOut };
   return cached;
+}
+
+/** The churn probability of one valid record, by the bundled model. */
+export function churnProbability(record: unknown): number {
+  const answer = driftFixture().plane.predict(record, {}, 'cli');
+  if (answer instanceof Promise) throw new Error('the native model answers synchronously');
+  return answer.churnProbability;
 }
 
 /** The records with some fields set to other values (a shifted population). */
