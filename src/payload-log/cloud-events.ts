@@ -5,8 +5,8 @@ import type { PayloadEntry } from './payload-entry.js';
  * CloudEvents 1.0 for the payload log, shaped as KServe's inference logger sends them: two events per inference,
  * the request and the response, sharing the request's id, typed org.kubeflow.serving.inference.request and
  * .response, with the model in the `inferenceservicename` extension. Receivers built for KServe's logger (a
- * Knative broker, an event display) take them as they are. Our own extensions: modelversion, endpoint, status and
- * latencyms (the response event), all strings.
+ * Knative broker, an event display) take them as they are. Our own extensions: modelversion, protocol, operation,
+ * and on the response event outcome and latencyms, all strings.
  */
 export interface CloudEvent {
   specversion: '1.0';
@@ -28,11 +28,11 @@ const source = `urn:churn-predictor:${hostname()}`;
 export function inferenceEvents(entry: PayloadEntry, request: unknown, response: unknown): [CloudEvent, CloudEvent] {
   const common = {
     specversion: '1.0' as const, id: entry.requestId, source, time: entry.time, datacontenttype: 'application/json' as const,
-    inferenceservicename: entry.model.name, modelversion: entry.model.version, endpoint: entry.endpoint,
+    inferenceservicename: entry.model.name, modelversion: entry.model.version, protocol: entry.protocol, operation: entry.operation,
   };
   return [
     { ...common, type: REQUEST_EVENT_TYPE, data: request },
-    { ...common, type: RESPONSE_EVENT_TYPE, status: String(entry.status), latencyms: String(entry.latencyMs), data: response },
+    { ...common, type: RESPONSE_EVENT_TYPE, outcome: entry.outcome, latencyms: String(entry.latencyMs), data: response },
   ];
 }
 

@@ -1,17 +1,23 @@
 import { createHash, createHmac } from 'node:crypto';
 
-/** One logged request and its response: what a team retrains from. */
+/** One logged data-plane call and its answer: what a team retrains from. Alike for every protocol. */
 export interface PayloadEntry {
-  /** When the response was sent (ISO). */
+  /** When the answer was ready (ISO). */
   time: string;
+  /** The transport's request id (X-Request-Id over HTTP); a random UUID for callers that have none. */
   requestId: string;
+  /** The protocol the call came by: rest, v2, grpc, mlflow. */
+  protocol: string;
+  /** What was asked: one record (predict), a batch with per-record errors (predict_batch), or tensors (infer). */
+  operation: 'predict' | 'predict_batch' | 'infer';
   model: { name: string; version: string };
-  /** Route pattern: /predict or /predict/batch. */
-  endpoint: string;
-  status: number;
+  /** OK, or the catalogue code the call failed with (INVALID_RECORD, BATCH_TOO_LARGE...). */
+  outcome: string;
+  /** From validation to the answer, in the data plane. */
   latencyMs: number;
-  /** The request body as parsed (records carry the inputs), and the response body (scores, decisions, errors). */
+  /** `{records: [...]}` as received (decoded from JSON, CSV or tensors), with the options asked for (explain, outputs). */
   request: unknown;
+  /** The answer (scores, decisions, per-record errors; infer: the output tensors), or `{error}` for a failed call. */
   response: unknown;
 }
 

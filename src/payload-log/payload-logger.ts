@@ -4,6 +4,8 @@ import type { PayloadSink } from './payload-sinks.js';
 export interface PayloadLoggerOptions {
   /** Entries waiting or being written; beyond it new entries are dropped. */
   queueSize: number;
+  /** Share of calls logged, from 0 to 1 (default 1). */
+  sampleRate?: number;
   /** Entries per write. */
   batchSize?: number;
   /** Longest an entry waits for a batch to fill. */
@@ -24,11 +26,18 @@ export class PayloadLogger {
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly batchSize: number;
+  private readonly sampleRate: number;
 
   constructor(private readonly sink: PayloadSink, private readonly options: PayloadLoggerOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.sampleRate = options.sampleRate ?? 1;
     this.timer = setInterval(() => { void this.flush(); }, options.flushMs ?? 1000);
     this.timer.unref();
+  }
+
+  /** Whether to log the call that begins now: decided up front, so an unsampled call costs nothing more. */
+  sampled(): boolean {
+    return this.sampleRate >= 1 || Math.random() < this.sampleRate;
   }
 
   offer(entry: PayloadEntry): void {
