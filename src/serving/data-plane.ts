@@ -3,11 +3,14 @@ import { ChurnError, type FieldError } from '../errors.js';
 import { explanationOf, type Explanation } from '../explain/explainer.js';
 import type { RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
+import type { BinnedRows, DriftMonitor } from '../monitoring/drift-monitor.js';
+import type { PayloadLogger } from '../payload-log/payload-logger.js';
 import type { Contributions, EncodedRows, ModelRuntime, OutputSpec, RuntimeOutput } from '../runtimes/model-runtime.js';
 import { decodeCsvBatch } from './codecs/csv-batch.js';
 import { then, type MaybePromise } from './maybe-promise.js';
 import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
 import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
+import { captured, loggedOutputs } from './payload-capture.js';
 import type { BatchOutcome, BatchResult, PredictOptions, ScoredRecord, SinglePrediction } from './predictions.js';
 import type { Protocol } from './protocol.js';
 import { syntheticRecord } from './synthetic-record.js';
@@ -19,6 +22,13 @@ export interface DataPlaneOptions {
   maxBatchSize: number;
   /** Where stage timings and outcomes are counted; a private registry when absent (the CLI). */
   metrics?: ServingMetrics;
+  /**
+   * Drift monitoring of this model (a server's planes, when the model has a reference profile): every record a
+   * protocol sends is counted, scored ones into the window, refused ones by field and reason.
+   */
+  drift?: DriftMonitor | undefined;
+  /** Payload logging (a server's planes, when PAYLOAD_LOG is set): a sample of the calls of every protocol. */
+  payloadLog?: PayloadLogger | undefined;
 }
 
 /** What a tensor protocol (V2 REST, gRPC) asks for beyond the records. */
@@ -49,7 +59,22 @@ interface EncodedBatch {
   /** Index in the request of each valid row. */
   indices: number[];
   failures: Map<number, FieldError[]>;
+  /** The valid rows binned for drift monitoring (before scoring: a runtime may round its input in place). */
+  binned: BinnedRows | undefined;
 }
+
+/** Rows encoded as drift monitoring counts them, with their scores: what a reference profile is built from. */
+export interface ReferenceScores {
+  /** The valid records' rows, as encoded before scoring. */
+  rows: number;
+  x: Float64Array;
+  scores: Float64Array;
+  /** Records the schema refused (left out). */
+  refused: number;
+}
+
+/** The monitored score of a multi-class model is its top class's probability. */
+const TOP_CLASS = -1;
 
 /**
  * The data plane: decode → validate and encode → score → explain → answer, for one record, a batch, CSV and
@@ -71,6 +96,12 @@ export class DataPlane {
   /** The outputs tensor protocols answer: the runtime's, plus `label` at the served threshold for binary models that lack one. */
   readonly outputs: readonly OutputSpec[];
   readonly maxBatchSize: number;
+  /** Counts this model's traffic against its reference profile; undefined without one (and for the CLI). */
+  readonly drift: DriftMonitor | undefined;
+  private readonly payloadLog: PayloadLogger | undefined;
+  private readonly identity: { name: string; version: string };
+  /** Where each row's monitored score is read: output index and column (TOP_CLASS: the row's largest value). */
+  private readonly monitoredScore: { index: number; column: number } | undefined;
   private readonly encoder: RecordEncoder;
   private readonly scratch: Float64Array;
   private readonly positive: { index: number; column: number } | undefined;
@@ -90,6 +121,13 @@ export class DataPlane {
     this.stages = this.metrics.stagesFor(d.name);
     this.featureNames = d.schema.features.map((f) => f.name);
     this.positive = positiveColumn(runtime);
+    this.monitoredScore = this.positive ?? firstScoreColumn(runtime);
+    if (options.drift !== undefined && this.monitoredScore === undefined) {
+      throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${d.name} has a reference profile but no FP64 output to monitor as its score`);
+    }
+    this.drift = options.drift;
+    this.payloadLog = options.payloadLog;
+    this.identity = { name: d.name, version: d.version };
     this.scoresRecords = this.positive !== undefined;
     this.explains = runtime.explain !== undefined;
     const modelThreshold = d.threshold ?? DEFAULT_THRESHOLD;
@@ -141,35 +179,58 @@ export class DataPlane {
     });
   }
 
-  /** Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`). */
-  predict(record: unknown, options: PredictOptions, protocol: Protocol): MaybePromise<SinglePrediction> {
+  /**
+   * Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`).
+   * `requestId` (the transport's) names the call in the payload log.
+   */
+  predict(record: unknown, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<SinglePrediction> {
+    const log = this.payloadLog;
+    if (log === undefined || !log.sampled()) return this.predictOne(record, options, protocol);
+    const request = options.explain === true ? { records: [record], explain: true } : { records: [record] };
+    return captured(log, { requestId, protocol, operation: 'predict', model: this.identity, request }, () => this.predictOne(record, options, protocol), (answer) => answer);
+  }
+
+  private predictOne(record: unknown, options: PredictOptions, protocol: Protocol): MaybePromise<SinglePrediction> {
     this.requireProbability();
     const stage = this.stages[protocol];
     const started = now();
     const errors = this.encoder.encode(record, this.scratch, 0);
+    const explain = options.explain === true;
+    const { runtime, drift } = this;
+    const hot = runtime.probability !== undefined && !explain;
+    // Drift bins the row before it is scored (timed with validation and encoding, whose row it reads).
+    if (hot && errors === undefined) drift?.bin(this.scratch, 0);
     const encoded = now();
     stage.validate_encode.observe(seconds(started, encoded));
     if (errors !== undefined) {
       this.metrics.invalidRecords.value++;
+      drift?.refused(errors);
       throw new ChurnError('INVALID_RECORD', 'the record is invalid', errors);
     }
-    const explain = options.explain === true;
-    const { runtime } = this;
-    if (runtime.probability !== undefined && !explain) {
+    if (hot) {
       // The hot path: no promise, no matrix, no output arrays.
-      const p = runtime.probability(this.scratch, 0);
+      const p = runtime.probability!(this.scratch, 0);
       stage.score.observe(seconds(encoded, now()));
+      drift?.count(p);
       return this.single(record, p);
     }
     const rows: EncodedRows = { rows: 1, x: this.scratch.slice(), records: [record] };
-    return then(this.scoreRows(rows, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
+    const binned = drift?.binRows(rows.x, 1, this.encoder.width);
+    return then(this.scoreRows(rows, binned, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
   }
 
   /**
    * Scores records in order; a bad record gets its own error entry (paths prefixed with `<pointer>/<index>`)
    * and does not fail the others. More than maxBatchSize records is BATCH_TOO_LARGE.
    */
-  predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol): MaybePromise<BatchOutcome> {
+  predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
+    const log = this.payloadLog;
+    if (log === undefined || !log.sampled()) return this.predictMany(records, options, protocol);
+    const request = options.explain === true ? { records, explain: true } : { records };
+    return captured(log, { requestId, protocol, operation: 'predict_batch', model: this.identity, request }, () => this.predictMany(records, options, protocol), (answer) => answer);
+  }
+
+  private predictMany(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol): MaybePromise<BatchOutcome> {
     this.requireProbability();
     this.checkBatchSize(records.length);
     const stage = this.stages[protocol];
@@ -200,7 +261,7 @@ export class DataPlane {
       return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
     };
     if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
-    return then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
+    return then(this.scoreRows(batch.rows, batch.binned, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
   }
 
   /**
@@ -218,7 +279,18 @@ export class DataPlane {
    * Tensor protocols: scores every record and answers the model's outputs (all, or those named). Any invalid
    * record fails the call (INVALID_RECORD, paths `/<row>/<field>`): a tensor has no room for a per-row error.
    */
-  infer(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
+  infer(records: readonly unknown[], options: InferOptions, protocol: Protocol, requestId?: string): MaybePromise<InferResult> {
+    const log = this.payloadLog;
+    if (log === undefined || !log.sampled()) return this.inferMany(records, options, protocol);
+    const request = { records, ...(options.outputs === undefined ? {} : { outputs: options.outputs }), ...(options.explain === true ? { explain: true } : {}) };
+    return captured(log, { requestId, protocol, operation: 'infer', model: this.identity, request }, () => this.inferMany(records, options, protocol), (result) => ({
+      modelVersion: this.version,
+      outputs: loggedOutputs(result.rows, result.outputs),
+      ...(result.contributionColumns === undefined ? {} : { contributionColumns: result.contributionColumns }),
+    }));
+  }
+
+  private inferMany(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
     this.checkBatchSize(records.length);
     const wanted = options.outputs;
     for (const name of wanted ?? []) {
@@ -238,9 +310,11 @@ export class DataPlane {
     const rows = batch.rows;
     const started = now();
     return then(this.runtime.predict(rows), (raw) => {
-      const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
+      const probabilities = this.scoresRecords ? this.probabilities(raw, rows.rows) : undefined;
+      const outputs = this.addsLabel ? [...raw, this.labels(probabilities!)] : raw;
       const scored = now();
       stage.score.observe(seconds(started, scored));
+      if (batch.binned !== undefined) this.drift!.countRows(batch.binned, probabilities ?? this.monitoredScores(raw, rows.rows));
       const chosen = wanted === undefined ? outputs : outputs.filter((o) => wanted.includes(o.name));
       if (!explain) return { rows: rows.rows, outputs: chosen };
       return then(this.runtime.explain!(rows), (contributions) => {
@@ -249,6 +323,20 @@ export class DataPlane {
         return { rows: rows.rows, outputs: [...chosen, output], contributionColumns: [...this.featureNames, 'base_value'] };
       });
     });
+  }
+
+  /**
+   * Scores records as drift monitoring counts them, for a reference profile (`churn-predictor profile`): the valid
+   * ones, with their rows as encoded before scoring and their monitored scores; refused ones are left out.
+   */
+  referenceScores(records: readonly unknown[]): MaybePromise<ReferenceScores> {
+    if (this.monitoredScore === undefined) throw new ChurnError('BAD_REQUEST', `${this.card.name} has no FP64 output to profile as its score`);
+    const batch = this.encodeBatch(records, this.stages.cli);
+    const { rows } = batch.rows;
+    // A runtime may round its input in place (XGBoost's float32): the profile takes the values as received.
+    const x = batch.rows.x.slice();
+    if (rows === 0) return { rows, x, scores: new Float64Array(0), refused: batch.failures.size };
+    return then(this.runtime.predict(batch.rows), (outputs) => ({ rows, x, scores: this.monitoredScores(outputs, rows), refused: batch.failures.size }));
   }
 
   /** Transports report the stages they run themselves: decoding a request body and encoding the answer. */
@@ -283,18 +371,23 @@ export class DataPlane {
       }
     }
     this.metrics.invalidRecords.value += failures.size;
-    stage.validate_encode.observe(seconds(started, now()));
+    const { drift } = this;
+    if (drift !== undefined) for (const errors of failures.values()) drift.refused(errors);
     const rows = indices.length;
-    return { rows: { rows, x: rows === records.length ? x : x.subarray(0, rows * width), records: valid }, indices, failures };
+    const packed = rows === records.length ? x : x.subarray(0, rows * width);
+    const binned = drift === undefined || rows === 0 ? undefined : drift.binRows(packed, rows, width);
+    stage.validate_encode.observe(seconds(started, now()));
+    return { rows: { rows, x: packed, records: valid }, indices, failures, binned };
   }
 
-  /** Probabilities (and explanations when asked) of encoded rows, through the runtime. */
-  private scoreRows(rows: EncodedRows, explain: boolean, stage: StageSeries): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
+  /** Probabilities (and explanations when asked) of encoded rows, through the runtime; binned rows are counted for drift. */
+  private scoreRows(rows: EncodedRows, binned: BinnedRows | undefined, explain: boolean, stage: StageSeries): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
     const started = now();
     return then(this.runtime.predict(rows), (outputs) => {
       const probabilities = this.probabilities(outputs, rows.rows);
       const scored = now();
       stage.score.observe(seconds(started, scored));
+      if (binned !== undefined) this.drift!.countRows(binned, probabilities);
       if (!explain) return { probabilities };
       if (this.runtime.explain === undefined) {
         throw new ChurnError('BAD_REQUEST', `${this.card.format} models cannot explain their predictions; leave out ?explain`, [
@@ -331,6 +424,24 @@ export class DataPlane {
     return out;
   }
 
+  /** Each row's monitored score: the positive class's probability, the top class's, or the regression's prediction. */
+  private monitoredScores(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
+    const { index, column } = this.monitoredScore!;
+    const { data, width } = outputs[index]!;
+    if (width === 1) return data;
+    const out = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      if (column !== TOP_CLASS) {
+        out[r] = data[r * width + column]!;
+        continue;
+      }
+      let top = -Infinity;
+      for (let c = 0; c < width; c++) top = Math.max(top, data[r * width + c]!);
+      out[r] = top;
+    }
+    return out;
+  }
+
   private labels(probabilities: Float64Array): RuntimeOutput {
     const data = new Float64Array(probabilities.length);
     for (let r = 0; r < probabilities.length; r++) data[r] = probabilities[r]! >= this.threshold ? 1 : 0;
@@ -360,6 +471,17 @@ export class DataPlane {
     this.metrics.outcomes.churn.value += churned;
     this.metrics.outcomes.noChurn.value += notChurned;
   }
+}
+
+/**
+ * What drift monitoring takes as the score of a model that is not a binary classifier: its first FP64 output —
+ * a regression's prediction, or a multi-class classifier's probabilities, of which the top class's (the model's
+ * confidence) is taken. Undefined when the model has no such output.
+ */
+function firstScoreColumn(runtime: ModelRuntime): { index: number; column: number } | undefined {
+  const outputs = runtime.description.outputs;
+  const index = outputs.findIndex((o) => o.datatype === 'FP64');
+  return index < 0 ? undefined : { index, column: outputs[index]!.width === 1 ? 0 : TOP_CLASS };
 }
 
 /** Where a binary classifier's positive-class probability is: output index and column; undefined otherwise. */

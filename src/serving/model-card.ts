@@ -27,6 +27,8 @@ export interface ModelCard {
   threshold?: ServedThreshold;
   explains: boolean;
   endpoints: string[];
+  /** What drift monitoring compares live traffic with (GET /model/drift), or null when the model has no profile. */
+  referenceProfile: { source: string; rows: number } | null;
   [fact: string]: unknown;
 }
 
@@ -42,6 +44,7 @@ export function modelCard(description: ModelDescription, served: { threshold: Se
     ...(served.threshold === undefined ? {} : { threshold: served.threshold }),
     explains: served.explains,
     endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`],
+    referenceProfile: description.referenceProfile === undefined ? null : { source: description.referenceProfile.source, rows: description.referenceProfile.rows },
     ...facts,
   };
 }

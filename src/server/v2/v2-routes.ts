@@ -59,7 +59,7 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
       checkModel(request.params);
       const plane = core.plane;
       const inference = decodeInferenceRequest(request.body, plane.schema);
-      const answer = plane.infer(inference.records, inference, 'v2');
+      const answer = plane.infer(inference.records, inference, 'v2', request.id);
       return sendAnswer(reply, core, 'v2', answer, (result) => encodeInferenceResponse(plane, inference, result));
     };
     scope.get<{ Params: Params }>('/:name', metadata);
