@@ -7,12 +7,12 @@ import { ARTIFACT_FORMAT_VERSION } from '../../model/artifact-manifest.js';
 import { rewriteManifest } from '../../model/artifact-writer.js';
 import { bundledDataFile } from '../../model/bundled-model.js';
 import type { ReferenceProfile } from '../../model/reference-profile.js';
-import { openModel } from '../../model/runtimes/open-model.js';
-import { sidecarManifestFile } from '../../model/runtimes/sidecar-manifest.js';
-import { profileModel } from '../../monitoring/profile-model.js';
-import { servingModel } from '../../server/serving-model.js';
-import { readCsvRecordsFile } from '../csv-input.js';
+import { buildReferenceProfile } from '../../monitoring/reference-profile-builder.js';
+import { openModel } from '../../runtimes/open-model.js';
+import { sidecarManifestFile } from '../../runtimes/sidecar-manifest.js';
+import { cliDataPlane } from '../cli-model.js';
 import { runSafely } from '../run-safely.js';
+import { readTextFile } from '../text-file.js';
 
 /** A native artifact keeps its profile in manifest.json (written as format version 2, payload untouched). */
 function storeInArtifact(directory: string, profile: ReferenceProfile): string {
@@ -48,14 +48,17 @@ export const profileCommand = defineCommand({
       throw new ChurnError('INVALID_ARGUMENT', '--model must be a local path: profile a local copy, then upload its manifest (or <name>.manifest.json) beside the model');
     }
     const path = resolve(args.model);
+    const text = readTextFile(args.data);
     const runtime = await openModel(path);
     try {
-      const { service, warmUp } = servingModel(runtime, { maxBatchSize: Number.MAX_SAFE_INTEGER });
-      await warmUp();
-      const { records } = readCsvRecordsFile(args.data, service.schema);
-      const { profile, scored, refused } = await profileModel(service, records, `${basename(args.data)} (churn-predictor profile)`);
+      // The server's own data plane: records are validated, encoded and scored exactly as served traffic will be.
+      const plane = await cliDataPlane(runtime);
+      const records = plane.decodeCsv(text, 'cli');
+      const { rows, x, scores, refused } = await plane.referenceScores(records);
+      if (rows === 0) throw new ChurnError('DATA_INVALID', `${args.data}: no record of the file is valid for the model; nothing to profile`);
+      const profile = buildReferenceProfile({ schema: plane.schema, x, rows, scores, source: `${basename(args.data)} (churn-predictor profile)` });
       const written = statSync(path).isDirectory() ? storeInArtifact(path, profile) : storeInSidecar(path, profile);
-      process.stdout.write(`profiled ${scored} records of ${args.data} (${refused} refused by the model's schema): ${profile.features.length} features and the score\nwrote ${written}\n`);
+      process.stdout.write(`profiled ${rows} records of ${args.data} (${refused} refused by the model's schema): ${profile.features.length} features and the score\nwrote ${written}\n`);
     } finally {
       await runtime.close();
     }
