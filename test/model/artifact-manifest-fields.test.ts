@@ -4,9 +4,10 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isChurnError, type ErrorCode } from '../../src/errors.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { MANIFEST_FILE } from '../../src/model/artifact-manifest.js';
-import { bundledModelDirectory, packageRoot } from '../../src/model/bundled-model.js';
+import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { cliPath } from '../server/child-server.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
 

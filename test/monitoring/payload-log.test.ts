@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { REQUEST_EVENT_TYPE, RESPONSE_EVENT_TYPE } from '../../src/payload-log/cloud-events.js';
 import { temporaryDirectory, validRecord } from '../helpers/fixtures.js';
 import { testApp } from '../server/app-harness.js';
+import { v2Body } from './v2-requests.js';
 
 const work = temporaryDirectory('churn-payload-log-');
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -55,33 +56,57 @@ describe('payload logging to a file (JSON lines)', () => {
     await app.close();
   });
 
-  it('writes one line per sampled request: id, model version, inputs, score, decision, latency; customerID hashed, gender dropped', async () => {
+  it('writes one line per data-plane call, REST and V2 alike: request id, protocol, model version, inputs, score, decision, latency; customerID hashed, gender dropped', async () => {
     const file = join(work, 'payloads.jsonl');
     const { app } = await testApp({ PAYLOAD_LOG: `file:${file}`, PAYLOAD_LOG_HASH_FIELDS: 'customerID', PAYLOAD_LOG_HASH_KEY: hashKey, PAYLOAD_LOG_DROP_FIELDS: 'gender' });
     const record = validRecord();
     const single = await app.inject({ method: 'POST', url: '/predict', payload: record, headers: { 'x-request-id': 'req-single-1' } });
     const batch = await app.inject({ method: 'POST', url: '/predict/batch', payload: { records: [record, { ...record, Contract: 'Lifetime' }] } });
+    const v2 = await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Body([record, { ...record, tenure: 3 }]), headers: { 'x-request-id': 'req-v2-1' } });
+    assert.equal(v2.statusCode, 200, v2.body);
     await app.inject({ method: 'GET', url: '/model' });
     await app.close();
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
-    assert.equal(lines.length, 2, 'only /predict and /predict/batch are logged');
-    const [first, second] = lines as [Record<string, any>, Record<string, any>];
+    assert.equal(lines.length, 3, 'the scoring calls are logged, nothing else');
+    const [first, second, third] = lines as [Record<string, any>, Record<string, any>, Record<string, any>];
     assert.equal(first['requestId'], 'req-single-1');
-    assert.equal(first['endpoint'], '/predict');
-    assert.equal(first['status'], 200);
+    assert.deepEqual([first['protocol'], first['operation'], first['outcome']], ['rest', 'predict', 'OK']);
     assert.deepEqual(first['model'], { name: 'churn', version: '1.0.0' });
     assert.ok(first['latencyMs'] > 0);
-    assert.equal(first['request']['customerID'], hmac(record['customerID'] as string));
-    assert.equal(first['request']['gender'], undefined);
-    assert.equal(first['request']['tenure'], record['tenure']);
+    const logged = first['request']['records'][0];
+    assert.equal(logged['customerID'], hmac(record['customerID'] as string));
+    assert.equal(logged['gender'], undefined);
+    assert.equal(logged['tenure'], record['tenure']);
     const answer = single.json() as { churnProbability: number; churn: boolean };
     assert.equal(first['response']['churnProbability'], answer.churnProbability);
     assert.equal(first['response']['churn'], answer.churn);
     assert.equal(first['response']['customerID'], hmac(record['customerID'] as string), 'the echo is hashed alike: joinable');
-    assert.equal(second['endpoint'], '/predict/batch');
+    assert.deepEqual([second['protocol'], second['operation']], ['rest', 'predict_batch']);
     assert.equal(second['request']['records'].length, 2);
     assert.equal(second['response']['results'][1]['error']['code'], 'INVALID_RECORD');
     assert.equal(second['requestId'], batch.headers['x-request-id']);
+    // V2: the records the tensors carried, and the output tensors as the response gives them.
+    assert.deepEqual([third['requestId'], third['protocol'], third['operation'], third['outcome']], ['req-v2-1', 'v2', 'infer', 'OK']);
+    assert.equal(third['request']['records'].length, 2);
+    assert.equal(third['request']['records'][1]['tenure'], 3);
+    assert.equal(third['request']['records'][0]['gender'], undefined);
+    const outputs = (v2.json() as { outputs: { name: string; data: unknown[] }[] }).outputs;
+    const probability = third['response']['outputs'].find((o: { name: string }) => o.name === 'probability');
+    assert.deepEqual(probability['data'], outputs.find((o) => o.name === 'probability')!.data);
+    assert.deepEqual(probability['shape'], [2]);
+  });
+
+  it('logs failed calls with their error code: an invalid record over REST and over V2', async () => {
+    const file = join(work, 'failures.jsonl');
+    const { app } = await testApp({ PAYLOAD_LOG: `file:${file}` });
+    const bad = { ...validRecord(), Contract: 'Lifetime' };
+    assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: bad })).statusCode, 422);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Body([validRecord(), bad]) })).statusCode, 400);
+    await app.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    assert.deepEqual(lines.map((l) => [l['protocol'], l['outcome'], l['response']['error']['code']]), [['rest', 'INVALID_RECORD', 'INVALID_RECORD'], ['v2', 'INVALID_RECORD', 'INVALID_RECORD']]);
+    assert.equal(lines[1]!['response']['error']['details'][0]['path'], '/1/Contract');
+    assert.equal(lines[0]!['request']['records'][0]['Contract'], 'Lifetime');
   });
 
   it('PAYLOAD_LOG_SAMPLE_RATE=0 logs nothing; everything is still answered', async () => {
@@ -112,12 +137,14 @@ describe('payload logging to an HTTP receiver (CloudEvents, as KServe\'s logger)
       assert.equal(attributes['id'], 'req-binary-1');
       assert.equal(attributes['inferenceservicename'], 'churn');
       assert.equal(attributes['modelversion'], '1.0.0');
-      assert.equal(attributes['endpoint'], '/predict');
+      assert.equal(attributes['protocol'], 'rest');
+      assert.equal(attributes['operation'], 'predict');
     }
-    assert.equal((JSON.parse(request.body) as Record<string, unknown>)['tenure'], record['tenure']);
-    assert.match((JSON.parse(request.body) as Record<string, string>)['customerID']!, /^[0-9a-f]{64}$/);
+    const sent = (JSON.parse(request.body) as { records: Record<string, unknown>[] }).records[0]!;
+    assert.equal(sent['tenure'], record['tenure']);
+    assert.match(sent['customerID'] as string, /^[0-9a-f]{64}$/);
     assert.equal((JSON.parse(reply.body) as { churnProbability: number }).churnProbability, (response.json() as { churnProbability: number }).churnProbability);
-    assert.equal(reply.headers['ce-status'], '200');
+    assert.equal(reply.headers['ce-outcome'], 'OK');
     assert.ok(Number(reply.headers['ce-latencyms']) > 0);
   });
 

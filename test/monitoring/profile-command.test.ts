@@ -7,10 +7,9 @@ import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { MANIFEST_FILE, PAYLOAD_FILE } from '../../src/model/artifact-manifest.js';
 import { bundledDataFile, bundledModelDirectory } from '../../src/model/bundled-model.js';
-import { openModel } from '../../src/model/runtimes/open-model.js';
-import { buildApp } from '../../src/server/app.js';
+import { openModel } from '../../src/runtimes/open-model.js';
 import { temporaryDirectory, validRecord } from '../helpers/fixtures.js';
-import { bundledModel, testConfig } from '../server/app-harness.js';
+import { bundledModel, testApp } from '../server/app-harness.js';
 import { cliPath } from '../server/child-server.js';
 
 const work = temporaryDirectory('churn-profile-');
@@ -50,8 +49,7 @@ describe('churn-predictor profile', () => {
     assert.deepEqual(Object.keys(after).sort(), [...Object.keys(before), 'referenceProfile'].sort());
     assert.deepEqual(after['schema'], before['schema']);
 
-    const app = buildApp(testConfig(), await openModel(file));
-    await app.ready();
+    const { app } = await testApp({}, await openModel(file));
     try {
       assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: validRecord() })).statusCode, 200);
       const drift = (await app.inject({ method: 'GET', url: '/model/drift' })).json() as { available: boolean; window: { records: number } };

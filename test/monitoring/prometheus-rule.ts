@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 
 export const prometheusRuleFile = join(packageRoot, 'deploy', 'kubernetes', 'components', 'prometheus', 'prometheus-rule.yaml');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { parse } from 'yaml';
 import { runLoadTest } from '../../src/loadtest/load-test.js';
-import { packageRoot } from '../../src/model/bundled-model.js';
+import { packageRoot } from '../../src/foundation/package-files.js';
 import { Cluster, requireHaproxy } from '../e2e/harness/cluster.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
 import { ruleGroups } from './prometheus-rule.js';
