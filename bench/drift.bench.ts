@@ -3,10 +3,12 @@
  * a data plane without a drift monitor and through data planes with one (last 10,000 records; last hour), one
  * record at a time (the REST hot path), in batches of 100 (/predict/batch) and as V2 tensors (infer), all in the
  * same run and interleaved sample by sample so machine noise hits them alike. The added cost is the median of
- * the paired differences. Target: <= 2 µs per record. Also: the monitor's own observe(), and a snapshot (what a
- * scrape or GET /model/drift costs). Times are CPU time of this process.
+ * the paired differences. Target: <= 2 µs per record, and no allocation added to the one-record path (garbage
+ * collections counted with and without). Also: the monitor's own observe(), and a snapshot (what a scrape or
+ * GET /model/drift costs). Times are CPU time of this process.
  */
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { compileRecordEncoder } from '../src/features/record-encoder.js';
 import { loadModelArtifact } from '../src/model/artifact-loader.js';
@@ -79,6 +81,26 @@ for (let s = 0; s < samples; s++) {
     micros[k]!.push(cpuMicros(() => { for (let c = 0; c < calls; c++) body(start + c); }) / RECORDS_PER_SAMPLE);
   });
 }
+// Drift must add no allocation to the one-record path: garbage collections during the same predict() calls
+// without and with a monitor (the call itself allocates its answer; a few bytes more per call would show as more
+// collections). GC entries are delivered asynchronously; the first round collects what earlier work left.
+let collections = 0;
+const gcObserver = new PerformanceObserver((list) => { collections += list.getEntries().length; });
+gcObserver.observe({ entryTypes: ['gc'] });
+const GC_CALLS = 1_000_000;
+const collectionsDuring = async (p: DataPlane): Promise<number> => {
+  await new Promise((resolve) => setImmediate(resolve));
+  collections = 0;
+  for (let i = 0; i < GC_CALLS; i++) sink += one(p, i);
+  await new Promise((resolve) => setImmediate(resolve));
+  return collections;
+};
+const gcRounds = { without: [] as number[], withDrift: [] as number[] };
+for (let round = 0; round < 4; round++) {
+  gcRounds.without.push(await collectionsDuring(plain));
+  gcRounds.withDrift.push(await collectionsDuring(lastRecords));
+}
+gcObserver.disconnect();
 const snapshotMicros = median(Array.from({ length: 50 }, () => cpuMicros(() => { sink += lastRecords.drift!.snapshot().score.psi; })));
 if (sink === 42) process.stdout.write('');
 
@@ -100,6 +122,8 @@ reportBench({
       const value = added(withDrift, without);
       return { metric: `${metric} (median of paired differences)`, value, unit: 'µs', note: `target <= 2 µs; +${(100 * value / medians[index(without)]!).toFixed(0)}% of the call` };
     }),
+    { metric: `garbage collections during ${GC_CALLS.toLocaleString('en')} predict(), no drift monitor (median of 3 rounds)`, value: median(gcRounds.without.slice(1)), unit: 'count' },
+    { metric: `garbage collections during ${GC_CALLS.toLocaleString('en')} predict(), drift over the last 10,000 records (median of 3 rounds)`, value: median(gcRounds.withDrift.slice(1)), unit: 'count', note: 'target: as many as without' },
     { metric: 'snapshot (PSI + JS of every feature and the score, at scrape time)', value: snapshotMicros, unit: 'µs' },
   ],
   extra: { features: schema.features.length, records: records.length, samples, recordsPerSample: RECORDS_PER_SAMPLE },
