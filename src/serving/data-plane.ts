@@ -310,11 +310,10 @@ export class DataPlane {
     const rows = batch.rows;
     const started = now();
     return then(this.runtime.predict(rows), (raw) => {
-      const probabilities = this.scoresRecords ? this.probabilities(raw, rows.rows) : undefined;
-      const outputs = this.addsLabel ? [...raw, this.labels(probabilities!)] : raw;
+      const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
       const scored = now();
       stage.score.observe(seconds(started, scored));
-      if (batch.binned !== undefined) this.drift!.countRows(batch.binned, probabilities ?? this.monitoredScores(raw, rows.rows));
+      if (batch.binned !== undefined) this.drift!.countRows(batch.binned, this.monitoredScores(raw, rows.rows));
       const chosen = wanted === undefined ? outputs : outputs.filter((o) => wanted.includes(o.name));
       if (!explain) return { rows: rows.rows, outputs: chosen };
       return then(this.runtime.explain!(rows), (contributions) => {
@@ -416,30 +415,12 @@ export class DataPlane {
 
   /** The positive class's probability per row, from its output (one column of it for [N, 2] outputs). */
   private probabilities(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
-    const { index, column } = this.positive!;
-    const { data, width } = outputs[index]!;
-    if (width === 1) return data;
-    const out = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) out[r] = data[r * width + column]!;
-    return out;
+    return columnOf(this.positive!, outputs, rows);
   }
 
   /** Each row's monitored score: the positive class's probability, the top class's, or the regression's prediction. */
   private monitoredScores(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
-    const { index, column } = this.monitoredScore!;
-    const { data, width } = outputs[index]!;
-    if (width === 1) return data;
-    const out = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) {
-      if (column !== TOP_CLASS) {
-        out[r] = data[r * width + column]!;
-        continue;
-      }
-      let top = -Infinity;
-      for (let c = 0; c < width; c++) top = Math.max(top, data[r * width + c]!);
-      out[r] = top;
-    }
-    return out;
+    return columnOf(this.monitoredScore!, outputs, rows);
   }
 
   private labels(probabilities: Float64Array): RuntimeOutput {
@@ -471,6 +452,23 @@ export class DataPlane {
     this.metrics.outcomes.churn.value += churned;
     this.metrics.outcomes.noChurn.value += notChurned;
   }
+}
+
+/** One value per row of an output: a column of it, or the row's largest value (TOP_CLASS). */
+function columnOf({ index, column }: { index: number; column: number }, outputs: readonly RuntimeOutput[], rows: number): Float64Array {
+  const { data, width } = outputs[index]!;
+  if (width === 1) return data;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    if (column !== TOP_CLASS) {
+      out[r] = data[r * width + column]!;
+      continue;
+    }
+    let top = -Infinity;
+    for (let c = 0; c < width; c++) top = Math.max(top, data[r * width + c]!);
+    out[r] = top;
+  }
+  return out;
 }
 
 /**
