@@ -64,8 +64,8 @@ export function payloadSpecText(spec: PayloadSpec): string {
   return spec.kind === 'single' ? 'single' : `${spec.kind}:${spec.size}`;
 }
 
-/** A V2 inference request for these records: one [n] tensor per feature, BYTES for categoricals. */
-function v2Request(records: readonly Record<string, unknown>[]): unknown {
+/** A V2 inference request for these records: one [n] tensor per feature, BYTES for categoricals, FP64 (null where missing) for numerics. */
+export function v2Request(records: readonly Record<string, unknown>[]): { inputs: { name: string; datatype: string; shape: number[]; data: unknown[] }[] } {
   return {
     inputs: telcoChurnSchema.features.map((f) => ({
       name: f.name, datatype: f.kind === 'categorical' ? 'BYTES' : 'FP64', shape: [records.length], data: records.map((r) => r[f.name] ?? null),

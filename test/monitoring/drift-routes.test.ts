@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { v2Request } from '../../src/loadtest/request-payloads.js';
 import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
 import { bundledModel, testApp } from '../server/app-harness.js';
 import { driftFixture, shifted } from './drift-fixtures.js';
-import { v2Body } from './v2-requests.js';
 
 const { heldOut } = driftFixture();
 const apiKey = 'drift-test-key-0123456789';
@@ -32,7 +32,7 @@ describe('GET /model/drift and the drift metrics, over the bundled model, fed by
   after(() => app.close());
   const auth = { authorization: `Bearer ${apiKey}` };
   const batch = (records: unknown[]) => app.inject({ method: 'POST', url: '/predict/batch', headers: auth, payload: { records } });
-  const infer = (records: readonly Record<string, unknown>[]) => app.inject({ method: 'POST', url: '/v2/models/churn/infer', headers: auth, payload: v2Body(records) });
+  const infer = (records: readonly Record<string, unknown>[]) => app.inject({ method: 'POST', url: '/v2/models/churn/infer', headers: auth, payload: v2Request(records) });
   const drift = async () => (await app.inject({ method: 'GET', url: '/model/drift', headers: auth })).json() as DriftBody;
   const metrics = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
 
@@ -128,7 +128,7 @@ describe('a model without a reference profile (format version 1)', async () => {
     const empty = (await app.inject({ method: 'GET', url: '/model/drift' })).json() as DriftBody;
     assert.equal(empty.available, true);
     assert.equal(empty.window.records, 0);
-    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Body(heldOut.slice(0, 3)) })).statusCode, 200);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Request(heldOut.slice(0, 3)) })).statusCode, 200);
     assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: heldOut[3] })).statusCode, 200);
     assert.equal(((await app.inject({ method: 'GET', url: '/model/drift' })).json() as DriftBody).window.records, 4);
     assert.equal(metricValue((await app.inject({ method: 'GET', url: '/metrics' })).body, 'churn_drift_window_records'), 4);

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { v2Request } from '../../src/loadtest/request-payloads.js';
 import { REQUEST_EVENT_TYPE, RESPONSE_EVENT_TYPE } from '../../src/payload-log/cloud-events.js';
 import { temporaryDirectory, validRecord } from '../helpers/fixtures.js';
 import { testApp } from '../server/app-harness.js';
-import { v2Body } from './v2-requests.js';
 
 const work = temporaryDirectory('churn-payload-log-');
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -62,7 +62,7 @@ describe('payload logging to a file (JSON lines)', () => {
     const record = validRecord();
     const single = await app.inject({ method: 'POST', url: '/predict', payload: record, headers: { 'x-request-id': 'req-single-1' } });
     const batch = await app.inject({ method: 'POST', url: '/predict/batch', payload: { records: [record, { ...record, Contract: 'Lifetime' }] } });
-    const v2 = await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Body([record, { ...record, tenure: 3 }]), headers: { 'x-request-id': 'req-v2-1' } });
+    const v2 = await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Request([record, { ...record, tenure: 3 }]), headers: { 'x-request-id': 'req-v2-1' } });
     assert.equal(v2.statusCode, 200, v2.body);
     await app.inject({ method: 'GET', url: '/model' });
     await app.close();
@@ -101,7 +101,7 @@ describe('payload logging to a file (JSON lines)', () => {
     const { app } = await testApp({ PAYLOAD_LOG: `file:${file}` });
     const bad = { ...validRecord(), Contract: 'Lifetime' };
     assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: bad })).statusCode, 422);
-    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Body([validRecord(), bad]) })).statusCode, 400);
+    assert.equal((await app.inject({ method: 'POST', url: '/v2/models/churn/infer', payload: v2Request([validRecord(), bad]) })).statusCode, 400);
     await app.close();
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
     assert.deepEqual(lines.map((l) => [l['protocol'], l['outcome'], l['response']['error']['code']]), [['rest', 'INVALID_RECORD', 'INVALID_RECORD'], ['v2', 'INVALID_RECORD', 'INVALID_RECORD']]);
