@@ -15,6 +15,7 @@ export function modelCardText(card: ModelCard): string {
     ...(card.threshold === undefined ? [] : [`threshold  ${card.threshold.value.toFixed(4)} (${card.threshold.method})`]),
     `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
     `serves     ${card.endpoints.join(', ')}`,
+    `drift      ${card.referenceProfile === null ? 'no reference profile (churn-predictor profile gives it one)' : `reference profile of ${card.referenceProfile.rows} rows (${card.referenceProfile.source})`}`,
   ];
   const data = card['trainingData'] as ModelManifest['training']['data'] | undefined;
   const split = card['split'] as ModelManifest['training']['split'] | undefined;
