@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '../src/cli/table.js';
+import { formatTable } from '../src/reporting/text-table.js';
 
 /** Where every benchmark writes its JSON result (git-ignored). */
 export const benchResultsDirectory = '.bench-results';

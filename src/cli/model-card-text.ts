@@ -1,7 +1,7 @@
 import type { EvaluationReport } from '../evaluation/metrics.js';
 import type { ModelManifest } from '../model/artifact-manifest.js';
 import type { ModelCard } from '../serving/model-card.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../reporting/text-table.js';
 
 const fixed = (value: number | null, digits = 4) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
 

@@ -1,4 +1,4 @@
-import { formatTable } from '../cli/table.js';
+import { formatTable } from '../reporting/text-table.js';
 import type { LoadTestReport } from './load-report.js';
 import type { SloVerdict } from './slo.js';
 

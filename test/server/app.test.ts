@@ -61,11 +61,19 @@ describe('buildApp over the bundled model', () => {
     assert.match(rows[2]!['error']!, /\/rows\/2\/gender/);
   });
 
-  test('a CSV batch answers JSON by default', async () => {
-    const csv = 'customerID,tenure\nA,1\n';
+  test('a CSV batch answers JSON by default, and a header without required columns fails as a whole', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { bundledDataFile } = await import('../../src/model/bundled-model.js');
+    const csv = readFileSync(bundledDataFile, 'utf8').split(/\r?\n/).slice(0, 4).join('\n') + '\n';
     const response = await t.app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv' }, payload: csv });
-    assert.equal(response.statusCode, 422);
-    const error = errorOf(response.body);
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-type']), /^application\/json/);
+    const body = response.json() as { count: number; failed: number; results: { customerID: string; churnProbability: number }[] };
+    assert.deepEqual([body.count, body.failed], [3, 0]);
+    assert.equal(body.results[0]!.customerID, dataRecords()[0]!['customerID']);
+    const missing = await t.app.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv' }, payload: 'customerID,tenure\nA,1\n' });
+    assert.equal(missing.statusCode, 422);
+    const error = errorOf(missing.body);
     assert.equal(error.code, 'INVALID_BODY');
     assert.ok(error.details.some((d) => d.path === '/columns/Contract'));
   });

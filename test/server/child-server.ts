@@ -13,6 +13,8 @@ export interface ChildServer {
   exited: Promise<number>;
   /** Kills the process if it is still running (SIGKILL): every test calls it in finally. */
   kill: () => void;
+  /** Resolves with the first log line whose message starts with `message` (already logged, or when it is). */
+  logged: (message: string, timeoutMs?: number) => Promise<Record<string, unknown>>;
 }
 
 export const cliPath = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
@@ -35,17 +37,30 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
   const logs: Record<string, unknown>[] = [];
+  const waiters: { message: string; resolve: (entry: Record<string, unknown>) => void }[] = [];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let entry: Record<string, unknown>;
       try { entry = JSON.parse(line) as Record<string, unknown>; } catch { return; }
       logs.push(entry);
+      for (const waiter of waiters.filter((w) => String(entry['msg']).startsWith(w.message))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(entry);
+      }
       if (entry['msg'] === 'listening') { clearTimeout(timer); resolve(entry['port'] as number); }
     });
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code} before listening: ${stderr}`)); });
   }).catch((error: unknown) => { kill(); throw error; });
-  return { child, port, logs, stderr: () => stderr, exited, kill };
+  const logged = (message: string, timeoutMs = 10_000) => {
+    const seen = logs.find((entry) => String(entry['msg']).startsWith(message));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "${message}" log line within ${timeoutMs} ms`)), timeoutMs);
+      waiters.push({ message, resolve: (entry) => { clearTimeout(timer); resolve(entry); } });
+    });
+  };
+  return { child, port, logs, stderr: () => stderr, exited, kill, logged };
 }
 
 /** Runs the CLI expecting it to fail at start-up; returns exit code and stderr. */

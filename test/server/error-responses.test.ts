@@ -116,7 +116,7 @@ describe('every class of bad input gets its code, its status and the one error s
       return false;
     }
     try {
-      await sleep(600); // past the start-up windows, which never count as overload
+      // The monitor arms itself after its start-up windows; overloadUntil keeps blocking until shedding shows.
       let shed: Awaited<ReturnType<typeof app.inject>> | undefined;
       assert.ok(await overloadUntil(async () => {
         shed = await app.inject({ method: 'POST', url: '/predict', headers: json, payload: validRecord() });

@@ -1,4 +1,4 @@
-import { formatTable } from '../../cli/table.js';
+import { formatTable } from '../../reporting/text-table.js';
 import type { Slo } from '../simulator/simulation-options.js';
 import { compareCandidates, type EvaluatedCandidate, type Plan } from './capacity-planner.js';
 import type { TargetChoice } from './plan-candidates.js';

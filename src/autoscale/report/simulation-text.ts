@@ -1,4 +1,4 @@
-import { formatTable } from '../../cli/table.js';
+import { formatTable } from '../../reporting/text-table.js';
 import type { SimulationResult, TimelineRow } from '../simulator/simulation-result.js';
 import type { Slo } from '../simulator/simulation-options.js';
 import { clockTime } from './clock-time.js';

@@ -1,4 +1,5 @@
-import { serverConfigDefaults } from '../../config/server-config.js';
+import { readServerVariable, type ServerConfig } from '../../config/server-config.js';
+import { ChurnError, isChurnError } from '../../errors.js';
 import { controllerDefaults } from '../hpa/controller-defaults.js';
 import type { ScalingSetup } from '../manifests/scaling-setup.js';
 
@@ -81,10 +82,16 @@ export function defaultPricePerPodHour(cpuRequestMillis: number | null, memoryRe
   return ((cpuRequestMillis ?? 0) / 1000) * 0.032 + ((memoryRequestBytes ?? 0) / 2 ** 30) * 0.004;
 }
 
-const envNumber = (env: Readonly<Record<string, string>>, name: string, fallback: number) => {
-  const value = Number(env[name]);
-  return env[name] !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
-};
+/** A server variable from the Deployment's environment, read with the server's own parser (its default when unset). */
+function serverVariable<K extends keyof ServerConfig>(env: Readonly<Record<string, string>>, name: string, field: K): ServerConfig[K] {
+  try {
+    return readServerVariable(env, name, field);
+  } catch (error) {
+    // The server would refuse to start with this value; so does the simulation, naming the variable.
+    if (isChurnError(error) && error.code === 'INVALID_CONFIG') throw new ChurnError('MANIFEST_INVALID', `the Deployment's environment: ${error.message}`, [], { cause: error });
+    throw error;
+  }
+}
 
 /** Options from the manifests, with everything else at its default; callers override what the user gave. */
 export function defaultSimulationOptions(setup: ScalingSetup, slo: Slo): SimulationOptions {
@@ -107,9 +114,9 @@ export function defaultSimulationOptions(setup: ScalingSetup, slo: Slo): Simulat
       downscaleStabilizationSeconds: controllerDefaults.downscaleStabilizationSeconds,
     },
     server: {
-      shutdownDrainSeconds: envNumber(env, 'SHUTDOWN_DRAIN_SECONDS', serverConfigDefaults.shutdownDrainSeconds),
-      maxEventLoopDelayMs: envNumber(env, 'MAX_EVENT_LOOP_DELAY_MS', serverConfigDefaults.maxEventLoopDelayMs),
-      requestTimeoutMs: envNumber(env, 'REQUEST_TIMEOUT_MS', serverConfigDefaults.requestTimeoutMs),
+      shutdownDrainSeconds: serverVariable(env, 'SHUTDOWN_DRAIN_SECONDS', 'shutdownDrainSeconds'),
+      maxEventLoopDelayMs: serverVariable(env, 'MAX_EVENT_LOOP_DELAY_MS', 'maxEventLoopDelayMs'),
+      requestTimeoutMs: serverVariable(env, 'REQUEST_TIMEOUT_MS', 'requestTimeoutMs'),
     },
     slo,
     pricePerPodHour: defaultPricePerPodHour(setup.deployment.cpuRequestMillis, setup.deployment.memoryRequestBytes),

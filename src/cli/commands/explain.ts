@@ -7,7 +7,7 @@ import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-mode
 import { cliDataPlane, openCliModel } from '../cli-model.js';
 import { readTextFile } from '../text-file.js';
 import { runSafely } from '../run-safely.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../../reporting/text-table.js';
 
 export const explainCommand = defineCommand({
   meta: { name: 'explain', description: 'Global feature importance (mean |exact contribution|) of a model over a CSV file' },
