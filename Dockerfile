@@ -14,8 +14,10 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run tsc before the sources are copied.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/build-web.mjs ./scripts/
 COPY src ./src
-RUN npx tsc -p tsconfig.json
+# The server, then the console's browser bundle (esbuild) that it serves at /.
+RUN npx tsc -p tsconfig.json && node scripts/build-web.mjs
 
 # --- production-dependencies: what the server needs at run time, nothing more -----------------
 FROM ${NODE_IMAGE} AS production-dependencies
@@ -50,6 +52,7 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
 COPY models/churn ./models/churn
 # Numeric, above 10000 (kube-score), and matching runAsUser/runAsGroup in the Deployment.
 USER 10001:10001

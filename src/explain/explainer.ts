@@ -3,25 +3,9 @@ import type { LoadedModel } from '../model/artifact-loader.js';
 import { linearContributions, linearExpectedMargin } from './linear-contributions.js';
 import { LeafTableTreeShap } from './leaf-table-tree-shap.js';
 import { TreeShap } from './tree-shap.js';
+import type { Explanation } from './explanation.js';
 
-export interface FeatureContribution {
-  feature: string;
-  /** The record's value for the feature (null when missing). */
-  value: string | number | null;
-  /** Contribution to the margin (log-odds); positive raises churn risk. */
-  contribution: number;
-}
-
-export interface Explanation {
-  /** Expected margin (log-odds) over the training data: where every explanation starts. */
-  baseValue: number;
-  /** The model's margin for this record: baseValue + the sum of contributions. */
-  margin: number;
-  /** One entry per input feature, largest magnitude first. */
-  contributions: FeatureContribution[];
-  /** The top reasons as short phrases, e.g. "Contract = Month-to-month raises churn risk". */
-  reasons: string[];
-}
+export type { Explanation, FeatureContribution } from './explanation.js';
 
 /** Contributions smaller than this (in log-odds) are not worth a sentence. */
 const REASON_MINIMUM = 0.01;

@@ -4,6 +4,7 @@ import { modelHeadline } from '../serving/model-card.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
+import { consoleRoutes } from './console-routes.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
 import { apiSchemas } from './openapi-schemas.js';
@@ -31,8 +32,8 @@ const restProtocol: HttpProtocol = { protocol: 'rest', errorResponse: (error) =>
 /**
  * The HTTP transport over a serving core, without listening: probes, metrics and docs, then each protocol in
  * its own scope — REST (/predict and /predict/batch for binary classifiers; /model, /model/drift) and V2
- * (/v2/...). The core owns the model, lifecycle, auth, shedding, metrics, drift monitoring and the payload log;
- * closing the app closes the core.
+ * (/v2/...) — and the console at / (its data calls are REST's). The core owns the model, lifecycle, auth,
+ * shedding, metrics, drift monitoring and the payload log; closing the app closes the core.
  */
 export function buildApp(config: ServerConfig, core: ServingCore, options: AppOptions = {}): FastifyInstance {
   const plane = core.plane;
@@ -98,5 +99,6 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
   });
   v2Routes(app, core);
+  consoleRoutes(app, core, config, restProtocol);
   return app;
 }

@@ -227,6 +227,15 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
     assert.equal(typeof body.churnProbability, 'number');
   });
 
+  test('serves the console at / from the dist/web it copies', async () => {
+    const page = await get(port, '/');
+    assert.equal(page.status, 200);
+    for (const file of ['/console/console.js', '/console/console.css']) {
+      assert.ok(page.body.includes(file), `index.html names ${file}`);
+      assert.equal((await get(port, file)).status, 200, file);
+    }
+  });
+
   test('exposes http_requests_total with the route label the KEDA query filters on', async () => {
     const metrics = await get(port, '/metrics');
     assert.equal(metrics.status, 200);

@@ -22,11 +22,13 @@ const record = dataRecords()[0]!;
 /** One request of each protocol that scores `record`, and how to read that protocol's error. */
 const protocols = {
   rest: {
+    label: 'rest',
     request: { method: 'POST' as const, url: '/predict', payload: record },
     /** The catalogue code, from REST's error body. */
     errorOf: (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code,
   },
   v2: {
+    label: 'v2',
     request: {
       method: 'POST' as const,
       url: '/v2/models/churn/infer',
@@ -39,6 +41,13 @@ const protocols = {
       assert.equal(typeof parsed.error, 'string');
       return undefined;
     },
+  },
+  // The console's data calls are REST calls: the same admission, counts and errors as /predict. Global
+  // importance scores and explains sample customers through the data plane.
+  console: {
+    label: 'rest',
+    request: { method: 'GET' as const, url: '/console/importance' },
+    errorOf: (body: string) => (JSON.parse(body) as { error: { code: string } }).error.code,
   },
 } as const;
 
@@ -102,9 +111,9 @@ for (const [name, protocol] of Object.entries(protocols)) {
         overload.overloaded = false;
         assert.equal((await app.inject(protocol.request)).statusCode, 200);
         const metrics = await core.metrics.registry.metrics();
-        assert.match(metrics, new RegExp(`^churn_requests_total\\{protocol="${name}",code="OVERLOADED"\\} 1$`, 'm'));
-        assert.match(metrics, new RegExp(`^churn_requests_total\\{protocol="${name}",code="OK"\\} 1$`, 'm'));
-        assert.match(metrics, new RegExp(`^churn_requests_in_flight\\{protocol="${name}"\\} 0$`, 'm'));
+        assert.match(metrics, new RegExp(`^churn_requests_total\\{protocol="${protocol.label}",code="OVERLOADED"\\} 1$`, 'm'));
+        assert.match(metrics, new RegExp(`^churn_requests_total\\{protocol="${protocol.label}",code="OK"\\} 1$`, 'm'));
+        assert.match(metrics, new RegExp(`^churn_requests_in_flight\\{protocol="${protocol.label}"\\} 0$`, 'm'));
       } finally {
         await app.close();
       }
@@ -121,6 +130,7 @@ for (const [name, protocol] of Object.entries(protocols)) {
           if (broken) throw new Error('secret internals at /var/lib/model');
           return native.predict(rows);
         },
+        explain: (rows) => native.explain(rows),
         close: () => native.close(),
       };
       const { app, logs } = await rig(faulty);
