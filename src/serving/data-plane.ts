@@ -185,7 +185,7 @@ export class DataPlane {
    */
   predict(record: unknown, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<SinglePrediction> {
     const log = this.payloadLog;
-    if (log === undefined || !log.sampled()) return this.predictOne(record, options, protocol);
+    if (log === undefined || options.monitored === false || !log.sampled()) return this.predictOne(record, options, protocol);
     const request = options.explain === true ? { records: [record], explain: true } : { records: [record] };
     return captured(log, { requestId, protocol, operation: 'predict', model: this.identity, request }, () => this.predictOne(record, options, protocol), (answer) => answer);
   }
@@ -196,7 +196,8 @@ export class DataPlane {
     const started = now();
     const errors = this.encoder.encode(record, this.scratch, 0);
     const explain = options.explain === true;
-    const { runtime, drift } = this;
+    const { runtime } = this;
+    const drift = options.monitored === false ? undefined : this.drift;
     const hot = runtime.probability !== undefined && !explain;
     // Drift bins the row before it is scored (timed with validation and encoding, whose row it reads).
     if (hot && errors === undefined) drift?.bin(this.scratch, 0);
@@ -216,7 +217,7 @@ export class DataPlane {
     }
     const rows: EncodedRows = { rows: 1, x: this.scratch.slice(), records: [record] };
     const binned = drift?.binRows(rows.x, 1, this.encoder.width);
-    return then(this.scoreRows(rows, binned, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
+    return then(this.scoreRows(rows, binned, drift, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0]));
   }
 
   /**
@@ -225,7 +226,7 @@ export class DataPlane {
    */
   predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
     const log = this.payloadLog;
-    if (log === undefined || !log.sampled()) return this.predictMany(records, options, protocol);
+    if (log === undefined || options.monitored === false || !log.sampled()) return this.predictMany(records, options, protocol);
     const request = options.explain === true ? { records, explain: true } : { records };
     return captured(log, { requestId, protocol, operation: 'predict_batch', model: this.identity, request }, () => this.predictMany(records, options, protocol), (answer) => answer);
   }
@@ -234,7 +235,8 @@ export class DataPlane {
     this.requireProbability();
     this.checkBatchSize(records.length);
     const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
+    const drift = options.monitored === false ? undefined : this.drift;
+    const batch = this.encodeBatch(records, stage, drift);
     this.metrics.batchSize.observe(records.length);
     const pointer = options.pointer ?? '/records';
     const done = (probabilities: Float64Array, explanations: Explanation[] | undefined): BatchOutcome => {
@@ -261,7 +263,7 @@ export class DataPlane {
       return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
     };
     if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
-    return then(this.scoreRows(batch.rows, batch.binned, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
+    return then(this.scoreRows(batch.rows, batch.binned, drift, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations));
   }
 
   /**
@@ -301,7 +303,7 @@ export class DataPlane {
     const explain = options.explain === true || (wanted?.includes(CONTRIBUTIONS_OUTPUT) ?? false);
     if (explain && !this.explains) throw new ChurnError('BAD_REQUEST', `this ${this.card.format} ${this.card.task} model cannot explain its predictions`);
     const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
+    const batch = this.encodeBatch(records, stage, this.drift);
     if (batch.failures.size > 0) {
       const details = [...batch.failures].flatMap(([index, errors]) => errors.map((e) => ({ ...e, path: `/${index}${e.path}` })));
       throw new ChurnError('INVALID_RECORD', `${batch.failures.size} of ${records.length} record(s) are invalid`, details);
@@ -313,7 +315,7 @@ export class DataPlane {
       const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
       const scored = now();
       stage.score.observe(seconds(started, scored));
-      if (batch.binned !== undefined) this.drift!.countRows(batch.binned, this.monitoredScores(raw, rows.rows));
+      if (batch.binned !== undefined) this.drift?.countRows(batch.binned, this.monitoredScores(raw, rows.rows));
       const chosen = wanted === undefined ? outputs : outputs.filter((o) => wanted.includes(o.name));
       if (!explain) return { rows: rows.rows, outputs: chosen };
       return then(this.runtime.explain!(rows), (contributions) => {
@@ -330,7 +332,7 @@ export class DataPlane {
    */
   referenceScores(records: readonly unknown[]): MaybePromise<ReferenceScores> {
     if (this.monitoredScore === undefined) throw new ChurnError('BAD_REQUEST', `${this.card.name} has no FP64 output to profile as its score`);
-    const batch = this.encodeBatch(records, this.stages.cli);
+    const batch = this.encodeBatch(records, this.stages.cli, undefined);
     const { rows } = batch.rows;
     // A runtime may round its input in place (XGBoost's float32): the profile takes the values as received.
     const x = batch.rows.x.slice();
@@ -353,7 +355,8 @@ export class DataPlane {
     if (count > this.maxBatchSize) throw new ChurnError('BATCH_TOO_LARGE', `the batch has ${count} records; at most ${this.maxBatchSize} are accepted`);
   }
 
-  private encodeBatch(records: readonly unknown[], stage: StageSeries): EncodedBatch {
+  /** Validates and encodes records; `drift` (when monitored) counts the refused ones and bins the valid rows. */
+  private encodeBatch(records: readonly unknown[], stage: StageSeries, drift: DriftMonitor | undefined): EncodedBatch {
     const started = now();
     const width = this.encoder.width;
     const x = new Float64Array(records.length * width);
@@ -370,7 +373,6 @@ export class DataPlane {
       }
     }
     this.metrics.invalidRecords.value += failures.size;
-    const { drift } = this;
     if (drift !== undefined) for (const errors of failures.values()) drift.refused(errors);
     const rows = indices.length;
     const packed = rows === records.length ? x : x.subarray(0, rows * width);
@@ -380,13 +382,15 @@ export class DataPlane {
   }
 
   /** Probabilities (and explanations when asked) of encoded rows, through the runtime; binned rows are counted for drift. */
-  private scoreRows(rows: EncodedRows, binned: BinnedRows | undefined, explain: boolean, stage: StageSeries): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
+  private scoreRows(
+    rows: EncodedRows, binned: BinnedRows | undefined, drift: DriftMonitor | undefined, explain: boolean, stage: StageSeries,
+  ): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
     const started = now();
     return then(this.runtime.predict(rows), (outputs) => {
       const probabilities = this.probabilities(outputs, rows.rows);
       const scored = now();
       stage.score.observe(seconds(started, scored));
-      if (binned !== undefined) this.drift!.countRows(binned, probabilities);
+      if (binned !== undefined) drift?.countRows(binned, probabilities);
       if (!explain) return { probabilities };
       if (this.runtime.explain === undefined) {
         throw new ChurnError('BAD_REQUEST', `${this.card.format} models cannot explain their predictions; leave out ?explain`, [

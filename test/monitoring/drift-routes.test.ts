@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { v2Request } from '../../src/loadtest/request-payloads.js';
 import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
+import { temporaryDirectory } from '../helpers/fixtures.js';
 import { bundledModel, testApp } from '../server/app-harness.js';
 import { driftFixture, shifted } from './drift-fixtures.js';
 
 const { heldOut } = driftFixture();
 const apiKey = 'drift-test-key-0123456789';
+const work = temporaryDirectory('churn-drift-routes-');
+after(() => rmSync(work, { recursive: true, force: true }));
 
 /** A metric's value on /metrics for the given labels (undefined when the series is absent). */
 function metricValue(text: string, name: string, labels = ''): number | undefined {
@@ -105,6 +110,23 @@ describe('GET /model/drift and the drift metrics, over the bundled model, fed by
     const text = await metrics();
     assert.equal(metricValue(text, 'churn_refused_values_total', '{feature="Contract",reason="category"}'), 4);
     assert.deepEqual(body.score, before.score, 'the valid record of the failed V2 call was not scored, so not counted');
+  });
+});
+
+describe('the server\'s own calls are not traffic', async () => {
+  it('the console\'s global importance scores sample customers without counting them for drift or logging them', async () => {
+    const file = join(work, 'console.jsonl');
+    const { app } = await testApp({ DRIFT_WINDOW: '1000', PAYLOAD_LOG: `file:${file}` });
+    try {
+      const importance = await app.inject({ method: 'GET', url: '/console/importance' });
+      assert.equal(importance.statusCode, 200, importance.body);
+      assert.equal(((await app.inject({ method: 'GET', url: '/model/drift' })).json() as DriftBody).window.records, 0);
+      assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: heldOut[0] })).statusCode, 200);
+      assert.equal(((await app.inject({ method: 'GET', url: '/model/drift' })).json() as DriftBody).window.records, 1);
+    } finally {
+      await app.close();
+    }
+    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { operation: string }).operation), ['predict']);
   });
 });
 
