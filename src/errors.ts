@@ -50,6 +50,7 @@ export const errorCatalogue = {
   MANIFEST_INVALID: { status: 400, grpc: 'INVALID_ARGUMENT', title: 'The Kubernetes manifests cannot be read or lack what the simulator needs' },
   // Bring your own model (runtimes and remote loading)
   ARTIFACT_UNSUPPORTED_FORMAT: { status: 500, grpc: 'INTERNAL', title: 'MODEL_PATH names a model format no runtime reads' },
+  MODEL_UNSUPPORTED: { status: 500, grpc: 'INTERNAL', title: 'The model file is readable but uses an objective, booster or tree kind that is not served' },
   MODEL_FETCH_FAILED: { status: 500, grpc: 'INTERNAL', title: 'The model cannot be downloaded from its URL; the server does not start' },
   PACKAGE_NOT_INSTALLED: { status: 500, grpc: 'INTERNAL', title: 'The model needs an optional package that is not installed' },
 } as const satisfies Record<string, { status: number; grpc: GrpcStatusName; title: string }>;

@@ -17,6 +17,10 @@ export function modelCardText(card: ModelCard): string {
     `serves     ${card.endpoints.join(', ')}`,
     `drift      ${card.referenceProfile === null ? 'no reference profile (churn-predictor profile gives it one)' : `reference profile of ${card.referenceProfile.rows} rows (${card.referenceProfile.source})`}`,
   ];
+  // Tree models from other libraries (XGBoost, LightGBM): what trained them, and how they score.
+  if (typeof card['library'] === 'string' && typeof card['objective'] === 'string') {
+    lines.push(`library    ${card['library']} ${String(card['libraryVersion'] ?? '')}, objective ${card['objective']}, ${String(card['trees'])} trees`);
+  }
   const data = card['trainingData'] as ModelManifest['training']['data'] | undefined;
   const split = card['split'] as ModelManifest['training']['split'] | undefined;
   const iterations = card['iterations'] as ModelManifest['training']['iterations'] | undefined;

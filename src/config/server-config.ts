@@ -73,7 +73,7 @@ const specs: readonly VariableSpec[] = [
   variable({ name: 'HOST', field: 'host', default: '0.0.0.0', secret: false, description: 'Address to listen on.', parse: nonEmptyText }),
   variable({
     name: 'MODEL_PATH', field: 'modelPath', default: bundledModelDirectory, shownDefault: 'models/churn (the bundled model)', secret: false,
-    description: 'The model to serve: a native artifact directory, an XGBoost .json or an .onnx file, as a local path or an http(s):// or s3:// URL (see docs/bring-your-own-model.md).',
+    description: 'The model to serve: a native artifact directory, an XGBoost .json or .ubj, a LightGBM .txt or an .onnx file, as a local path or an http(s):// or s3:// URL (see docs/bring-your-own-model.md).',
     parse: modelLocation,
   }),
   variable({ name: 'LOG_LEVEL', field: 'logLevel', default: 'info', secret: false, description: `Log level: ${logLevels.join(', ')} (case-insensitive).`, parse: (v) => oneOf(v, logLevels) }),

@@ -1,9 +1,8 @@
 import type { FeatureSchema } from '../features/schema.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
 import { linearContributions, linearExpectedMargin } from './linear-contributions.js';
-import { LeafTableTreeShap } from './leaf-table-tree-shap.js';
-import { TreeShap } from './tree-shap.js';
 import type { Explanation } from './explanation.js';
+import { treeShapFor } from './tree-shap-choice.js';
 
 export type { Explanation, FeatureContribution } from './explanation.js';
 
@@ -28,8 +27,7 @@ export class Explainer {
     this.columnPhi = new Float64Array(encoder.width);
     this.featureOfColumn = Int32Array.from(encoder.columns, (c) => c.feature);
     if (model.kind === 'tree-ensemble') {
-      // Leaf tables when the trees are shallow enough (the default model's are), the recursive algorithm otherwise.
-      const shap = LeafTableTreeShap.fits(model) ? new LeafTableTreeShap(model) : new TreeShap(model);
+      const shap = treeShapFor(model);
       this.baseValue = shap.expectedMargin;
       this.contributionsOf = (x, offset, phi) => shap.explain(x, offset, phi);
     } else {

@@ -3,13 +3,13 @@ import type { FeatureSchema } from '../features/schema.js';
 import type { ReferenceProfile } from '../model/reference-profile.js';
 
 /**
- * The one interface every model runtime implements: the project's own artifact, XGBoost, ONNX. The serving
+ * The one interface every model runtime implements: the project's own artifact, XGBoost, LightGBM, ONNX. The serving
  * core (src/serving) validates and encodes records with the runtime's encoder, then asks the runtime to score
  * or explain the encoded rows; it knows nothing of a format beyond this file. A shared contract test
  * (test/runtimes/runtime-contract.ts) holds every implementation to it.
  */
 
-export type ModelFormat = 'native' | 'xgboost-json' | 'onnx';
+export type ModelFormat = 'native' | 'xgboost-json' | 'xgboost-ubjson' | 'lightgbm-text' | 'onnx';
 export type ModelTask = 'binary' | 'multiclass' | 'regression';
 export type OutputDatatype = 'FP64' | 'INT64' | 'BOOL';
 

@@ -17,7 +17,7 @@ export function parseModelLocation(value: string): ModelLocation {
   }
   const fileName = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   if (fileName === '' || fileName === '.' || fileName === '..') {
-    throw new ChurnError('INVALID_CONFIG', `MODEL_PATH: ${url.protocol}// URLs must name a model file (…/model.json or …/model.onnx)`);
+    throw new ChurnError('INVALID_CONFIG', `MODEL_PATH: ${url.protocol}// URLs must name a model file (…/model.json, …/model.ubj, …/model.txt or …/model.onnx)`);
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') return { kind: 'http', url, fileName };
   if (url.protocol === 's3:') {

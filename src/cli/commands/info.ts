@@ -5,7 +5,7 @@ import { modelCardText } from '../model-card-text.js';
 import { runSafely } from '../run-safely.js';
 
 export const infoCommand = defineCommand({
-  meta: { name: 'info', description: 'Verify a model (artifact directory, XGBoost .json, .onnx, or a URL), warm it up and print the card GET /model would answer' },
+  meta: { name: 'info', description: 'Verify a model (artifact directory, XGBoost .json or .ubj, LightGBM .txt, .onnx, or a URL), warm it up and print the card GET /model would answer' },
   args: {
     model: { type: 'string', description: 'the model, as MODEL_PATH takes it', default: bundledModelDirectory },
     json: { type: 'boolean', description: 'print the card as JSON', default: false },
