@@ -3,9 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { v2Request } from '../../src/loadtest/request-payloads.js';
+import { bundledDataFile } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { openModel } from '../../src/runtimes/open-model.js';
 import { loadXGBoostRuntime } from '../../src/runtimes/xgboost-runtime.js';
-import { temporaryDirectory } from '../helpers/fixtures.js';
+import { dataRecords, temporaryDirectory } from '../helpers/fixtures.js';
 import { testApp } from '../server/app-harness.js';
 import { cliPath } from '../server/child-server.js';
 
@@ -41,7 +44,7 @@ function v2Body(rows: (number | null)[][]): unknown {
 }
 
 interface Bins { labels: string[]; reference: number[]; live: number[] }
-interface Drift { available: boolean; window: { records: number }; score: { psi: number; bins: Bins }; features: { name: string; psi: number; bins: Bins }[] }
+interface Drift { available: boolean; window: { records: number }; score: { psi: number; bins: Bins }; features: { name: string; kind: string; psi: number; bins: Bins }[] }
 
 /** The window holds `records` records distributed exactly as the profile (PSI 0 when as many; smoothing aside otherwise). */
 function assertSameDistribution(drift: Drift, records: number, profiled: number): void {
@@ -95,3 +98,32 @@ for (const [name, task] of [['binary-logistic', 'binary'], ['multi-softprob', 'm
     }
   });
 }
+
+describe('a LightGBM binary classifier with categories by name (trained by LightGBM on the churn data), profiled, then served its own rows', () => {
+  const ROWS = 1000;
+  const file = join(work, 'lightgbm-churn.txt');
+  copyFileSync(join(packageRoot, 'test', 'fixtures', 'tree-models', 'lightgbm-4.6.0', 'binary-categorical.txt'), file);
+  const csv = join(work, 'churn-slice.csv');
+  writeFileSync(csv, `${readFileSync(bundledDataFile, 'utf8').split('\n').slice(0, ROWS + 1).join('\n')}\n`);
+  const records = dataRecords().slice(0, ROWS);
+
+  it('REST (one at a time and in a batch) and V2 each fill the window bin for bin as the profile, categories included', async () => {
+    const result = spawnSync(process.execPath, [cliPath, 'profile', '--model', file, '--data', csv], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const { app } = await testApp({ DRIFT_WINDOW: String(ROWS) }, await openModel(file));
+    try {
+      const drift = async () => (await app.inject({ method: 'GET', url: '/model/drift' })).json() as Drift;
+      for (const record of records) assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: record })).statusCode, 200);
+      const one = await drift();
+      assert.ok(one.features.filter((f) => f.kind === 'categorical').length >= 15, 'categorical inputs are binned by category');
+      assertSameDistribution(one, ROWS, ROWS);
+      assert.equal((await app.inject({ method: 'POST', url: '/predict/batch', payload: { records } })).statusCode, 200);
+      assertSameDistribution(await drift(), ROWS, ROWS);
+      const v2 = await app.inject({ method: 'POST', url: '/v2/models/lightgbm-churn/infer', payload: v2Request(records) });
+      assert.equal(v2.statusCode, 200, v2.body);
+      assertSameDistribution(await drift(), ROWS, ROWS);
+    } finally {
+      await app.close();
+    }
+  });
+});
