@@ -74,7 +74,8 @@ export interface BinnedRows {
 
 /**
  * Online drift of one model's inputs and scores against its reference profile. The data plane bins each valid
- * record's encoded row before the model scores it (a runtime may round the row in place: XGBoost's float32),
+ * record's encoded row before the model scores it (the runtime contract does not promise to leave the row as it
+ * was: an evaluator may read it as its library does, in place, as XGBoost's float32 rounding once did here),
  * counts it once the score is known, and tells `refused` the field errors of every record it turned away; a
  * snapshot computes the divergences when metrics are scraped or GET /model/drift is asked, never on the hot path.
  *

@@ -59,7 +59,7 @@ interface EncodedBatch {
   /** Index in the request of each valid row. */
   indices: number[];
   failures: Map<number, FieldError[]>;
-  /** The valid rows binned for drift monitoring (before scoring: a runtime may round its input in place). */
+  /** The valid rows binned for drift monitoring, before scoring: the runtime contract does not promise to leave rows as they were. */
   binned: BinnedRows | undefined;
 }
 
@@ -334,7 +334,7 @@ export class DataPlane {
     if (this.monitoredScore === undefined) throw new ChurnError('BAD_REQUEST', `${this.card.name} has no FP64 output to profile as its score`);
     const batch = this.encodeBatch(records, this.stages.cli, undefined);
     const { rows } = batch.rows;
-    // A runtime may round its input in place (XGBoost's float32): the profile takes the values as received.
+    // The runtime contract does not promise to leave rows as they were: the profile takes the values as received.
     const x = batch.rows.x.slice();
     if (rows === 0) return { rows, x, scores: new Float64Array(0), refused: batch.failures.size };
     return then(this.runtime.predict(batch.rows), (outputs) => ({ rows, x, scores: this.monitoredScores(outputs, rows), refused: batch.failures.size }));

@@ -66,7 +66,7 @@ describe('drift of a stationary stream', () => {
     const x = new Float64Array(heldOut.length * encoder.width);
     heldOut.forEach((record, i) => assert.equal(encoder.encode(record, x, i * encoder.width), undefined));
     const binned = batch.binRows(x, heldOut.length, encoder.width);
-    // The rows may change once binned (XGBoost rounds its input in place): the counts must not.
+    // The rows may change once binned (a runtime may read them as its library does, in place): the counts must not.
     x.fill(0);
     batch.countRows(binned, heldOut.map(churnProbability));
     assert.deepEqual(batch.snapshot(), snapshot);

@@ -14,9 +14,10 @@ import { cliPath } from '../server/child-server.js';
 
 /*
  * Foreign models of every task, profiled by `churn-predictor profile` and then served the very rows they were
- * profiled on: the live window must match the reference bin for bin. XGBoost rounds its input to float32 in place
- * (on the data plane's own row, in the one-record path), and the profile's numeric edges are values of the data:
- * a row binned after scoring would move every value rounded below its edge into the bin beneath.
+ * profiled on: the live window must match the reference bin for bin, whichever way the rows came (one at a time,
+ * in batches, as V2 tensors), and whatever the task's score is. The profile's numeric edges are values of the data:
+ * a live value read any other way than the profile's (say, rounded to float32 as XGBoost reads it) would fall into
+ * the bin beneath an edge.
  */
 
 const work = temporaryDirectory('churn-foreign-drift-');
@@ -83,7 +84,7 @@ for (const [name, task] of [['binary-logistic', 'binary'], ['multi-softprob', 'm
     });
 
     if (task === 'binary') {
-      it('so do /predict one record at a time (the hot path, which rounds the row in place) and /predict/batch', async () => {
+      it('so do /predict one record at a time (the hot path, the runtime\'s one-row probability) and /predict/batch', async () => {
         const { app } = await testApp({ DRIFT_WINDOW: '100' }, loadXGBoostRuntime(file));
         try {
           for (const record of recordsOf(rows)) assert.equal((await app.inject({ method: 'POST', url: '/predict', payload: record })).statusCode, 200);
