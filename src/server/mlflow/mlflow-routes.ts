@@ -98,7 +98,7 @@ export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
       const located = (error: unknown): never => { throw isChurnError(error) ? locatedInBody(error, input) : error; };
       let answer: MaybePromise<InferResult>;
       try {
-        answer = plane.infer(input.records, {}, 'mlflow');
+        answer = plane.infer(input.records, {}, 'mlflow', request.id);
       } catch (error) {
         return located(error);
       }
