@@ -23,7 +23,7 @@ const expectedKinds: Record<(typeof overlays)[number], string[]> = {
     'ServiceAccount', 'ServiceMonitor',
   ],
   'production-model-from-mlflow': [
-    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
+    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service',
     'ServiceAccount', 'ServiceMonitor',
   ],
 };
