@@ -23,6 +23,7 @@ export function installApiDocs(app: FastifyInstance, modelHeadline: string): voi
         { name: 'model', description: 'The model being served' },
         { name: 'probes', description: 'Kubernetes liveness and readiness' },
         { name: 'v2', description: 'Open Inference Protocol V2 (KServe, Triton, MLServer clients), with the binary data extension; gRPC on GRPC_PORT' },
+        { name: 'mlflow', description: 'MLflow\'s scoring protocol, for clients of mlflow models serve' },
         { name: 'operations', description: 'Metrics' },
       ],
     },
