@@ -78,6 +78,31 @@ export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
   };
 }
 
+/** Digits a decimal may have for `decimalValue` (10^15 < 2^53: the mantissa is exact in a double). */
+export const MAX_EXACT_DIGITS = 15;
+/** 10^k for k <= 15, each exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a decimal given as its digits (`mantissa`, at most MAX_EXACT_DIGITS of them) with `fraction` of them
+ * after the point: exactly what Number() reads from its text, as one division of two exact doubles is correctly
+ * rounded (Clinger's fast path).
+ */
+export function decimalValue(mantissa: number, fraction: number, negative: boolean): number {
+  const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
+  return negative ? -magnitude : magnitude;
+}
+
+/** What a one-pass decoder answers, or undefined when it threw REFERENCE_PATH. */
+export function unlessReferencePath<T>(decode: () => T): T | undefined {
+  try {
+    return decode();
+  } catch (thrown) {
+    if (thrown === REFERENCE_PATH) return undefined;
+    throw thrown;
+  }
+}
+
 const FIRST_ROWS = 16;
 
 /**

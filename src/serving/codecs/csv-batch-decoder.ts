@@ -1,6 +1,6 @@
 import { csvCellValue, csvRecordOf, numericColumnsOf } from '../../features/csv-records.js';
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, categoryAt, REFERENCE_PATH, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const LF = 10;
 const CR = 13;
@@ -22,9 +22,6 @@ const UNKNOWN = 0;
 const LINE_FEED = 1;
 const CRLF = 2;
 
-/** 10^k for k <= 15 is exact in a double: a decimal of at most 15 digits divided by it is correctly rounded. */
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
-const MAX_EXACT_DIGITS = 15;
 
 /** Where `search` next occurs in `text` from `from`; Infinity when nowhere. */
 function positionOf(text: string, search: string, from: number): number {
@@ -47,12 +44,7 @@ const isWellFormed = (text: string): boolean => (text as string & { isWellFormed
 export function decodeCsvRows(text: string, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
   // csv-parse reads the text as UTF-8 bytes, which turns a lone surrogate into U+FFFD: left to it.
   if (!isWellFormed(text)) return undefined;
-  try {
-    return new CsvBatchDecoder(text, encoder, fields, maxRecords).decode();
-  } catch (thrown) {
-    if (thrown === REFERENCE_PATH) return undefined;
-    throw thrown;
-  }
+  return unlessReferencePath(() => new CsvBatchDecoder(text, encoder, fields, maxRecords).decode());
 }
 
 class CsvBatchDecoder {
@@ -234,8 +226,7 @@ class CsvBatchDecoder {
       }
     }
     if (digits === 0 || digits > MAX_EXACT_DIGITS) return Number.NaN;
-    const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
-    return negative ? -magnitude : magnitude;
+    return decimalValue(mantissa, fraction, negative);
   }
 
   /** A categorical feature's cell: one of its categories, exactly (any text for an open one), written one-hot. */

@@ -1,5 +1,5 @@
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, REFERENCE_PATH, sameText, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, sameText, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -25,9 +25,6 @@ const RIGHT_BRACE = 125;
 const MAX_MISSES = 64;
 /** Deeper nesting (in fields the model ignores) is left to JSON.parse. */
 const MAX_DEPTH = 256;
-/** 10^k for k <= 22 is exact in a double: a decimal of at most 15 digits divided by it is correctly rounded. */
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const MAX_EXACT_DIGITS = 15;
 
 /**
  * Decodes, validates and encodes a JSON batch body `{"records": [...]}` in one pass over its text, straight into the
@@ -38,12 +35,7 @@ const MAX_EXACT_DIGITS = 15;
  * than `maxRecords` records) gives undefined, for the caller to take the reference path, which answers it as before.
  */
 export function decodeJsonBatch(text: string, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
-  try {
-    return new JsonBatchDecoder(text, encoder, fields, maxRecords).decode();
-  } catch (thrown) {
-    if (thrown === REFERENCE_PATH) return undefined;
-    throw thrown;
-  }
+  return unlessReferencePath(() => new JsonBatchDecoder(text, encoder, fields, maxRecords).decode());
 }
 
 class JsonBatchDecoder {
@@ -369,8 +361,7 @@ class JsonBatchDecoder {
     this.pos = i;
     // Short decimals are exact here (Clinger's fast path); anything longer is read the way JSON.parse reads it.
     if (exponent || digits > MAX_EXACT_DIGITS) return Number(text.slice(from, i));
-    const magnitude = fraction === 0 ? mantissa : mantissa / POWERS_OF_TEN[fraction]!;
-    return negative ? -magnitude : magnitude;
+    return decimalValue(mantissa, fraction, negative);
   }
 
   /** Whether the value at `pos` is `null` (consumed when it is). */
