@@ -31,6 +31,12 @@ export interface ServerConfig {
   readonly awsRegion: string;
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
   readonly awsEndpointUrl: string | undefined;
+  /** Share of ordinary requests (2xx, 3xx, 503) that get a log line of their own; errors and slow requests always do. */
+  readonly requestLogSampleRate: number;
+  /** A request that takes at least this long is logged (warn) whatever the sample; 0 turns it off. */
+  readonly requestLogSlowMs: number;
+  /** Seconds between summary lines (requests, statuses, latency percentiles); 0 turns them off. */
+  readonly requestLogSummarySeconds: number;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -108,6 +114,23 @@ const specs: readonly VariableSpec[] = [
   variable({
     name: 'AWS_ENDPOINT_URL', field: 'awsEndpointUrl', secret: false, description: 'An S3-compatible store (MinIO, Ceph, R2) for an s3:// MODEL_PATH, addressed path-style.',
     parse: (v) => absoluteUrl(v, ['http', 'https']),
+  }),
+  // At tens of thousands of requests per second a line per request costs a fifth of the CPU (docs/server.md,
+  // Logging): by default errors and slow requests are logged, 1% of the rest, and a summary every minute.
+  variable({
+    name: 'REQUEST_LOG_SAMPLE_RATE', field: 'requestLogSampleRate', default: 0.01, secret: false,
+    description: 'Share of ordinary requests (2xx, 3xx, 503) logged one line each, 0 to 1 (1 logs every request); 4xx and 5xx answers and slow requests are always logged.',
+    parse: (v) => numberIn(v, 0, 1),
+  }),
+  variable({
+    name: 'REQUEST_LOG_SLOW_MS', field: 'requestLogSlowMs', default: 500, secret: false,
+    description: 'A request taking at least this many milliseconds is logged (warn) whatever the sample; 0 turns it off.',
+    parse: (v) => numberIn(v, 0, 600_000),
+  }),
+  variable({
+    name: 'REQUEST_LOG_SUMMARY_SECONDS', field: 'requestLogSummarySeconds', default: 60, secret: false,
+    description: 'Seconds between request summary lines (count, rate, statuses, latency percentiles, slow and shed requests); 0 turns them off.',
+    parse: (v) => integerIn(v, 0, 86_400),
   }),
 ];
 
