@@ -4,6 +4,7 @@ import { modelHeadline } from '../serving/model-card.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
+import { deferredChildLogger } from './deferred-child-logger.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
 import { apiSchemas } from './openapi-schemas.js';
@@ -46,6 +47,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     },
     // Fastify's two lines per request are replaced by the request log's policy (request-log.ts).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: deferredChildLogger,
     requestIdHeader: false,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
