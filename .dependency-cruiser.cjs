@@ -5,6 +5,8 @@ const { layers } = require('./scripts/architecture/layers.cjs');
 
 const folder = (name) => (name === 'errors' || name === 'index' ? `^src/${name}\\.ts$` : `^src/${name}/`);
 const above = (level) => layers.slice(level + 1).flat();
+// Code that runs in the browser (tsconfig.web.json), bundled by scripts/build-web.mjs.
+const browserCode = '^src/(console|reporting/browser)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -25,10 +27,25 @@ module.exports = {
     },
     {
       name: 'no-dev-dependencies-in-src',
-      comment: 'The product imports only its dependencies; the optional peers (onnxruntime-node, the AWS SDK) only through importOptional.',
+      comment: 'The product imports only its dependencies; the optional peers (onnxruntime-node, the AWS SDK) only through importOptional. '
+        + 'Browser code is exempt: esbuild bundles its libraries (Preact, uPlot, Papa Parse) into dist/web/ at build time.',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^src/', pathNot: browserCode },
       to: { dependencyTypes: ['npm-dev'], pathNot: ['node_modules/(onnxruntime-node|@aws-sdk/client-s3)/'] },
+    },
+    {
+      name: 'browser-code-apart',
+      comment: 'Browser code (the console, the reports\' chart script) is bundled into dist/web/ and served or inlined as files: no module of the server imports it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: browserCode },
+      to: { path: browserCode },
+    },
+    {
+      name: 'browser-code-without-node',
+      comment: 'Browser code runs in the browser: no Node.js built-in modules.',
+      severity: 'error',
+      from: { path: browserCode },
+      to: { dependencyTypes: ['core'] },
     },
     {
       name: 'no-unresolvable',

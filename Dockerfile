@@ -14,8 +14,10 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would run tsc before the sources are copied.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/build-web.mjs ./scripts/
 COPY src ./src
-RUN npx tsc -p tsconfig.json
+# The server, then the console's browser bundle (esbuild) that it serves at /.
+RUN npx tsc -p tsconfig.json && node scripts/build-web.mjs
 
 # --- production-dependencies: what the server needs at run time, nothing more -----------------
 FROM ${NODE_IMAGE} AS production-dependencies
@@ -50,10 +52,14 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+COPY --from=build /app/dist/web ./dist/web
+# The gRPC endpoint reads its contracts (.proto) at start-up.
+COPY proto ./proto
 COPY models/churn ./models/churn
 # Numeric, above 10000 (kube-score), and matching runAsUser/runAsGroup in the Deployment.
 USER 10001:10001
-EXPOSE 8000
+# HTTP (PORT) and gRPC (GRPC_PORT).
+EXPOSE 8000 8081
 # node itself is PID 1 (no shell, no npm): SIGTERM reaches the server's drain handler directly.
 # Replaces the base image's docker-entrypoint.sh.
 ENTRYPOINT ["node"]

@@ -10,10 +10,8 @@
  * rounds, and the server's CPU time per request is reported beside throughput: on a shared machine it is
  * the steadier measure.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../src/features/csv-records.js';
@@ -21,127 +19,9 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { reportBench } from './bench-report.js';
+import { autocannon, best, canPin, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
-
-/** The baseline: parse a JSON body, answer JSON of the same shape as the real server, nothing else. */
-function runBareServer(): void {
-  const server = createServer((request, response) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => { text += chunk; });
-    request.on('end', () => {
-      const body = JSON.parse(text) as { records?: { customerID?: string }[]; customerID?: string };
-      const answer = Array.isArray(body.records)
-        ? { modelVersion: 'bare', threshold: 0.5, count: body.records.length, failed: 0, results: body.records.map((r) => ({ customerID: r.customerID, churnProbability: 0.5, churn: false })) }
-        : { customerID: body.customerID, churnProbability: 0.5, churn: false, threshold: 0.5, modelVersion: 'bare' };
-      const payload = JSON.stringify(answer);
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-      response.end(payload);
-    });
-  });
-  server.keepAliveTimeout = 75_000;
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ msg: 'listening', port: (server.address() as { port: number }).port })}\n`);
-  });
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
-}
-
-interface Target {
-  name: string;
-  port: number;
-  process: ChildProcess;
-}
-
-const canPin = (() => {
-  if (cpus().length < 2) return false;
-  try {
-    execFileSync('taskset', ['-c', '0', 'true']);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** Runs a command, pinned to one core when possible. */
-function pinned(core: number, command: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
-  return canPin ? spawn('taskset', ['-c', String(core), command, ...args], options) : spawn(command, args, options);
-}
-
-/** Starts a server on core 0 and waits for its "listening" log line (stdout goes to a file, not a pipe we must drain). */
-async function startTarget(name: string, args: string[], env: Record<string, string>, logFile: string): Promise<Target> {
-  writeFileSync(logFile, '');
-  const { openSync } = await import('node:fs');
-  const out = openSync(logFile, 'a');
-  const child = pinned(0, process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, 'inherit'] });
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-      if (!line.includes('"listening"')) continue;
-      const port = (JSON.parse(line) as { port?: number }).port;
-      if (typeof port === 'number') return { name, port, process: child };
-    }
-    if (child.exitCode !== null) break;
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not start: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-}
-
-interface LoadResult {
-  requestsPerSecond: number;
-  /** Server CPU time (user + system) per request: robust to other load on the machine, unlike throughput. */
-  cpuMicrosPerRequest: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-  total: number;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** One autocannon run on core 1 (its CLI, with --json) against `target`. */
-function autocannon(target: Target, path: string, options: { connections: number; duration: number; bodyFile: string; rate?: number }): Promise<LoadResult> {
-  const url = `http://127.0.0.1:${target.port}${path}`;
-  const cpuBefore = cpuSeconds(target.process.pid);
-  const cli = join(packageRoot, 'node_modules', 'autocannon', 'autocannon.js');
-  const args = [cli, '--json', '-n', '-c', String(options.connections), '-d', String(options.duration), '-m', 'POST',
-    '-H', 'content-type=application/json', '-i', options.bodyFile, ...(options.rate === undefined ? [] : ['-R', String(options.rate)]), url];
-  return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-    child.on('exit', (code) => {
-      if (code !== 0) { reject(new Error(`autocannon exited ${code}: ${err.slice(-1000)}`)); return; }
-      const r = JSON.parse(out) as {
-        requests: { average: number; total: number }; latency: { p50: number; p99: number };
-        non2xx: number; errors: number; timeouts: number; duration: number;
-      };
-      const cpu = cpuSeconds(target.process.pid) - cpuBefore;
-      resolve({
-        requestsPerSecond: r.requests.total / r.duration, cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
-        non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
-      });
-    });
-  });
-}
-
-async function stop(target: Target): Promise<void> {
-  const exited = new Promise((resolve) => target.process.once('exit', resolve));
-  target.process.kill('SIGKILL');
-  await exited;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -171,7 +51,7 @@ async function main(): Promise<void> {
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(bare);
     // The server as deployed: default configuration (LOG_LEVEL=info, one log line per request, metrics, shedding armed).
-    const server = await startTarget('churn-predictor', [cli, 'serve'], { PORT: '0', HOST: '127.0.0.1' }, join(work, 'server.log'));
+    const server = await startTarget('churn-predictor', [cli, 'serve'], { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, join(work, 'server.log'));
     targets.push(server);
 
     // Warm both up (JIT, connection setup) before measuring.
@@ -191,7 +71,6 @@ async function main(): Promise<void> {
     const paced = await autocannon(server, '/predict', { connections: 16, duration, bodyFile: singleFile, rate: 1000 });
     const pacedBare = await autocannon(bare, '/predict', { connections: 16, duration, bodyFile: singleFile, rate: 1000 });
 
-    const best = (runs: LoadResult[]) => runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
     const sb = best(single.bare);
     const ss = best(single.server);
     const bb = best(batch.bare);

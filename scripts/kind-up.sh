@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A local Kubernetes cluster running churn-predictor, end to end:
-#   1. create a kind cluster (one node) that maps NodePort 30080 to 127.0.0.1:${HOST_PORT}
+#   1. create a kind cluster (one node) that maps NodePort 30080 to 127.0.0.1:${HOST_PORT} (HTTP) and
+#      30081 to 127.0.0.1:${GRPC_HOST_PORT} (gRPC; a cluster made before this mapping existed lacks it)
 #   2. build the image and load it into the node (no registry involved)
 #   3. install metrics-server, which the HPA needs for CPU metrics
 #   4. apply deploy/kubernetes/overlays/local and wait for the rollout
@@ -16,6 +17,7 @@ set -euo pipefail
 
 CLUSTER_NAME="${CLUSTER_NAME:-churn}"
 HOST_PORT="${HOST_PORT:-8080}"
+GRPC_HOST_PORT="${GRPC_HOST_PORT:-8081}"
 # Must match overlays/local/kustomization.yaml (images: newName/newTag).
 IMAGE="churn-predictor:local"
 METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.8.0}"
@@ -59,6 +61,11 @@ nodes:
       # The local overlay's NodePort; reachable only from this machine.
       - containerPort: 30080
         hostPort: ${HOST_PORT}
+        listenAddress: "127.0.0.1"
+        protocol: TCP
+      # The gRPC NodePort (Open Inference Protocol, grpc.health.v1).
+      - containerPort: 30081
+        hostPort: ${GRPC_HOST_PORT}
         listenAddress: "127.0.0.1"
         protocol: TCP
 EOF
@@ -107,5 +114,6 @@ cat <<EOF
   kubectl -n ${NAMESPACE} get pods -l app.kubernetes.io/name=churn-predictor
   kubectl -n ${NAMESPACE} get hpa churn-predictor-hpa --watch
   curl ${base_url}/health
+  # gRPC (Open Inference Protocol) on 127.0.0.1:${GRPC_HOST_PORT}: see docs/bring-your-own-model.md for client sessions
   kind delete cluster --name ${CLUSTER_NAME}     # when done
 EOF

@@ -30,6 +30,7 @@ export const errorCatalogue = {
   UNAUTHORIZED: { status: 401, grpc: 'UNAUTHENTICATED', title: 'A valid API key is required (Authorization: Bearer <key>)' },
   NOT_FOUND: { status: 404, grpc: 'UNIMPLEMENTED', title: 'No route matches the method and path' },
   REQUEST_TIMEOUT: { status: 408, grpc: 'DEADLINE_EXCEEDED', title: 'The client did not send the whole request in time' },
+  DEADLINE_EXCEEDED: { status: 504, grpc: 'DEADLINE_EXCEEDED', title: 'The call\'s deadline had passed when the server came to it; no work was done' },
   PAYLOAD_TOO_LARGE: { status: 413, grpc: 'RESOURCE_EXHAUSTED', title: 'The request body is larger than the server accepts' },
   BATCH_TOO_LARGE: { status: 413, grpc: 'RESOURCE_EXHAUSTED', title: 'The batch has more records than the server accepts' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, grpc: 'INVALID_ARGUMENT', title: 'The request body has a content type this route does not accept' },
@@ -50,7 +51,10 @@ export const errorCatalogue = {
   MANIFEST_INVALID: { status: 400, grpc: 'INVALID_ARGUMENT', title: 'The Kubernetes manifests cannot be read or lack what the simulator needs' },
   // Bring your own model (runtimes and remote loading)
   ARTIFACT_UNSUPPORTED_FORMAT: { status: 500, grpc: 'INTERNAL', title: 'MODEL_PATH names a model format no runtime reads' },
+  MODEL_UNSUPPORTED: { status: 500, grpc: 'INTERNAL', title: 'The model file is readable but uses an objective, booster or tree kind that is not served' },
   MODEL_FETCH_FAILED: { status: 500, grpc: 'INTERNAL', title: 'The model cannot be downloaded from its URL; the server does not start' },
+  TRACKING_FAILED: { status: 502, grpc: 'UNAVAILABLE', title: 'The MLflow tracking server did not take the training run, its model or its registration' },
+  MODEL_NOT_IN_REGISTRY: { status: 500, grpc: 'INTERNAL', title: 'The MLflow tracking server has no such registered model, version, alias, run or logged model; the server does not start' },
   PACKAGE_NOT_INSTALLED: { status: 500, grpc: 'INTERNAL', title: 'The model needs an optional package that is not installed' },
 } as const satisfies Record<string, { status: number; grpc: GrpcStatusName; title: string }>;
 

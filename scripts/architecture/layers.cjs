@@ -9,7 +9,7 @@ const layers = [
   ['runtimes'],
   ['config'],
   ['serving', 'payload-log'],
-  ['server', 'training', 'loadtest', 'export'],
+  ['server', 'console', 'training', 'loadtest', 'export'],
   ['autoscale'],
   ['cli'],
   ['index'],

@@ -1,6 +1,7 @@
 import type { EvaluationReport } from '../evaluation/metrics.js';
 import type { ModelManifest } from '../model/artifact-manifest.js';
 import type { ModelCard } from '../serving/model-card.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 import { formatTable } from '../reporting/text-table.js';
 
 const fixed = (value: number | null, digits = 4) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -15,7 +16,12 @@ export function modelCardText(card: ModelCard): string {
     ...(card.threshold === undefined ? [] : [`threshold  ${card.threshold.value.toFixed(4)} (${card.threshold.method})`]),
     `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
     `serves     ${card.endpoints.join(', ')}`,
+    ...(card.provenance === undefined ? [] : [`source     ${provenanceText(card.provenance)}`]),
   ];
+  // Tree models from other libraries (XGBoost, LightGBM): what trained them, and how they score.
+  if (typeof card['library'] === 'string' && typeof card['objective'] === 'string') {
+    lines.push(`library    ${card['library']} ${String(card['libraryVersion'] ?? '')}, objective ${card['objective']}, ${String(card['trees'])} trees`);
+  }
   const data = card['trainingData'] as ModelManifest['training']['data'] | undefined;
   const split = card['split'] as ModelManifest['training']['split'] | undefined;
   const iterations = card['iterations'] as ModelManifest['training']['iterations'] | undefined;
@@ -30,6 +36,20 @@ export function modelCardText(card: ModelCard): string {
   const test = (card['metrics'] as { test?: EvaluationReport } | undefined)?.test;
   if (test !== undefined) lines.push('', metricsText(test));
   return lines.join('\n');
+}
+
+/** Where the model came from, in one line: the location, and what the MLflow registry resolved it to. */
+function provenanceText(provenance: ModelProvenance): string {
+  const mlflow = provenance.mlflow;
+  const resolved = mlflow === undefined ? [] : [
+    mlflow.registeredModel === undefined ? undefined : `registered model ${mlflow.registeredModel}`,
+    mlflow.version === undefined ? undefined : `version ${mlflow.version}`,
+    mlflow.alias === undefined ? undefined : `alias ${mlflow.alias}`,
+    mlflow.runId === undefined ? undefined : `run ${mlflow.runId}`,
+  ].filter((part) => part !== undefined);
+  const flavor = provenance.flavor === undefined ? [] : [`MLflow flavour ${provenance.flavor}`];
+  const details = [...resolved, ...flavor];
+  return `${provenance.source}${details.length === 0 ? '' : ` (${details.join(', ')})`}`;
 }
 
 function metricsText(test: EvaluationReport): string {

@@ -59,21 +59,22 @@ export function absoluteUrl(value: EnvValue, protocols: readonly string[]): stri
   return url.href;
 }
 
+/** An MLflow tracking server: http(s) without credentials in the URL (they belong in the Secret, not a ConfigMap). */
+export function mlflowTrackingUri(value: EnvValue): string {
+  // Checked before anything echoes the value: a URL with credentials must not reach the error message.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value.raw.trim())) {
+    throw new ChurnError('INVALID_CONFIG', `${value.name} must be a URL without credentials (set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN, from the Secret)`);
+  }
+  return absoluteUrl(value, ['http', 'https']);
+}
+
 /**
- * A model location, checked with the model loader's own parser (what start-up accepts is what the loader can
- * load): a URL it can fetch, or a local file or directory the process can read, checked now so a bad mount
- * fails fast and by name.
+ * MODEL_PATH, parsed by the loader's own parser (parseModelLocation), so start-up accepts exactly what the
+ * loader can load. A local file or directory must be readable: checked here so a bad mount fails fast and by name.
  */
 export function modelLocation(value: EnvValue): string {
   const text = value.raw.trim();
-  let location;
-  try {
-    location = parseModelLocation(text);
-  } catch (error) {
-    const reason = (error as Error).message.replace(/^MODEL_PATH: /, '');
-    throw new ChurnError('INVALID_CONFIG', `${value.name} is not a location the model loader takes: ${reason}`);
-  }
-  if (location.kind !== 'local') return text;
+  if (parseModelLocation(text).kind !== 'local') return text;
   const path = resolve(text);
   try {
     const isDirectory = statSync(path).isDirectory();

@@ -1,8 +1,10 @@
 import { ChurnError } from '../errors.js';
 import { bundledModelDirectory } from '../model/bundled-model.js';
 import {
-  absoluteUrl, awsRegion, integerIn, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
+  absoluteUrl, awsRegion, integerIn, mlflowTrackingUri, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
 } from './env-values.js';
+import type { MlflowConnection } from '../sources/mlflow-rest.js';
+import { isMlflowUri, parseMlflowUri } from '../sources/mlflow-uri.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -10,6 +12,8 @@ export type LogLevel = (typeof logLevels)[number];
 /** Everything the server reads from its environment, validated. Built once at start-up by loadServerConfig. */
 export interface ServerConfig {
   readonly port: number;
+  /** The gRPC endpoint's port (Open Inference Protocol, grpc.health.v1); 0 turns gRPC off. */
+  readonly grpcPort: number;
   readonly host: string;
   readonly modelPath: string;
   readonly logLevel: LogLevel;
@@ -24,9 +28,16 @@ export interface ServerConfig {
   readonly maxEventLoopDelayMs: number;
   /** Bearer keys for every data-plane protocol; empty means no authentication. Secret. */
   readonly apiKeys: readonly string[];
+  /** The MLflow tracking server that resolves a models:/ or runs:/ MODEL_PATH (and serves its artifacts). */
   readonly mlflowTrackingUri: string | undefined;
+  /** MLflow credentials, as MLflow's clients take them: Basic (username and password) or else a bearer token. Secret. */
+  readonly mlflowTrackingToken: string | undefined;
+  readonly mlflowTrackingUsername: string | undefined;
+  readonly mlflowTrackingPassword: string | undefined;
   /** Expected sha256 (lowercase hex) of the model file MODEL_PATH names; undefined skips the check. */
   readonly modelSha256: string | undefined;
+  /** Seconds between polls of the MLflow alias (or latest version) MODEL_PATH names; undefined: no following. */
+  readonly modelRefreshSeconds: number | undefined;
   /** Region of the bucket an s3:// MODEL_PATH names. */
   readonly awsRegion: string;
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
@@ -61,10 +72,15 @@ function variable<K extends keyof ServerConfig>(spec: VariableSpec<K> & { parse:
 
 const specs: readonly VariableSpec[] = [
   variable({ name: 'PORT', field: 'port', default: 8000, secret: false, description: 'TCP port to listen on (0 picks a free port).', parse: (v) => integerIn(v, 0, 65535) }),
+  variable({
+    name: 'GRPC_PORT', field: 'grpcPort', default: 8081, secret: false,
+    description: 'TCP port of the gRPC endpoint (Open Inference Protocol GRPCInferenceService and grpc.health.v1.Health), on HOST; 0 turns gRPC off.',
+    parse: (v) => integerIn(v, 0, 65535),
+  }),
   variable({ name: 'HOST', field: 'host', default: '0.0.0.0', secret: false, description: 'Address to listen on.', parse: nonEmptyText }),
   variable({
     name: 'MODEL_PATH', field: 'modelPath', default: bundledModelDirectory, shownDefault: 'models/churn (the bundled model)', secret: false,
-    description: 'The model to serve: a native artifact directory, an XGBoost .json or an .onnx file, as a local path or an http(s):// or s3:// URL (see docs/bring-your-own-model.md).',
+    description: 'The model to serve: a native artifact directory, an XGBoost .json or .ubj, a LightGBM .txt or an .onnx file, as a local path or an http(s):// or s3:// URL (see docs/bring-your-own-model.md).',
     parse: modelLocation,
   }),
   variable({ name: 'LOG_LEVEL', field: 'logLevel', default: 'info', secret: false, description: `Log level: ${logLevels.join(', ')} (case-insensitive).`, parse: (v) => oneOf(v, logLevels) }),
@@ -97,8 +113,26 @@ const specs: readonly VariableSpec[] = [
     description: 'Comma-separated bearer keys (from a Secret); when set, every data-plane protocol needs Authorization: Bearer <key>.', parse: (v) => secretList(v, 16),
   }),
   variable({
-    name: 'MLFLOW_TRACKING_URI', field: 'mlflowTrackingUri', secret: false, description: 'MLflow tracking server that models:/ and runs:/ MODEL_PATHs resolve against.',
-    parse: (v) => absoluteUrl(v, ['http', 'https']),
+    name: 'MLFLOW_TRACKING_URI', field: 'mlflowTrackingUri', secret: false,
+    description: 'MLflow tracking server (http(s)://) that resolves a models:/ or runs:/ MODEL_PATH and serves its artifacts; credentials go in MLFLOW_TRACKING_USERNAME/PASSWORD or MLFLOW_TRACKING_TOKEN, not in the URL.',
+    parse: mlflowTrackingUri,
+  }),
+  variable({
+    name: 'MLFLOW_TRACKING_TOKEN', field: 'mlflowTrackingToken', secret: true,
+    description: 'Bearer token for the MLflow tracking server (used when no MLFLOW_TRACKING_USERNAME is set).', parse: nonEmptyText,
+  }),
+  variable({
+    name: 'MLFLOW_TRACKING_USERNAME', field: 'mlflowTrackingUsername', secret: true,
+    description: 'User for HTTP Basic auth to the MLflow tracking server (set together with MLFLOW_TRACKING_PASSWORD).', parse: nonEmptyText,
+  }),
+  variable({
+    name: 'MLFLOW_TRACKING_PASSWORD', field: 'mlflowTrackingPassword', secret: true,
+    description: 'Password for HTTP Basic auth to the MLflow tracking server (set together with MLFLOW_TRACKING_USERNAME).', parse: nonEmptyText,
+  }),
+  variable({
+    name: 'MODEL_REFRESH_SECONDS', field: 'modelRefreshSeconds', secret: false,
+    description: 'Follow the MLflow alias MODEL_PATH names (models:/<name>@<alias>, or /latest): poll it this often and, when it moves, load, warm and swap in the new version without dropping a request. Unset: the model changes only with a rollout.',
+    parse: (v) => integerIn(v, 1, 86_400),
   }),
   variable({
     name: 'MODEL_SHA256', field: 'modelSha256', secret: false, description: 'Expected sha256 of the model file (64 hex digits); start-up stops when the file does not match.',
@@ -176,11 +210,60 @@ export function loadServerConfig(env: NodeJS.ProcessEnv): ServerConfig {
     const value = spec.parse({ name: spec.name, raw, secret: spec.secret });
     if (spec.field !== undefined) (config as Record<string, unknown>)[spec.field] = value;
   }
+  if (config.grpcPort !== 0 && config.grpcPort === config.port) {
+    throw new ChurnError('INVALID_CONFIG', `GRPC_PORT must differ from PORT (both are ${config.port}); set GRPC_PORT=0 to turn gRPC off`);
+  }
   if (isSet(env['AWS_ACCESS_KEY_ID']) !== isSet(env['AWS_SECRET_ACCESS_KEY'])) {
     const missing = isSet(env['AWS_ACCESS_KEY_ID']) ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
     throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${missing === 'AWS_ACCESS_KEY_ID' ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID'}`);
   }
+  checkMlflowCredentials(config);
+  if (isMlflowUri(config.modelPath) && config.mlflowTrackingUri === undefined) {
+    throw new ChurnError('INVALID_CONFIG', `MLFLOW_TRACKING_URI must be set: MODEL_PATH ${config.modelPath} is resolved by an MLflow tracking server`);
+  }
+  if (config.modelRefreshSeconds !== undefined && !followsAlias(config.modelPath)) {
+    throw new ChurnError('INVALID_CONFIG', `MODEL_REFRESH_SECONDS follows a moving MLflow reference (models:/<name>@<alias> or models:/<name>/latest); MODEL_PATH ${config.modelPath} names a fixed model (unset MODEL_REFRESH_SECONDS, or roll out to change it)`);
+  }
   return Object.freeze(config);
+}
+
+/** Whether MODEL_PATH names a reference that can move: an alias, the latest version, or the latest of a stage. */
+function followsAlias(modelPath: string): boolean {
+  if (!isMlflowUri(modelPath)) return false;
+  const kind = parseMlflowUri(modelPath).kind;
+  return kind === 'alias' || kind === 'latest';
+}
+
+/** A username without a password (or the other way round) is a mistake, not anonymous access. */
+function checkMlflowCredentials(config: Pick<ServerConfig, 'mlflowTrackingUsername' | 'mlflowTrackingPassword'>): void {
+  if (config.mlflowTrackingUsername === undefined === (config.mlflowTrackingPassword === undefined)) return;
+  const [missing, other] = config.mlflowTrackingUsername === undefined ? ['MLFLOW_TRACKING_USERNAME', 'MLFLOW_TRACKING_PASSWORD'] : ['MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_USERNAME'];
+  throw new ChurnError('INVALID_CONFIG', `${missing} must be set together with ${other}`);
+}
+
+/**
+ * MLFLOW_TRACKING_URI and its credentials for commands other than the server (`train --mlflow`, `--model models:/…`),
+ * read by the server's own specs; INVALID_CONFIG naming the variable when one is invalid or the URI is unset.
+ */
+export function mlflowConnectionFromEnvironment(env: Readonly<Record<string, string | undefined>>): MlflowConnection {
+  const config = {
+    mlflowTrackingUri: readServerVariable(env, 'MLFLOW_TRACKING_URI', 'mlflowTrackingUri'),
+    mlflowTrackingToken: readServerVariable(env, 'MLFLOW_TRACKING_TOKEN', 'mlflowTrackingToken'),
+    mlflowTrackingUsername: readServerVariable(env, 'MLFLOW_TRACKING_USERNAME', 'mlflowTrackingUsername'),
+    mlflowTrackingPassword: readServerVariable(env, 'MLFLOW_TRACKING_PASSWORD', 'mlflowTrackingPassword'),
+  };
+  if (config.mlflowTrackingUri === undefined) throw new ChurnError('INVALID_CONFIG', 'MLFLOW_TRACKING_URI must be set to the MLflow tracking server (http(s)://host:port)');
+  checkMlflowCredentials(config);
+  return mlflowConnection(config, config.mlflowTrackingUri);
+}
+
+/** The MLflow tracking server and the credentials MLflow's clients would use: Basic when a username is set, else the token. */
+export function mlflowConnection(
+  config: Pick<ServerConfig, 'mlflowTrackingUsername' | 'mlflowTrackingPassword' | 'mlflowTrackingToken'>, trackingUri: string,
+): MlflowConnection {
+  const { mlflowTrackingUsername: username, mlflowTrackingPassword: password, mlflowTrackingToken: token } = config;
+  if (username !== undefined && password !== undefined) return { trackingUri, credentials: { username, password } };
+  return token === undefined ? { trackingUri } : { trackingUri, credentials: { token } };
 }
 
 /** A URL without the credentials it may carry (`https://user:token@host`). */
@@ -197,7 +280,9 @@ export function redactedServerConfig(config: ServerConfig): Record<string, unkno
   return {
     ...config,
     modelPath: withoutCredentials(config.modelPath),
-    mlflowTrackingUri: withoutCredentials(config.mlflowTrackingUri),
     apiKeys: config.apiKeys.length === 0 ? 'none' : `${config.apiKeys.length} key(s), hidden`,
+    mlflowTrackingToken: config.mlflowTrackingToken === undefined ? undefined : 'hidden',
+    mlflowTrackingUsername: config.mlflowTrackingUsername === undefined ? undefined : 'hidden',
+    mlflowTrackingPassword: config.mlflowTrackingPassword === undefined ? undefined : 'hidden',
   };
 }

@@ -1,27 +1,10 @@
 import type { FeatureSchema } from '../features/schema.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
 import { linearContributions, linearExpectedMargin } from './linear-contributions.js';
-import { LeafTableTreeShap } from './leaf-table-tree-shap.js';
-import { TreeShap } from './tree-shap.js';
+import type { Explanation } from './explanation.js';
+import { treeShapFor } from './tree-shap-choice.js';
 
-export interface FeatureContribution {
-  feature: string;
-  /** The record's value for the feature (null when missing). */
-  value: string | number | null;
-  /** Contribution to the margin (log-odds); positive raises churn risk. */
-  contribution: number;
-}
-
-export interface Explanation {
-  /** Expected margin (log-odds) over the training data: where every explanation starts. */
-  baseValue: number;
-  /** The model's margin for this record: baseValue + the sum of contributions. */
-  margin: number;
-  /** One entry per input feature, largest magnitude first. */
-  contributions: FeatureContribution[];
-  /** The top reasons as short phrases, e.g. "Contract = Month-to-month raises churn risk". */
-  reasons: string[];
-}
+export type { Explanation, FeatureContribution } from './explanation.js';
 
 /** Contributions smaller than this (in log-odds) are not worth a sentence. */
 const REASON_MINIMUM = 0.01;
@@ -44,8 +27,7 @@ export class Explainer {
     this.columnPhi = new Float64Array(encoder.width);
     this.featureOfColumn = Int32Array.from(encoder.columns, (c) => c.feature);
     if (model.kind === 'tree-ensemble') {
-      // Leaf tables when the trees are shallow enough (the default model's are), the recursive algorithm otherwise.
-      const shap = LeafTableTreeShap.fits(model) ? new LeafTableTreeShap(model) : new TreeShap(model);
+      const shap = treeShapFor(model);
       this.baseValue = shap.expectedMargin;
       this.contributionsOf = (x, offset, phi) => shap.explain(x, offset, phi);
     } else {

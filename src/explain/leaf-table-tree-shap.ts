@@ -1,4 +1,4 @@
-import type { TreeEnsemble } from '../model/tree-ensemble.js';
+import { undecidedGoesLeft, type TreeEnsemble } from '../model/tree-ensemble.js';
 
 /**
  * Exact path-dependent TreeSHAP by precomputed leaf tables (the idea of "Fast TreeSHAP" v2, Yang 2021).
@@ -65,14 +65,14 @@ export class LeafTableTreeShap {
 
   /** Adds each encoded column's contribution to `phi`; returns the margin. */
   explain(x: Float64Array, offset: number, phi: Float64Array): number {
-    const { feature, threshold, defaultLeft, left, right, value, roots } = this.model;
+    const { feature, threshold, left, right, value, roots } = this.model;
     const decisions = this.decisions;
     for (let n = 0; n < feature.length; n++) {
       const f = feature[n]!;
       if (f < 0) continue;
       const v = x[offset + f]!;
       const cut = threshold[n]!;
-      decisions[n] = v < cut ? 1 : v >= cut ? 0 : defaultLeft[n]!;
+      decisions[n] = v < cut ? 1 : v >= cut ? 0 : undecidedGoesLeft(this.model, n, v) ? 1 : 0;
     }
     let margin = this.model.baseMargin;
     for (let t = 0; t < roots.length; t++) {

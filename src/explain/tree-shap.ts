@@ -1,4 +1,4 @@
-import type { TreeEnsemble } from '../model/tree-ensemble.js';
+import { undecidedGoesLeft, type TreeEnsemble } from '../model/tree-ensemble.js';
 
 /**
  * Exact path-dependent TreeSHAP (Lundberg, Erion and Lee, "Consistent individualized feature attribution
@@ -93,7 +93,7 @@ export class TreeShap {
 
     const v = x[offset + split]!;
     const cut = m.threshold[node]!;
-    const goesLeft = v < cut ? true : v >= cut ? false : m.defaultLeft[node] === 1;
+    const goesLeft = v < cut ? true : v >= cut ? false : undecidedGoesLeft(m, node, v);
     const hot = goesLeft ? m.left[node]! : m.right[node]!;
     const cold = goesLeft ? m.right[node]! : m.left[node]!;
     const cover = m.cover[node]!;

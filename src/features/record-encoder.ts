@@ -17,6 +17,13 @@ export interface RecordEncoder {
   encode(record: unknown, out: Float64Array, offset?: number, pathPrefix?: string): FieldError[] | undefined;
   /** The pass-through identifier of a record, when present and a string. */
   idOf(record: unknown): string | undefined;
+  /**
+   * For schemas whose features are all numeric (one encoded column each, in schema order): validates and writes
+   * `rows` rows of a row-major matrix (`values[r * width + c]` is feature c of row r; NaN or null is missing) into
+   * `out`, by the same rules as `encode`, without a record per row. Returns every failing field (paths
+   * `/<row>/<feature>`), or undefined. Undefined for schemas with a categorical feature.
+   */
+  readonly encodeMatrix?: (values: ArrayLike<number | null>, rows: number, out: Float64Array) => FieldError[] | undefined;
 }
 
 interface NumericPlan {
@@ -149,5 +156,38 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
     return typeof id === 'string' ? id : undefined;
   }
 
-  return { schema, columns, width: column, encode, idOf };
+  const numericPlans = plans.every((p): p is NumericPlan => p.kind === 'numeric') ? plans : undefined;
+
+  function encodeMatrix(values: ArrayLike<number | null>, rows: number, out: Float64Array): FieldError[] | undefined {
+    const numeric = numericPlans!;
+    const width = numeric.length;
+    let errors: FieldError[] | undefined;
+    for (let r = 0; r < rows; r++) {
+      const base = r * width;
+      for (let c = 0; c < width; c++) {
+        // Within the matrix by construction (rows * width values).
+        const value = values[base + c] as number | null;
+        const plan = numeric[c]!;
+        if (value !== null && value === value && value >= plan.minimum && value <= plan.maximum && (!plan.integer || Number.isInteger(value))) {
+          out[base + c] = value;
+          continue;
+        }
+        // The rare path: missing, or invalid, as `encode` words it.
+        const path = `/${r}${plan.pointer}`;
+        if (value === null || value === undefined || value !== value) {
+          if (plan.nullable) out[base + c] = NaN;
+          else errors = withError(errors, path, 'required', `${plan.key} is required`);
+        } else if (!Number.isFinite(value)) {
+          errors = withError(errors, path, 'not_finite', `${plan.key} must be a finite number, got ${value}`);
+        } else if (value < plan.minimum || value > plan.maximum) {
+          errors = withError(errors, path, 'range', `${plan.key} must be between ${plan.minimum} and ${plan.maximum}, got ${value}`);
+        } else {
+          errors = withError(errors, path, 'integer', `${plan.key} must be an integer, got ${value}`);
+        }
+      }
+    }
+    return errors;
+  }
+
+  return numericPlans === undefined ? { schema, columns, width: column, encode, idOf } : { schema, columns, width: column, encode, idOf, encodeMatrix };
 }

@@ -2,13 +2,13 @@ import type { RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
 
 /**
- * The one interface every model runtime implements: the project's own artifact, XGBoost, ONNX. The serving
+ * The one interface every model runtime implements: the project's own artifact, XGBoost, LightGBM, ONNX. The serving
  * core (src/serving) validates and encodes records with the runtime's encoder, then asks the runtime to score
  * or explain the encoded rows; it knows nothing of a format beyond this file. A shared contract test
  * (test/runtimes/runtime-contract.ts) holds every implementation to it.
  */
 
-export type ModelFormat = 'native' | 'xgboost-json' | 'onnx';
+export type ModelFormat = 'native' | 'xgboost-json' | 'xgboost-ubjson' | 'lightgbm-text' | 'onnx';
 export type ModelTask = 'binary' | 'multiclass' | 'regression';
 export type OutputDatatype = 'FP64' | 'INT64' | 'BOOL';
 
@@ -43,6 +43,21 @@ export interface ModelDescription {
   readonly threshold?: number;
   /** More facts for the model card (the native artifact's algorithm, metrics and training data). */
   readonly card?: Readonly<Record<string, unknown>>;
+  /**
+   * Models loaded from an MLflow model folder: what MLflow's pyfunc does with them, so the MLflow scoring protocol
+   * (POST /invocations) answers and refuses as `mlflow models serve` of the same model would.
+   */
+  readonly pyfunc?: PyfuncBehaviour;
+}
+
+/** How MLflow's python_function flavour scores a model. */
+export interface PyfuncBehaviour {
+  /** The MLflow flavour the model was logged with (xgboost, onnx, lightgbm). */
+  readonly flavor: string;
+  /** Classifiers of scikit-learn's API (XGBClassifier, LGBMClassifier): their predict() answers class labels, not probabilities. */
+  readonly predictsLabels: boolean;
+  /** Columns the signature requires: MLflow refuses a request whose data lacks one (even if every value may be missing). */
+  readonly requiredColumns: readonly string[];
 }
 
 /**

@@ -22,6 +22,7 @@ export function installApiDocs(app: FastifyInstance, modelHeadline: string): voi
         { name: 'predictions', description: 'Score customers' },
         { name: 'model', description: 'The model being served' },
         { name: 'probes', description: 'Kubernetes liveness and readiness' },
+        { name: 'v2', description: 'Open Inference Protocol V2 (KServe, Triton, MLServer clients), with the binary data extension; gRPC on GRPC_PORT' },
         { name: 'operations', description: 'Metrics' },
       ],
     },

@@ -4,6 +4,7 @@ import { modelHeadline } from '../serving/model-card.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
+import { consoleRoutes } from './console-routes.js';
 import { deferredChildLogger } from './deferred-child-logger.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -15,6 +16,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/model.js';
 import { predictRoutes } from './routes/predict.js';
 import { probeRoutes } from './routes/probes.js';
+import { mlflowRoutes } from './mlflow/mlflow-routes.js';
 import { v2Routes } from './v2/v2-routes.js';
 
 export interface AppOptions {
@@ -31,8 +33,9 @@ const restProtocol: HttpProtocol = { protocol: 'rest', errorResponse: (error) =>
 
 /**
  * The HTTP transport over a serving core, without listening: probes, metrics and docs, then each protocol in
- * its own scope — REST (/predict, /predict/batch, /model; binary classifiers) and V2 (/v2/...). The core owns
- * the model, lifecycle, auth, shedding and metrics; closing the app closes the core.
+ * its own scope — REST (/predict, /predict/batch, /model; binary classifiers), V2 (/v2/...) and MLflow's scoring
+ * protocol (/invocations, /ping, /version) — and the console at / (its data calls are REST's). The core owns the
+ * model, lifecycle, auth, shedding and metrics; closing the app closes the core.
  */
 export function buildApp(config: ServerConfig, core: ServingCore, options: AppOptions = {}): FastifyInstance {
   const plane = core.plane;
@@ -105,5 +108,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
   });
   v2Routes(app, core);
+  mlflowRoutes(app, core);
+  consoleRoutes(app, core, config, restProtocol);
   return app;
 }

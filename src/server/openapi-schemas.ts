@@ -1,3 +1,4 @@
+import type { FastifySchemaCompiler } from 'fastify';
 import { errorCatalogue } from '../errors.js';
 import type { FeatureSchema } from '../features/schema.js';
 import { syntheticRecord } from '../serving/synthetic-record.js';
@@ -19,9 +20,16 @@ export interface ApiSchemas {
 
 const ID_MAX_LENGTH = 256;
 
+/**
+ * A validator that accepts everything: route schemas document the API, while the record encoder and the tensor
+ * codecs check requests themselves, in the same pass as decoding, with every failing field in the catalogue's
+ * shape. A second full JSON-schema pass per request would double the work on the hot path.
+ */
+export const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
+
 export function recordSchema(schema: FeatureSchema): object {
   const properties: Record<string, object> = {
-    [schema.idField]: { type: 'string', maxLength: ID_MAX_LENGTH, description: 'Optional identifier, echoed back; never a model input.' },
+    [schema.idField]: { type: 'string', nullable: true, maxLength: ID_MAX_LENGTH, description: 'Optional identifier, echoed back; never a model input.' },
   };
   for (const feature of schema.features) {
     properties[feature.name] = feature.kind === 'numeric'

@@ -9,10 +9,14 @@ const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is reused only when it is short and plain, so it cannot forge log lines or bloat them.
 const ACCEPTABLE_ID = /^[\w.:@/+=-]{1,128}$/;
 
+/** The caller's request id when acceptable, else a fresh UUID (HTTP headers and gRPC metadata alike). */
+export function requestIdFrom(given: unknown): string {
+  return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
+}
+
 /** Fastify's genReqId: the caller's `x-request-id` when acceptable, else a fresh UUID. */
 export function requestId(request: IncomingMessage): string {
-  const given = request.headers[REQUEST_ID_HEADER];
-  return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
+  return requestIdFrom(request.headers[REQUEST_ID_HEADER]);
 }
 
 // Marks a request counted in flight, so it is taken off exactly once (answered or aborted).

@@ -1,6 +1,7 @@
 import type { FeatureSchema } from '../features/schema.js';
 import type { ModelDescription, ModelFormat, ModelTask, OutputSpec } from '../runtimes/model-runtime.js';
 import { modelInputs, type ModelInput } from '../runtimes/runtime-feature-schema.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 
 /** The decision threshold as served: the model's own, or DECISION_THRESHOLD's. */
 export interface ServedThreshold {
@@ -27,10 +28,15 @@ export interface ModelCard {
   threshold?: ServedThreshold;
   explains: boolean;
   endpoints: string[];
+  /** Where the served model came from (MODEL_PATH, and for `models:/` what the MLflow registry resolved it to). */
+  provenance?: ModelProvenance;
   [fact: string]: unknown;
 }
 
-export function modelCard(description: ModelDescription, served: { threshold: ServedThreshold | undefined; outputs: readonly OutputSpec[]; explains: boolean }): ModelCard {
+export function modelCard(
+  description: ModelDescription,
+  served: { threshold: ServedThreshold | undefined; outputs: readonly OutputSpec[]; explains: boolean; provenance?: ModelProvenance | undefined },
+): ModelCard {
   const { name, version, format, task, schema } = description;
   const scoresRecords = served.threshold !== undefined;
   const { thresholdMethod: _method, ...facts } = description.card ?? {};
@@ -41,8 +47,9 @@ export function modelCard(description: ModelDescription, served: { threshold: Se
     outputs: [...served.outputs],
     ...(served.threshold === undefined ? {} : { threshold: served.threshold }),
     explains: served.explains,
-    endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`],
+    endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`, '/invocations'],
     ...facts,
+    ...(served.provenance === undefined ? {} : { provenance: served.provenance }),
   };
 }
 

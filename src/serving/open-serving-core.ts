@@ -1,4 +1,5 @@
 import type { ModelRuntime } from '../runtimes/model-runtime.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 import { DataPlane } from './data-plane.js';
 import { ServingMetrics } from './metrics/serving-metrics.js';
 import { OverloadMonitor } from './overload-monitor.js';
@@ -16,6 +17,8 @@ export interface ServingSettings {
   state?: ServingState;
   /** process_* and nodejs_* metrics (default true: a server). */
   processMetrics?: boolean;
+  /** Where the model came from (the card and churn_model_info show it). */
+  provenance?: ModelProvenance | undefined;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface ServingSettings {
  */
 export async function openServingCore(runtime: ModelRuntime, settings: ServingSettings): Promise<ServingCore> {
   const metrics = new ServingMetrics({ processMetrics: settings.processMetrics ?? true });
-  const plane = new DataPlane(runtime, { threshold: settings.threshold, maxBatchSize: settings.maxBatchSize, metrics });
+  const plane = new DataPlane(runtime, { threshold: settings.threshold, maxBatchSize: settings.maxBatchSize, metrics, provenance: settings.provenance });
   await plane.warmUp();
   return new ServingCore(plane, {
     apiKeys: settings.apiKeys,

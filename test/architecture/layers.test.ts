@@ -35,7 +35,7 @@ describe('the layers of src/ (dependency-cruiser, type-only imports included)', 
     assert.ok(text.includes(graph.mermaidDiagram(report)), 'the diagram in docs/architecture.md is stale: run npm run architecture');
   });
 
-  test('the rules can fail: an upward import, a type-only cycle and a dev dependency are each reported', () => {
+  test('the rules can fail: an upward import, a type-only cycle, a dev dependency and browser code mixed with Node code are each reported', () => {
     const work = mkdtempSync(join(tmpdir(), 'churn-layers-'));
     try {
       mkdirSync(join(work, 'src', 'model'), { recursive: true });
@@ -46,13 +46,18 @@ describe('the layers of src/ (dependency-cruiser, type-only imports included)', 
       writeFileSync(join(work, 'src', 'model', 'tree.ts'), "import type { Reason } from '../explain/reason.js';\nexport interface Tree { reason?: Reason }\n");
       writeFileSync(join(work, 'src', 'explain', 'reason.ts'), "import type { Tree } from '../model/tree.js';\nexport interface Reason { tree?: Tree }\n");
       writeFileSync(join(work, 'src', 'explain', 'dev.ts'), "import 'a-dev-tool';\nexport const x = 1;\n");
+      // Browser code that reads a Node.js module, and a server module that imports browser code.
+      mkdirSync(join(work, 'src', 'console'), { recursive: true });
+      mkdirSync(join(work, 'src', 'server'), { recursive: true });
+      writeFileSync(join(work, 'src', 'console', 'page.ts'), "import { readFileSync } from 'node:fs';\nexport const page = readFileSync;\n");
+      writeFileSync(join(work, 'src', 'server', 'routes.ts'), "import { page } from '../console/page.js';\nexport const routes = page;\n");
       mkdirSync(join(work, 'node_modules', 'a-dev-tool'), { recursive: true });
       writeFileSync(join(work, 'node_modules', 'a-dev-tool', 'package.json'), JSON.stringify({ name: 'a-dev-tool', version: '1.0.0', main: 'index.js' }));
       writeFileSync(join(work, 'node_modules', 'a-dev-tool', 'index.js'), '');
       writeFileSync(join(work, '.dependency-cruiser.cjs'), readFileSync(join(packageRoot, '.dependency-cruiser.cjs'), 'utf8')
         .replace("require('./scripts/architecture/layers.cjs')", `require(${JSON.stringify(join(packageRoot, 'scripts', 'architecture', 'layers.cjs'))})`));
       const rules = new Set(graph.cruise(work, join(work, '.dependency-cruiser.cjs')).summary.violations.map((v) => v.rule.name));
-      for (const rule of ['layer-model', 'no-circular', 'no-dev-dependencies-in-src']) assert.ok(rules.has(rule), `${rule} not reported: ${[...rules].join(', ')}`);
+      for (const rule of ['layer-model', 'no-circular', 'no-dev-dependencies-in-src', 'browser-code-apart', 'browser-code-without-node']) assert.ok(rules.has(rule), `${rule} not reported: ${[...rules].join(', ')}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

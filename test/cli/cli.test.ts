@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { bundledDataFile } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
+import { reportCharts } from '../reporting/report-charts.js';
 
 const cli = join(packageRoot, 'dist/src/cli/main.js');
 const work = temporaryDirectory();
@@ -42,6 +43,17 @@ describe('churn-predictor CLI', () => {
     assert.equal(card.format, 'xgboost-json');
     assert.ok(card.endpoints.includes('/predict'));
     assertCleanFailure(run('info', '--model', join(work, 'absent.json')), 'ARTIFACT_NOT_FOUND');
+  });
+
+  it('info prints which library trained a tree model, its objective and its size', () => {
+    const lightgbm = join(packageRoot, 'test', 'fixtures', 'tree-models', 'lightgbm-4.6.0', 'binary-categorical.txt');
+    const text = run('info', '--model', lightgbm);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^model {6}binary-categorical 1 \(lightgbm-text, binary\)$/m);
+    assert.match(text.stdout, /^library {4}lightgbm v4, objective binary sigmoid:1, 8 trees$/m);
+    assert.match(text.stdout, /Contract \(3 categories\)/);
+    const card = JSON.parse(run('info', '--model', lightgbm, '--json').stdout) as Record<string, unknown>;
+    assert.deepEqual([card['library'], card['libraryVersion'], card['objective'], card['trees']], ['lightgbm', 'v4', 'binary sigmoid:1', 8]);
   });
 
   it('info --json prints the manifest without the payload entry', () => {
@@ -110,7 +122,7 @@ describe('churn-predictor explain', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^feature\s+mean \|contribution\|/);
     assert.match(result.stdout, /7043 records explained, 0 invalid/);
-    assert.match(readFileSync(html, 'utf8'), /<svg /);
+    assert.equal(reportCharts(readFileSync(html, 'utf8')).length, 1);
   });
 
   it('explains an XGBoost model through its own pred_contribs: the means match XGBoost\'s (1e-5)', () => {
@@ -129,6 +141,30 @@ describe('churn-predictor explain', () => {
       assert.ok(Math.abs(meanAbsolute - reference) < 1e-5, feature);
     }
     assertCleanFailure(run('explain', '--model', join(fixtures, 'multi-softprob.model.json'), '--data', file), 'INVALID_ARGUMENT');
+  });
+
+  it('explains a LightGBM model with named categories through its pred_contrib: the means match LightGBM\'s (1e-5)', () => {
+    const directory = join(packageRoot, 'test', 'fixtures', 'tree-models', 'lightgbm-4.6.0');
+    const expected = JSON.parse(readFileSync(join(directory, 'binary-categorical.expected.json'), 'utf8')) as {
+      features: string[]; categorical: Record<string, string[]>; probes: Record<string, [number, number]>; rows: (number | null)[][]; contributions: number[][][];
+    };
+    // The customers of the data probes, categories by name as the CSV export holds them.
+    const [start, end] = expected.probes['data']!;
+    const rows = expected.rows.slice(start, end);
+    const cell = (v: number | null, feature: string) => (v === null ? '' : expected.categorical[feature]?.[v] ?? String(v));
+    const file = join(work, 'lightgbm-explain.csv');
+    writeFileSync(file, [expected.features.join(','), ...rows.map((row) => row.map((v, c) => cell(v, expected.features[c]!)).join(','))].join('\n') + '\n');
+    const result = run('explain', '--model', join(directory, 'binary-categorical.txt'), '--data', file, '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const importance = JSON.parse(result.stdout) as { records: number; invalid: number; features: { feature: string; meanAbsolute: number }[] };
+    assert.deepEqual([importance.records, importance.invalid], [rows.length, 0]);
+    assert.equal(importance.features.length, expected.features.length);
+    for (const { feature, meanAbsolute } of importance.features) {
+      const column = expected.features.indexOf(feature);
+      const reference = expected.contributions.slice(start, end).reduce((sum, row) => sum + Math.abs(row[0]![column]!), 0) / rows.length;
+      assert.ok(Math.abs(meanAbsolute - reference) < 1e-5, `${feature}: ${meanAbsolute} vs ${reference}`);
+    }
+    assertCleanFailure(run('explain', '--model', join(directory, 'multiclass.txt'), '--data', file), 'INVALID_ARGUMENT');
   });
 });
 

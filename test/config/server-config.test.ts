@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadServerConfig, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
+import { loadServerConfig, mlflowConnection, redactedServerConfig, serverConfigDefaults, serverEnvironmentVariables } from '../../src/config/server-config.js';
 import { ChurnError } from '../../src/errors.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
+import { parseModelLocation } from '../../src/sources/model-location.js';
 
 function configError(env: Record<string, string>): ChurnError {
   try {
@@ -38,28 +39,33 @@ describe('loadServerConfig', () => {
 
   test('reads every variable', () => {
     const config = loadServerConfig({
-      PORT: '9000', HOST: '127.0.0.1', MODEL_PATH: bundledModelDirectory, LOG_LEVEL: 'WARN', MAX_BATCH_SIZE: '50',
+      PORT: '9000', GRPC_PORT: '9001', HOST: '127.0.0.1', MODEL_PATH: bundledModelDirectory, LOG_LEVEL: 'WARN', MAX_BATCH_SIZE: '50',
       BODY_LIMIT_BYTES: '4096', DECISION_THRESHOLD: '0.25', SHUTDOWN_DRAIN_SECONDS: '0.5', REQUEST_TIMEOUT_MS: '2000',
       KEEP_ALIVE_TIMEOUT_SECONDS: '120', MAX_EVENT_LOOP_DELAY_MS: '0', API_KEYS: 'aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb',
       MLFLOW_TRACKING_URI: 'http://mlflow.ml-serving.svc.cluster.local:5000', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
       MODEL_SHA256: 'AB'.repeat(32), AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL: 'http://minio.storage:9000',
+      MLFLOW_TRACKING_TOKEN: 'mlflow-token', MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password',
+      REQUEST_LOG_SAMPLE_RATE: '0.25', REQUEST_LOG_SLOW_MS: '250', REQUEST_LOG_SUMMARY_SECONDS: '10',
     });
     assert.deepEqual({ ...config }, {
-      port: 9000, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
+      port: 9000, grpcPort: 9001, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
       bodyLimitBytes: 4096, decisionThreshold: 0.25, shutdownDrainSeconds: 0.5, requestTimeoutMs: 2000,
       keepAliveTimeoutSeconds: 120, maxEventLoopDelayMs: 0, apiKeys: ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb'],
       mlflowTrackingUri: 'http://mlflow.ml-serving.svc.cluster.local:5000/',
-      modelSha256: 'ab'.repeat(32), awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
+      modelSha256: 'ab'.repeat(32), modelRefreshSeconds: undefined, awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
+      mlflowTrackingToken: 'mlflow-token', mlflowTrackingUsername: 'ml-user', mlflowTrackingPassword: 'ml-password',
+      requestLogSampleRate: 0.25, requestLogSlowMs: 250, requestLogSummarySeconds: 10,
     });
   });
 
   const invalid: [string, string][] = [
-    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '80.5'], ['HOST', 'a\nb'], ['MODEL_PATH', '/nonexistent/model'],
+    ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '80.5'], ['GRPC_PORT', '-1'], ['GRPC_PORT', 'grpc'], ['GRPC_PORT', '8000'], ['HOST', 'a\nb'], ['MODEL_PATH', '/nonexistent/model'],
     ['LOG_LEVEL', 'loud'], ['MAX_BATCH_SIZE', '0'], ['MAX_BATCH_SIZE', '1e3'], ['BODY_LIMIT_BYTES', '10'],
     ['DECISION_THRESHOLD', '1.5'], ['DECISION_THRESHOLD', 'NaN'], ['SHUTDOWN_DRAIN_SECONDS', '-1'],
     ['REQUEST_TIMEOUT_MS', '10'], ['KEEP_ALIVE_TIMEOUT_SECONDS', '0'], ['MAX_EVENT_LOOP_DELAY_MS', 'fast'],
     ['API_KEYS', 'short'], ['MLFLOW_TRACKING_URI', 'not a url'], ['MLFLOW_TRACKING_URI', 'ftp://host/'],
     ['MODEL_SHA256', 'abc'], ['MODEL_SHA256', 'g'.repeat(64)], ['AWS_REGION', 'US East'], ['AWS_ENDPOINT_URL', 's3://bucket'],
+    ['REQUEST_LOG_SAMPLE_RATE', '2'], ['REQUEST_LOG_SLOW_MS', 'slow'], ['REQUEST_LOG_SUMMARY_SECONDS', '1.5'],
   ];
   for (const [name, value] of invalid) {
     test(`${name}=${JSON.stringify(value)} is INVALID_CONFIG naming the variable in one line`, () => {
@@ -74,18 +80,73 @@ describe('loadServerConfig', () => {
     assert.equal(loadServerConfig({ MODEL_PATH: `${bundledModelDirectory}/manifest.json` }).modelPath, `${bundledModelDirectory}/manifest.json`);
     assert.equal(loadServerConfig({ MODEL_PATH: 's3://models/churn/1.0.0/model.json' }).modelPath, 's3://models/churn/1.0.0/model.json');
     assert.equal(loadServerConfig({ MODEL_PATH: 'https://models.example/churn/model.onnx?sig=1' }).modelPath, 'https://models.example/churn/model.onnx?sig=1');
-    // A prefix names no model file: the loader would refuse it, so start-up refuses it first, by name.
-    for (const location of ['s3://models/churn/1.0.0/', 's3://models', 'https://models.example/', 'ftp://models/churn']) {
+    // An http(s) prefix names no model file (a web server cannot list a folder; an S3 prefix ending in / is a folder):
+    // the loader would refuse it, so start-up refuses it first, by name.
+    for (const location of ['s3://models', 'https://models.example/', 'ftp://models/churn']) {
       const error = configError({ MODEL_PATH: location });
       assert.equal(error.code, 'INVALID_CONFIG');
       assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
     }
   });
 
+  test('MODEL_PATH is parsed by the loader\'s own parser: what start-up accepts, the loader loads', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000' };
+    for (const uri of ['models:/churn/3', 'models:/churn@champion', 'models:/churn/latest', 'models:/churn/Production', 'models:/m-0123abcd', 'runs:/0123abcd/model']) {
+      assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: uri }).modelPath, uri);
+      assert.deepEqual(parseModelLocation(uri).kind, 'mlflow');
+    }
+    assert.equal(parseModelLocation('s3://models/churn/1.0.0/').kind, 's3-folder');
+    for (const bad of ['models:/', 'models:/churn@', 'models:/@champion', 'models://profile/churn/1', 'runs:/0123abcd', 'runs:/0123abcd/../x', 'http://models.example/', 'gs://bucket/model.json']) {
+      const error = configError({ ...mlflow, MODEL_PATH: bad });
+      assert.equal(error.code, 'INVALID_CONFIG');
+      assert.ok(error.message.startsWith('MODEL_PATH '), error.message);
+      assert.throws(() => parseModelLocation(bad), (e: unknown) => e instanceof ChurnError && e.code === 'INVALID_CONFIG', bad);
+    }
+  });
+
+  test('a registry MODEL_PATH needs MLFLOW_TRACKING_URI; MLflow credentials come from the Secret, never the URL', () => {
+    const missing = configError({ MODEL_PATH: 'models:/churn@champion' });
+    assert.ok(missing.message.startsWith('MLFLOW_TRACKING_URI '), missing.message);
+    const inUrl = configError({ MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example/' });
+    assert.ok(inUrl.message.startsWith('MLFLOW_TRACKING_URI ') && !inUrl.message.includes('ml-token'), inUrl.message);
+    assert.ok(configError({ MLFLOW_TRACKING_USERNAME: 'ml-user' }).message.startsWith('MLFLOW_TRACKING_PASSWORD '));
+    assert.ok(configError({ MLFLOW_TRACKING_PASSWORD: 'ml-password' }).message.startsWith('MLFLOW_TRACKING_USERNAME '));
+    assert.equal(configError({ MLFLOW_TRACKING_URI: 'file:///mlruns' }).code, 'INVALID_CONFIG');
+  });
+
+  test('MODEL_REFRESH_SECONDS follows an alias or latest; a fixed MODEL_PATH with it stops start-up naming it', () => {
+    const mlflow = { MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_REFRESH_SECONDS: '30' };
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ ...mlflow, MODEL_PATH: 'models:/churn/latest' }).modelRefreshSeconds, 30);
+    assert.equal(loadServerConfig({ MLFLOW_TRACKING_URI: 'http://mlflow.ml.svc:5000', MODEL_PATH: 'models:/churn@champion' }).modelRefreshSeconds, undefined);
+    for (const fixed of ['models:/churn/3', 'runs:/0123abcd/model', bundledModelDirectory]) {
+      assert.ok(configError({ ...mlflow, MODEL_PATH: fixed }).message.startsWith('MODEL_REFRESH_SECONDS '), fixed);
+    }
+    assert.ok(configError({ ...mlflow, MODEL_PATH: 'models:/churn@champion', MODEL_REFRESH_SECONDS: '0' }).message.startsWith('MODEL_REFRESH_SECONDS '));
+  });
+
+  test('mlflowConnection uses Basic credentials when a username is set, else the token, as MLflow clients do', () => {
+    const base = { MLFLOW_TRACKING_URI: 'https://mlflow.example/' };
+    const uri = 'https://mlflow.example/';
+    assert.deepEqual(mlflowConnection(loadServerConfig(base), uri), { trackingUri: uri });
+    assert.deepEqual(mlflowConnection(loadServerConfig({ ...base, MLFLOW_TRACKING_TOKEN: 't0ken' }), uri), { trackingUri: uri, credentials: { token: 't0ken' } });
+    assert.deepEqual(
+      mlflowConnection(loadServerConfig({ ...base, MLFLOW_TRACKING_TOKEN: 't0ken', MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'p' }), uri),
+      { trackingUri: uri, credentials: { username: 'u', password: 'p' } },
+    );
+  });
+
   test('secret values never appear in the message', () => {
     const error = configError({ API_KEYS: 'a-long-enough-secret-key, tiny' });
     assert.ok(!error.message.includes('a-long-enough-secret-key'));
     assert.ok(!error.message.includes('tiny'));
+  });
+
+  test('GRPC_PORT defaults to 8081, 0 turns gRPC off, and it may not share PORT', () => {
+    assert.equal(loadServerConfig({}).grpcPort, 8081);
+    assert.equal(loadServerConfig({ GRPC_PORT: '0' }).grpcPort, 0);
+    assert.equal(loadServerConfig({ PORT: '0', GRPC_PORT: '0' }).grpcPort, 0);
+    assert.ok(configError({ PORT: '9000', GRPC_PORT: '9000' }).message.startsWith('GRPC_PORT '));
   });
 
   test('AWS credentials come in pairs', () => {
@@ -95,10 +156,11 @@ describe('loadServerConfig', () => {
   test('the redacted view hides secrets', () => {
     const config = loadServerConfig({
       API_KEYS: 'aaaaaaaaaaaaaaaa', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
-      MLFLOW_TRACKING_URI: 'https://ml-user:ml-token@mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
+      MLFLOW_TRACKING_URI: 'https://mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
+      MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password', MLFLOW_TRACKING_TOKEN: 'ml-token',
     });
     const text = JSON.stringify(redactedServerConfig(config));
-    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user']) assert.ok(!text.includes(secret), text);
+    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user', 'ml-password']) assert.ok(!text.includes(secret), text);
     assert.ok(text.includes('mlflow.example:5000'));
   });
 });
@@ -112,7 +174,7 @@ describe('serverEnvironmentVariables', () => {
       assert.ok(names.includes(required), required);
     }
     const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
-    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME']);
     for (const variable of serverEnvironmentVariables) {
       assert.ok(variable.description.length > 10, variable.name);
       if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);

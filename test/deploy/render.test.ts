@@ -22,6 +22,10 @@ const expectedKinds: Record<(typeof overlays)[number], string[]> = {
     'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
     'ServiceAccount', 'ServiceMonitor',
   ],
+  'production-model-from-mlflow': [
+    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
+    'ServiceAccount', 'ServiceMonitor',
+  ],
 };
 
 function find(objects: readonly KubernetesObject[], kind: string): KubernetesObject {

@@ -6,7 +6,7 @@ import { kubectl } from './kubectl.js';
 import { isKubernetesObject, type KubernetesObject } from './kubernetes-object.js';
 
 export const kubernetesDirectory = join(packageRoot, 'deploy', 'kubernetes');
-export const overlays = ['local', 'production', 'production-model-from-s3'] as const;
+export const overlays = ['local', 'production', 'production-model-from-s3', 'production-model-from-mlflow'] as const;
 export type Overlay = (typeof overlays)[number];
 
 /** Parses a multi-document YAML stream; a YAML error or a document that is not an object throws. */

@@ -12,6 +12,8 @@ import { smokeTestRecord } from './kind-up-script.js';
 import { renderOverlay } from './rendered-manifests.js';
 import { kubectlUnavailable } from './kubectl.js';
 import { deployments, objectsOfKind, podSpec } from './workloads.js';
+import { freePort } from '../e2e/harness/free-port.js';
+import { inferenceClient } from '../server/grpc/grpc-client.js';
 
 /**
  * The image's runtime stage without Docker: the files its COPY instructions would put in /app
@@ -138,8 +140,10 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
   const container = deployment?.spec?.template.spec?.containers[0];
   let server: Server | undefined;
   let port = 0;
+  let grpcPort = 0;
 
   before(async () => {
+    grpcPort = await freePort();
     chmodSync(root, 0o755);
     reproduceRuntimeStage(root);
     const configMapName = container?.envFrom?.[0]?.configMapRef?.name;
@@ -149,9 +153,10 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...Object.fromEntries(environment(runtime)),
       ...config,
-      // Paths under /app move to the reproduction; a free port replaces 8000 so tests can run in parallel.
+      // Paths under /app move to the reproduction; free ports replace 8000 and 8081 so tests can run in parallel.
       MODEL_PATH: inImage(root, relative(imageWorkdir, config.MODEL_PATH ?? '')),
       PORT: '0',
+      GRPC_PORT: String(grpcPort),
       HOST: '127.0.0.1',
     };
     server = startServer(root, env);
@@ -225,6 +230,29 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
     assert.equal(response.status, 200, await response.clone().text());
     const body = (await response.json()) as { churnProbability?: unknown };
     assert.equal(typeof body.churnProbability, 'number');
+  });
+
+  test('answers gRPC (its .proto files are in the image): grpc.health.v1 SERVING, and ModelInfer', async () => {
+    const client = inferenceClient(grpcPort);
+    try {
+      assert.equal((await client.health()).response?.['status'], 'SERVING');
+      const record = Buffer.from(JSON.stringify(smokeTestRecord()));
+      const answer = await client.call('ModelInfer', {
+        model_name: 'churn', inputs: [{ name: 'records', datatype: 'BYTES', shape: [1], parameters: { content_type: { string_param: 'json' } }, contents: { bytes_contents: [record] } }],
+      });
+      assert.equal(answer.code, 'OK', answer.message);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('serves the console at / from the dist/web it copies', async () => {
+    const page = await get(port, '/');
+    assert.equal(page.status, 200);
+    for (const file of ['/console/console.js', '/console/console.css']) {
+      assert.ok(page.body.includes(file), `index.html names ${file}`);
+      assert.equal((await get(port, file)).status, 200, file);
+    }
   });
 
   test('exposes http_requests_total with the route label the KEDA query filters on', async () => {

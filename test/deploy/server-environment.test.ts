@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { serverEnvironmentVariables } from '../../src/config/server-config.js';
-import { kubernetesDirectory, overlays, renderOverlay } from './rendered-manifests.js';
+import type { KubernetesObject } from './kubernetes-object.js';
 import { kubectlUnavailable } from './kubectl.js';
+import { kubernetesDirectory, loadManifestFile, overlays, renderOverlay } from './rendered-manifests.js';
 import { deployments, objectsOfKind } from './workloads.js';
 
 const serverEnvFile = join(kubernetesDirectory, 'base', 'server.env');
@@ -76,6 +77,20 @@ for (const overlay of overlays) {
     });
   });
 }
+
+test('secret.example.yaml holds exactly the server\'s secret variables, and every overlay injects them from that Secret by name', { skip: kubectlUnavailable }, () => {
+  const [secret] = loadManifestFile(join(kubernetesDirectory, 'base', 'secret.example.yaml')) as (KubernetesObject & { stringData?: Record<string, string> })[];
+  const secretNames = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
+  assert.deepEqual(Object.keys(secret?.stringData ?? {}).sort(), secretNames);
+  for (const overlay of overlays) {
+    const container = deployments(renderOverlay(overlay))[0]?.spec?.template.spec?.containers.find((c) => c.name === 'api');
+    for (const variable of container?.env ?? []) {
+      const reference = variable.valueFrom?.secretKeyRef;
+      if (reference === undefined) continue;
+      assert.deepEqual([reference.name, reference.key], [secret?.metadata.name, variable.name], `${overlay}: ${variable.name}`);
+    }
+  }
+});
 
 test('variables documented as deliberately unset are server variables and really unset', { skip: kubectlUnavailable }, () => {
   const injected = new Set(injectedVariables('production').map((v) => v.name));

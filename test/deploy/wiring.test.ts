@@ -11,6 +11,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import { loadServerConfig } from '../../src/config/server-config.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { parseModelLocation } from '../../src/sources/model-location.js';
 import { copies, exposedPorts, parseDockerfile, user, workdir } from './dockerfile-rules.js';
 import { overlays, renderOverlay } from './rendered-manifests.js';
 import { kubectlUnavailable } from './kubectl.js';
@@ -32,11 +33,13 @@ for (const overlay of overlays) {
   describe(`overlays/${overlay}: ports, probes and paths agree`, { skip: kubectlUnavailable }, () => {
     const objects = renderOverlay(overlay);
 
-    test('PORT, the container port, EXPOSE and every probe port are the same port', () => {
+    test('PORT and GRPC_PORT are the container ports and what the image EXPOSEs; every probe uses PORT', () => {
       const { container, config } = api(overlay);
       const port = Number(config.PORT);
-      assert.deepEqual(container.ports?.map((p) => p.containerPort), [port]);
-      assert.deepEqual(runtimeStage && exposedPorts(runtimeStage), [port]);
+      const grpcPort = Number(config.GRPC_PORT);
+      assert.ok(grpcPort > 0 && grpcPort !== port, 'gRPC is on, on its own port');
+      assert.deepEqual(container.ports?.map((p) => [p.name, p.containerPort]), [['http', port], ['grpc', grpcPort]]);
+      assert.deepEqual(runtimeStage && exposedPorts(runtimeStage), [port, grpcPort]);
       for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
         assert.equal(resolvePort(container, probe?.httpGet?.port), port);
       }
@@ -49,18 +52,19 @@ for (const overlay of overlays) {
       assert.equal(container.startupProbe?.httpGet?.path, '/readyz');
     });
 
-    test("the Service's targetPort reaches the container port", () => {
+    test("the Service's target ports reach PORT (http) and GRPC_PORT (grpc, declared HTTP/2 cleartext)", () => {
       const { container, config } = api(overlay);
       const [service] = objectsOfKind<IService>(objects, 'Service');
-      const [servicePort] = service?.spec?.ports ?? [];
-      assert.equal(resolvePort(container, servicePort?.targetPort), Number(config.PORT));
+      const ports = service?.spec?.ports ?? [];
+      assert.deepEqual(ports.map((p) => [p.name, resolvePort(container, p.targetPort)]), [['http', Number(config.PORT)], ['grpc', Number(config.GRPC_PORT)]]);
+      assert.equal(ports.find((p) => p.name === 'grpc')?.appProtocol, 'kubernetes.io/h2c');
     });
 
-    test('the NetworkPolicy admits the serving port', () => {
+    test('the NetworkPolicy admits the serving ports, HTTP and gRPC', () => {
       const { config } = api(overlay);
       const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
       const ports = (policy?.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
-      assert.deepEqual(ports, [Number(config.PORT)]);
+      assert.deepEqual(ports, [Number(config.PORT), Number(config.GRPC_PORT)]);
     });
 
     test('MODEL_PATH is where the Dockerfile puts the model, or a store the pod may reach; the pod runs as the image user', () => {
@@ -69,7 +73,8 @@ for (const overlay of overlays) {
       const spec = podSpec(deployments(objects)[0] ?? assert.fail('no Deployment'));
       assert.equal(user(runtimeStage), `${spec?.securityContext?.runAsUser}:${spec?.securityContext?.runAsGroup}`);
       const modelPath = config.MODEL_PATH ?? '';
-      if (!/^(s3|https?):\/\//.test(modelPath)) {
+      const location = parseModelLocation(modelPath);
+      if (location.kind === 'local') {
         const modelCopy = copies(runtimeStage).find((c) => c.sources.includes('models/churn'));
         const destination = join(workdir(runtimeStage) ?? '/', modelCopy?.destination ?? '');
         assert.equal(modelPath, destination);
@@ -78,7 +83,10 @@ for (const overlay of overlays) {
       // A downloaded model needs egress to its store, and room in /tmp (the only writable path) to land.
       const [policy] = objectsOfKind<INetworkPolicy>(objects, 'NetworkPolicy');
       const egressPorts = (policy?.spec?.egress ?? []).flatMap((rule) => rule.ports ?? []).map((p) => p.port);
-      const endpoint = config.AWS_ENDPOINT_URL ?? (modelPath.startsWith('s3://') ? 'https://s3.amazonaws.com' : modelPath);
+      // A registry URI is resolved, and its files fetched, through the tracking server.
+      const endpoint = location.kind === 'mlflow'
+        ? config.MLFLOW_TRACKING_URI ?? assert.fail('a models:/ MODEL_PATH needs MLFLOW_TRACKING_URI')
+        : config.AWS_ENDPOINT_URL ?? (location.kind === 's3' || location.kind === 's3-folder' ? 'https://s3.amazonaws.com' : modelPath);
       const url = new URL(endpoint);
       assert.ok(egressPorts.includes(Number(url.port || (url.protocol === 'http:' ? 80 : 443))), `egress to ${endpoint}`);
       const tmp = spec?.volumes?.find((v) => v.name === container.volumeMounts?.find((m) => m.mountPath === '/tmp')?.name);
@@ -88,7 +96,7 @@ for (const overlay of overlays) {
     test('the ConfigMap is a configuration the server accepts', () => {
       const { config } = api(overlay);
       // The image's model path does not exist on this machine; everything else is checked as the pod would.
-      const local = config.MODEL_PATH !== undefined && !/^(s3|https?):\/\//.test(config.MODEL_PATH);
+      const local = config.MODEL_PATH !== undefined && parseModelLocation(config.MODEL_PATH).kind === 'local';
       assert.doesNotThrow(() => loadServerConfig({ ...config, ...(local ? { MODEL_PATH: bundledModelDirectory } : {}) }));
     });
   });

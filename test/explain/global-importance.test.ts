@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { importanceOfExplained } from '../../src/explain/global-importance.js';
 import { importanceChartHtml } from '../../src/explain/importance-chart.js';
+import { assertSelfContained, reportCharts } from '../reporting/report-charts.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { dataRecords } from '../helpers/fixtures.js';
@@ -27,7 +28,11 @@ describe('global importance', () => {
 
   it('renders a chart with one bar per feature and escapes text', () => {
     const html = importanceChartHtml(importance, 'a <b> & c');
-    assert.equal(html.match(/<rect /g)?.length, 19);
+    assertSelfContained(html);
+    const [chart] = reportCharts(html);
+    assert.equal(chart?.kind, 'bars');
+    if (chart?.kind === 'bars') assert.deepEqual(chart.bars.map((b) => b.label), importance.features.map((f) => f.feature));
+    assert.equal(importance.features.length, 19);
     assert.ok(html.includes('a &#60;b&#62; &#38; c'));
   });
 });

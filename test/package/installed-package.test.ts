@@ -12,10 +12,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { freePort } from '../e2e/harness/free-port.js';
+import { inferenceClient } from '../server/grpc/grpc-client.js';
 
 const npm = (args: string[], cwd: string, timeout = 300_000): string => execFileSync('npm', args, {
   cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' },
 });
+
+/**
+ * The environment a user's shell gives the commands: without the npm_* variables `npm test` exports (this
+ * checkout's .npmrc settings, which npx would warn about as unknown to a consumer).
+ */
+const userEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
 
 /** Disk usage of a folder in bytes (`du`), for the size the install costs. */
 function bytesOf(path: string): number {
@@ -37,7 +45,10 @@ describe('the installed package (npm pack, then npm install of the tarball into 
 
   test('holds what the commands need, without the optional packages (onnxruntime-node, the AWS SDK)', (t) => {
     const installed = join(consumer, 'node_modules');
-    for (const path of ['dist/src/index.js', 'dist/src/index.d.ts', 'models/churn/manifest.json', 'deploy/kubernetes/rendered/production.yaml', 'LICENSE']) {
+    // dist/web: the console the server answers at / and the chart script every HTML report inlines (built by esbuild, not tsc).
+    const paths = ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/web/console/index.html', 'dist/web/console/console.js', 'dist/web/console/console.css',
+      'dist/web/report-charts.js', 'dist/web/report-charts.css', 'models/churn/manifest.json', 'deploy/kubernetes/rendered/production.yaml', 'LICENSE'];
+    for (const path of paths) {
       assert.ok(existsSync(join(installed, 'churn-predictor', path)), path);
     }
     assert.ok(!existsSync(join(installed, 'churn-predictor', 'test')) && !existsSync(join(installed, 'churn-predictor', 'dist', 'test')), 'no tests in the package');
@@ -72,7 +83,12 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
 
   test('npx churn-predictor serve, with its defaults, serves the bundled model', async () => {
     const [command, ...args] = cli('serve');
-    const child = spawn(command!, args, { cwd: consumer, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // gRPC on a free port (the default 8081 may be taken): the package's proto/ files must load for it to listen.
+    const grpcPort = await freePort();
+    // Its own process group: npx runs the server as a child and does not pass SIGTERM on, so the server
+    // (holding this process's pipes) would outlive the test and keep the test file from ever exiting.
+    const child = spawn(command!, args, { cwd: consumer, env: { ...userEnvironment, PORT: '0', GRPC_PORT: String(grpcPort), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const exited = new Promise<void>((resolve) => { child.stdout!.on('close', resolve); });
     try {
       const port = await new Promise<number>((resolve, reject) => {
         createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -83,21 +99,55 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
         });
         child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
       });
-      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
-      const card = await (await fetch(`http://127.0.0.1:${port}/model`)).json() as { name: string; format: string };
+      const base = `http://127.0.0.1:${port}`;
+      assert.equal((await fetch(`${base}/readyz`)).status, 200);
+      const card = await (await fetch(`${base}/model`)).json() as { name: string; format: string };
       assert.deepEqual([card.name, card.format], ['churn', 'native']);
+      // The console is served from the installed package's dist/web, with the files its page names.
+      const page = await fetch(`${base}/`);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      const html = await page.text();
+      for (const file of ['/console/console.js', '/console/console.css']) {
+        assert.ok(html.includes(file), `index.html names ${file}`);
+        const asset = await fetch(`${base}${file}`);
+        assert.equal(asset.status, 200, file);
+        assert.ok((await asset.arrayBuffer()).byteLength > 1000, `${file} is the built bundle`);
+      }
+      const settings = await (await fetch(`${base}/console/settings`)).json() as { scoresRecords: boolean; explains: boolean };
+      assert.deepEqual([settings.scoresRecords, settings.explains], [true, true]);
+      const sample = await (await fetch(`${base}/console/sample-customer`)).json() as { synthetic: boolean };
+      assert.equal(sample.synthetic, false, 'the sample customers come from the data file the package ships');
+      // gRPC, with the contracts from the package's proto/ folder.
+      const client = inferenceClient(grpcPort);
+      try {
+        assert.equal((await client.health()).response?.['status'], 'SERVING');
+        assert.equal((await client.call('ModelMetadata', { name: 'churn' })).response?.['name'], 'churn');
+      } finally {
+        client.close();
+      }
     } finally {
-      child.kill('SIGTERM');
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch { /* the group has exited already (serve failed to start) */ }
+      await exited;
     }
   });
 
   test('simulate and plan run with their defaults (the rendered production manifests, the bundled capacity profile), no kubectl needed', () => {
-    const [command, ...args] = cli('simulate');
-    const simulated = execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20, env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    const report = join(work, 'simulation.html');
+    const [command, ...args] = cli('simulate', '--html', report);
+    const simulated = execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 2 ** 20, env: { ...userEnvironment, KUBECTL: '/nonexistent/kubectl' } });
     assert.match(simulated, /rendered\/production\.yaml/);
     assert.match(simulated, /pod-hours/);
+    // The HTML report inlines the chart script from the installed dist/web: one file, nothing to fetch.
+    const html = readFileSync(report, 'utf8');
+    assert.match(html, /id="report-charts-data"/);
+    assert.doesNotMatch(html, /<script[^>]+src=/);
+    const chartScript = readFileSync(join(consumer, 'node_modules', 'churn-predictor', 'dist', 'web', 'report-charts.js'), 'utf8');
+    assert.ok(html.includes(chartScript.slice(0, 400)), 'the chart script is inline');
     const [planCommand, ...planArgs] = cli('plan', '--profile', 'monday-9am:2');
-    const plan = execFileSync(planCommand!, planArgs, { cwd: consumer, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20, env: { ...process.env, KUBECTL: '/nonexistent/kubectl' } });
+    const plan = execFileSync(planCommand!, planArgs, { cwd: consumer, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20, env: { ...userEnvironment, KUBECTL: '/nonexistent/kubectl' } });
     assert.match(plan, /minReplicas|replicas/i);
   });
 
@@ -108,7 +158,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
       const [command, ...args] = cli('serve');
       let stderr = '';
       try {
-        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MODEL_PATH: location, PORT: '0' } });
+        execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'], env: { ...userEnvironment, MODEL_PATH: location, PORT: '0', GRPC_PORT: '0' } });
         assert.fail(`serve started with ${location}`);
       } catch (error) {
         stderr = String((error as { stderr?: string }).stderr ?? '');

@@ -19,7 +19,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 // A numeric ONNX model with one FP32 [N, 6] input, built from the XGBoost fixture's trees: the layout
 // converters such as onnxmltools write for tree models.
 const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
-const xgb = xgboostFromJson('binary-logistic', JSON.parse(readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8')));
+const xgb = xgboostFromJson('binary-logistic', readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8'));
 const expected = JSON.parse(readFileSync(join(fixtures, 'binary-logistic.expected.json'), 'utf8')) as { rows: (number | null)[][]; prediction: number[] };
 const matrixModel = join(work, 'numeric.onnx');
 writeFileSync(matrixModel, onnx.ModelProto.encode({

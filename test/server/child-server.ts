@@ -29,7 +29,7 @@ function exitCode(child: ChildProcess): Promise<number> {
 export async function startChildServer(env: Record<string, string>, timeoutMs = 15_000): Promise<ChildServer> {
   const child = spawn(process.execPath, [cliPath, 'serve'], {
     cwd: packageRoot,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = exitCode(child);
@@ -67,7 +67,7 @@ export async function startChildServer(env: Record<string, string>, timeoutMs = 
 export async function runFailingServer(env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number; stderr: string; stdout: string }> {
   const child = spawn(process.execPath, [cliPath, 'serve'], {
     cwd: packageRoot,
-    env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -52,7 +52,7 @@ describe('serving an XGBoost binary classifier (MODEL_PATH=model.json)', () => {
     assert.equal(card['task'], 'binary');
     assert.deepEqual((card['inputs'] as { name: string }[]).map((i) => i.name), names);
     assert.equal(card['explains'], true);
-    assert.deepEqual(card['endpoints'], ['/predict', '/predict/batch', '/v2/models/binary-logistic.model/infer']);
+    assert.deepEqual(card['endpoints'], ['/predict', '/predict/batch', '/v2/models/binary-logistic.model/infer', '/invocations']);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /churn_model_info\{name="binary-logistic.model",version="1"\} 1/);
   });
@@ -145,9 +145,73 @@ describe('serving models /predict cannot describe', () => {
       const card = (await app.inject({ method: 'GET', url: '/model' })).json() as { task: string; endpoints: string[]; threshold?: unknown };
       assert.equal(card.task, 'multiclass');
       assert.equal(card.threshold, undefined);
-      assert.deepEqual(card.endpoints, ['/v2/models/multi-softprob.model/infer']);
+      assert.deepEqual(card.endpoints, ['/v2/models/multi-softprob.model/infer', '/invocations']);
       const ready = await app.inject({ method: 'GET', url: '/v2/models/multi-softprob.model/ready' });
       assert.equal(ready.statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('serving LightGBM text and XGBoost UBJSON models (MODEL_PATH=model.txt, model.ubj)', () => {
+  const treeModels = join(packageRoot, 'test', 'fixtures', 'tree-models');
+  const lightgbmFile = join(treeModels, 'lightgbm-4.6.0', 'binary-categorical.txt');
+  let lightgbm: FastifyInstance;
+  before(async () => { lightgbm = await appOver(lightgbmFile); });
+  after(async () => { await lightgbm.close(); });
+
+  test('GET /model says which library trained it, its objective and trees; V2 metadata names the platform and takes categories as BYTES', async () => {
+    const card = (await lightgbm.inject({ method: 'GET', url: '/model' })).json() as Record<string, unknown>;
+    assert.deepEqual(
+      [card['format'], card['task'], card['library'], card['libraryVersion'], card['objective'], card['trees'], card['explains']],
+      ['lightgbm-text', 'binary', 'lightgbm', 'v4', 'binary sigmoid:1', 8, true],
+    );
+    assert.deepEqual((card['inputs'] as { name: string; categories?: string[] }[]).find((i) => i.name === 'Contract')?.categories, ['Month-to-month', 'One year', 'Two year']);
+    const metadata = (await lightgbm.inject({ method: 'GET', url: '/v2/models/binary-categorical' })).json() as { platform: string; inputs: { name: string; datatype: string }[] };
+    assert.equal(metadata.platform, 'lightgbm');
+    assert.equal(metadata.inputs.find((i) => i.name === 'Contract')?.datatype, 'BYTES');
+    assert.equal(metadata.inputs.find((i) => i.name === 'tenure')?.datatype, 'FP64');
+    for (const [file, platform, version] of [['categorical.ubj', 'xgboost_ubj', '3.2.0'], ['categorical.json', 'xgboost_json', '3.2.0']] as const) {
+      const app = await appOver(join(treeModels, 'xgboost-3.2.0', file));
+      try {
+        const meta = (await app.inject({ method: 'GET', url: '/v2/models/categorical' })).json() as { platform: string };
+        assert.equal(meta.platform, platform);
+        const xgbCard = (await app.inject({ method: 'GET', url: '/model' })).json() as Record<string, unknown>;
+        assert.deepEqual([xgbCard['library'], xgbCard['libraryVersion'], xgbCard['objective']], ['xgboost', version, 'binary:logistic']);
+        assert.ok(typeof xgbCard['trees'] === 'number' && xgbCard['trees'] > 0);
+      } finally {
+        await app.close();
+      }
+    }
+  });
+
+  test('scores the data file\'s customers by category name (CSV, blank TotalCharges missing); an unknown or missing category is 422 with its path', async () => {
+    const text = readFileSync(join(packageRoot, 'data', 'telco-customer-churn.csv'), 'utf8').split('\n').slice(0, 501).join('\n') + '\n';
+    const response = await lightgbm.inject({ method: 'POST', url: '/predict/batch', headers: { 'content-type': 'text/csv' }, payload: text });
+    assert.equal(response.statusCode, 200, response.body.slice(0, 300));
+    const body = response.json() as { count: number; failed: number; results: { churnProbability: number }[] };
+    assert.deepEqual([body.count, body.failed], [500, 0]);
+    assert.ok(body.results.every((r) => r.churnProbability > 0 && r.churnProbability < 1));
+    const record = dataRecords()[0]!;
+    const unknown = assertCode(await lightgbm.inject({ method: 'POST', url: '/predict', headers: json, payload: { ...record, Contract: 'Weekly' } }), 422, 'INVALID_RECORD');
+    assert.deepEqual(unknown.details.map((d) => [d.path, d.reason]), [['/Contract', 'category']]);
+    const missing = assertCode(await lightgbm.inject({ method: 'POST', url: '/predict', headers: json, payload: { ...record, Contract: null } }), 422, 'INVALID_RECORD');
+    assert.deepEqual(missing.details.map((d) => [d.path, d.reason]), [['/Contract', 'required']]);
+  });
+
+  test('a multi-class LightGBM model: V2 answers its classes, /predict does not exist, contributions are refused', async () => {
+    const app = await appOver(join(treeModels, 'lightgbm-4.6.0', 'multiclass.txt'));
+    try {
+      assertCode(await app.inject({ method: 'POST', url: '/predict', headers: json, payload: {} }), 404, 'NOT_FOUND');
+      const card = (await app.inject({ method: 'GET', url: '/model' })).json() as Record<string, unknown>;
+      assert.deepEqual([card['task'], card['classes'], card['explains']], ['multiclass', 3, false]);
+      const metadata = (await app.inject({ method: 'GET', url: '/v2/models/multiclass' })).json() as { outputs: { name: string; shape: number[] }[] };
+      assert.deepEqual(metadata.outputs.map((o) => [o.name, o.shape]), [['probability', [-1, 3]], ['label', [-1]]]);
+      const features = (card['inputs'] as { name: string }[]).map((i) => i.name);
+      const payload = { inputs: [{ name: 'x', datatype: 'FP64', shape: [1, features.length], data: features.map(() => 1) }], parameters: { explain: true } };
+      const refused = await app.inject({ method: 'POST', url: '/v2/models/multiclass/infer', headers: json, payload });
+      assert.equal(refused.statusCode, 400, refused.body);
     } finally {
       await app.close();
     }
@@ -200,7 +264,7 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
  */
 function writeSklearnStyleOnnx(file: string, probabilityName: string): void {
   const { onnx } = onnxProto;
-  const xgb = xgboostFromJson('binary-logistic', JSON.parse(readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8')));
+  const xgb = xgboostFromJson('binary-logistic', readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8'));
   writeFileSync(file, onnx.ModelProto.encode({
     irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
     graph: {

@@ -169,7 +169,7 @@ describe('DataPlane over the native model', () => {
     assert.equal(card.task, 'binary');
     assert.equal((card['trainingData'] as { sha256: string }).sha256, manifest.training.data.sha256);
     assert.deepEqual(card.threshold, { value: 0.5, modelValue: manifest.threshold.value, method: 'set by DECISION_THRESHOLD', overridden: true });
-    assert.deepEqual(card.endpoints, ['/predict', '/predict/batch', '/v2/models/churn/infer']);
+    assert.deepEqual(card.endpoints, ['/predict', '/predict/batch', '/v2/models/churn/infer', '/invocations']);
     assert.ok(!JSON.stringify(card).includes(bundledModel().directory));
   });
 });

@@ -15,6 +15,7 @@ import { sidecarManifestName } from '../../src/runtimes/sidecar-manifest.js';
 import { openModelFrom } from '../../src/runtimes/open-model-from.js';
 import { s3Client } from '../../src/sources/s3-download.js';
 import { temporaryDirectory } from '../helpers/fixtures.js';
+import { s3rverCredentials, withAwsEnvironment } from '../helpers/aws-environment.js';
 
 const model = readFileSync(join(packageRoot, 'test', 'fixtures', 'xgboost', 'binary-logistic.model.json'));
 const modelSha = createHash('sha256').update(model).digest('hex');
@@ -105,23 +106,9 @@ describe('fetchModel over HTTP', () => {
   });
 });
 
-/** Runs `body` with AWS credentials in the environment, where the SDK's default chain reads them, as in a pod. */
-async function withAwsEnvironment<T>(variables: Record<string, string>, body: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(variables).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, variables);
-  try {
-    return await body();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 describe('fetchModel from S3 (s3rver)', () => {
   const directory = temporaryDirectory();
-  const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+  const credentials = s3rverCredentials;
   const region = 'us-east-1';
   let s3rver: S3rver;
   let endpoint: string;

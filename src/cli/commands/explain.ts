@@ -12,7 +12,7 @@ import { formatTable } from '../../reporting/text-table.js';
 export const explainCommand = defineCommand({
   meta: { name: 'explain', description: 'Global feature importance (mean |exact contribution|) of a model over a CSV file' },
   args: {
-    model: { type: 'string', description: 'the model, as MODEL_PATH takes it (artifact directory, XGBoost .json, or a URL)', default: bundledModelDirectory },
+    model: { type: 'string', description: 'the model, as MODEL_PATH takes it (artifact directory, XGBoost .json or .ubj, LightGBM .txt, or a URL)', default: bundledModelDirectory },
     data: { type: 'string', description: 'CSV file of customers', default: bundledDataFile },
     html: { type: 'string', description: 'also write a bar chart to this HTML file' },
     json: { type: 'boolean', description: 'print JSON instead of a table', default: false },
@@ -25,7 +25,7 @@ export const explainCommand = defineCommand({
     try {
       const plane = await cliDataPlane(model);
       if (!plane.scoresRecords || !plane.explains) {
-        throw new ChurnError('INVALID_ARGUMENT', `${plane.name} (${plane.card.format}, ${plane.card.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost models`);
+        throw new ChurnError('INVALID_ARGUMENT', `${plane.name} (${plane.card.format}, ${plane.card.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost and LightGBM models`);
       }
       // Exact contributions of every record, through the data plane, as ?explain=true computes them.
       const outcome = await plane.predictBatch(plane.decodeCsv(text, 'cli'), { explain: true, pointer: '/rows' }, 'cli');

@@ -15,7 +15,7 @@ export const predictCommand = defineCommand({
   meta: { name: 'predict', description: 'Score a CSV file of customers offline, as POST /predict/batch scores it; writes customerID, churnProbability, churn, error' },
   args: {
     data: { type: 'positional', description: 'CSV file with the feature columns (the data file\'s format)', required: true },
-    model: { type: 'string', description: 'the model, as MODEL_PATH takes it: artifact directory, XGBoost .json or .onnx file, or an http(s):// or s3:// URL', default: bundledModelDirectory },
+    model: { type: 'string', description: 'the model, as MODEL_PATH takes it: artifact directory, XGBoost .json or .ubj, LightGBM .txt or .onnx file, or an http(s):// or s3:// URL', default: bundledModelDirectory },
     out: { type: 'string', description: 'output CSV (default: stdout)' },
     threshold: { type: 'string', description: 'decision threshold overriding the model\'s' },
   },

@@ -1,16 +1,12 @@
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
 import { recordsOfJsonBatch } from '../../serving/codecs/json-records.js';
 import type { PredictOptions } from '../../serving/predictions.js';
 import type { ServingCore } from '../../serving/serving-core.js';
-import type { ApiSchemas } from '../openapi-schemas.js';
+import { documentationOnly, type ApiSchemas } from '../openapi-schemas.js';
 import { sendAnswer } from '../protocol-scope.js';
 
-// Body schemas document the API; the fields are validated by the model's record encoder, which does it in
-// the same pass as encoding and reports every failing field in the catalogue's shape. A second full
-// JSON-schema pass per request would double the work on the hot path.
-const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
 
 const explainQuery = {
   type: 'object',

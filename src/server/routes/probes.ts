@@ -28,10 +28,16 @@ export function probeRoutes(core: ServingCore) {
         tags: ['probes'],
         response: { 200: { type: 'object', properties: { status: { type: 'string' }, modelName: { type: 'string' }, modelVersion: { type: 'string' } } } },
       },
-    }, (_request, reply) => {
-      if (core.state.draining) throw new ChurnError('DRAINING', 'the server is shutting down');
-      if (!core.serving) throw new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
-      reply.send({ status: 'ok', modelName: core.plane.name, modelVersion: core.plane.version });
-    });
+    }, (_request, reply) => { reply.send(healthAnswer(core)); });
   };
+}
+
+/**
+ * The seed's combined health answer, which MLflow's GET /ping and /health also give (their clients read the status):
+ * the model when serving; DRAINING or NOT_READY (503) otherwise.
+ */
+export function healthAnswer(core: ServingCore): { status: 'ok'; modelName: string; modelVersion: string } {
+  if (core.state.draining) throw new ChurnError('DRAINING', 'the server is shutting down');
+  if (!core.serving) throw new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
+  return { status: 'ok', modelName: core.plane.name, modelVersion: core.plane.version };
 }

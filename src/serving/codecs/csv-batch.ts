@@ -1,6 +1,7 @@
 import { ChurnError, type FieldError } from '../../errors.js';
 import { parseCsvRecords } from '../../features/csv-records.js';
 import type { FeatureSchema } from '../../features/schema.js';
+import { csvCell } from '../../reporting/csv-cell.js';
 import type { BatchOutcome } from '../predictions.js';
 
 /**
@@ -21,15 +22,6 @@ export function decodeCsvBatch(text: string, schema: FeatureSchema): Record<stri
     throw new ChurnError('INVALID_BODY', `the CSV header lacks ${missing.length} required column(s)`, details);
   }
   return csv.records;
-}
-
-/**
- * One CSV cell. Text a spreadsheet would run as a formula (leading =, +, -, @, tab or CR: echoed ids and
- * error messages quote client input) gets a leading apostrophe, as OWASP advises for CSV exports.
- */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** The scored batch as CSV, one line per record in order: customerID, churnProbability, churn, error. */

@@ -1,8 +1,10 @@
 import type { ModelFormat } from '../../runtimes/model-runtime.js';
 import type { DataPlane } from '../data-plane.js';
 
-/** The V2 `platform` of each model format. */
-const PLATFORMS: Record<ModelFormat, string> = { native: 'churn-predictor_native', 'xgboost-json': 'xgboost_json', onnx: 'onnxruntime_onnx' };
+/** The V2 `platform` of each model format (for the tree formats, the model types Triton's FIL backend names). */
+const PLATFORMS: Record<ModelFormat, string> = {
+  native: 'churn-predictor_native', 'xgboost-json': 'xgboost_json', 'xgboost-ubjson': 'xgboost_ubj', 'lightgbm-text': 'lightgbm', onnx: 'onnxruntime_onnx',
+};
 
 export interface V2TensorMetadata { name: string; datatype: string; shape: number[] }
 

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { ModelProvenance } from '../../sources/model-provenance.js';
 import { protocols, type Protocol } from '../protocol.js';
 import { CounterFamily, GaugeFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.js';
 
@@ -28,7 +29,8 @@ export class ServingMetrics {
   );
   private readonly requestFamily = new CounterFamily('churn_requests_total', 'Data-plane requests answered, by protocol and outcome code (OK or an error code).');
   private readonly inFlightFamily = new GaugeFamily('churn_requests_in_flight', 'Data-plane requests received and not yet answered, by protocol.');
-  private readonly modelFamily = new GaugeFamily('churn_model_info', 'The model being served (always 1).');
+  private readonly modelFamily = new GaugeFamily('churn_model_info', 'The model being served (always 1), with where it came from (source; for an MLflow registry, the registered model, alias and run id).');
+  private readonly refreshFamily = new CounterFamily('churn_model_refresh_total', 'Polls of the followed MLflow alias (MODEL_REFRESH_SECONDS), by outcome: unchanged, swapped, failed (the new version did not load; the old one serves), poll_failed.');
   private readonly requestSeries = new Map<string, CounterSeries>();
   readonly outcomes: { readonly churn: CounterSeries; readonly noChurn: CounterSeries };
   readonly invalidRecords: CounterSeries;
@@ -45,7 +47,7 @@ export class ServingMetrics {
     this.invalidRecords = invalid.series();
     const batchSizes = new HistogramFamily('churn_batch_size', 'Records per batch request.', [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000, 100000]);
     this.batchSize = batchSizes.series();
-    for (const family of [this.stageFamily, this.requestFamily, this.inFlightFamily, this.modelFamily, predictions, invalid, batchSizes]) {
+    for (const family of [this.stageFamily, this.requestFamily, this.inFlightFamily, this.modelFamily, this.refreshFamily, predictions, invalid, batchSizes]) {
       this.registry.registerMetric(family as never);
     }
   }
@@ -62,9 +64,20 @@ export class ServingMetrics {
   }
 
   /** Marks the model being served; a swapped-in version replaces the previous one. */
-  serving(model: { name: string; version: string }): void {
+  serving(model: { name: string; version: string; provenance?: ModelProvenance | undefined }): void {
     this.modelFamily.clear();
-    this.modelFamily.reads({ name: model.name, version: model.version }, () => 1);
+    const { provenance } = model;
+    const mlflow = provenance?.mlflow;
+    this.modelFamily.reads({
+      name: model.name, version: model.version,
+      ...(provenance === undefined ? {} : { source: provenance.kind }),
+      ...(mlflow === undefined ? {} : { registered_model: mlflow.registeredModel ?? '', alias: mlflow.alias ?? '', run_id: mlflow.runId ?? '' }),
+    }, () => 1);
+  }
+
+  /** Counts one poll of a followed alias. */
+  refreshed(outcome: 'unchanged' | 'swapped' | 'failed' | 'poll_failed'): void {
+    this.refreshFamily.series({ outcome }).value++;
   }
 
   /** Counts one answered data-plane request. */

@@ -1,0 +1,165 @@
+/**
+ * What the HTTP benchmarks share: servers started on core 0 and load generators on core 1 (taskset, when the
+ * machine has both), the bare node:http baseline, autocannon runs, and a process's CPU time from /proc (on a
+ * shared machine the steadier measure beside throughput).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/foundation/package-files.js';
+
+/** The baseline: parse a JSON body, answer JSON of the same shape as the real server, nothing else. */
+export function runBareServer(): void {
+  const server = createServer((request, response) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => { text += chunk; });
+    request.on('end', () => {
+      const body = JSON.parse(text) as { records?: { customerID?: string }[]; customerID?: string };
+      const answer = Array.isArray(body.records)
+        ? { modelVersion: 'bare', threshold: 0.5, count: body.records.length, failed: 0, results: body.records.map((r) => ({ customerID: r.customerID, churnProbability: 0.5, churn: false })) }
+        : { customerID: body.customerID, churnProbability: 0.5, churn: false, threshold: 0.5, modelVersion: 'bare' };
+      const payload = JSON.stringify(answer);
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+      response.end(payload);
+    });
+  });
+  server.keepAliveTimeout = 75_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ msg: 'listening', port: (server.address() as { port: number }).port })}\n`);
+  });
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+export interface Target {
+  name: string;
+  port: number;
+  /** The listening line's other fields (grpcPort). */
+  listening: Record<string, unknown>;
+  process: ChildProcess;
+}
+
+export const canPin = (() => {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export const pinningNote = canPin ? 'servers on core 0, load generators on core 1 (taskset)' : 'not pinned (taskset or a second core unavailable)';
+
+/** Runs a command, pinned to one core when possible. */
+export function pinned(core: number, command: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
+  return canPin ? spawn('taskset', ['-c', String(core), command, ...args], options) : spawn(command, args, options);
+}
+
+/** Starts a server on core 0 and waits for its "listening" log line (stdout goes to a file, not a pipe we must drain). */
+export async function startTarget(name: string, args: string[], env: Record<string, string>, logFile: string): Promise<Target> {
+  writeFileSync(logFile, '');
+  const out = openSync(logFile, 'a');
+  const child = pinned(0, process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, 'inherit'] });
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      if (!line.includes('"listening"')) continue;
+      const listening = JSON.parse(line) as { port?: number } & Record<string, unknown>;
+      if (typeof listening.port === 'number') return { name, port: listening.port, listening, process: child };
+    }
+    if (child.exitCode !== null) break;
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not start: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+}
+
+export async function stop(target: Target): Promise<void> {
+  const exited = new Promise((resolve) => target.process.once('exit', resolve));
+  target.process.kill('SIGKILL');
+  await exited;
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  /** Requests answered 2xx (OK for gRPC) per second. */
+  okPerSecond: number;
+  /** Server CPU time (user + system) per request: robust to other load on the machine, unlike throughput. */
+  cpuMicrosPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+  /** The load generator's CPU time per request, where it reports it (grpc-load). */
+  generatorCpuMicrosPerRequest?: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface AutocannonOptions {
+  connections: number;
+  duration: number;
+  bodyFile: string;
+  rate?: number;
+  /** Request headers; content-type application/json when absent. */
+  headers?: Record<string, string>;
+}
+
+/** One autocannon run on core 1 (bench/http-load.ts: binary bodies intact) against `target`. */
+export function autocannon(target: Target, path: string, options: AutocannonOptions): Promise<LoadResult> {
+  const url = `http://127.0.0.1:${target.port}${path}`;
+  const cpuBefore = cpuSeconds(target.process.pid);
+  const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
+  const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', url, '--body', options.bodyFile, '--connections', String(options.connections),
+    '--duration', String(options.duration), ...headers, ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
+  return new Promise((resolve, reject) => {
+    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
+    child.on('exit', (code) => {
+      if (code !== 0) { reject(new Error(`autocannon exited ${code}: ${err.slice(-1000)}`)); return; }
+      const r = JSON.parse(out) as {
+        requests: { average: number; total: number }; latency: { p50: number; p99: number };
+        non2xx: number; errors: number; timeouts: number; duration: number;
+      };
+      const cpu = cpuSeconds(target.process.pid) - cpuBefore;
+      resolve({
+        requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
+        cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
+        non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+      });
+    });
+  });
+}
+
+/** The run with the highest throughput. */
+export function best(runs: readonly LoadResult[]): LoadResult {
+  return runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+/** A loopback port that was free a moment ago (for GRPC_PORT, where 0 means "off" rather than "any"). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createTcpServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
