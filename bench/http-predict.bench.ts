@@ -21,7 +21,7 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { reportBench } from './bench-report.js';
-import { autocannon, best, canPin, openLoop, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, canPin, freePort, openLoop, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 
 const BATCH_SIZE = 1000;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const listen = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
     const server = await startTarget('churn-predictor', [cli, 'serve'], listen, join(work, 'server.log'));
     targets.push(server);
-    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', [cli, 'serve'], { ...listen, LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
+    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', [cli, 'serve'], { ...listen, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
     targets.push(warn);
     const everyLine = await startTarget('churn-predictor REQUEST_LOG_SAMPLE_RATE=1', [cli, 'serve'], { ...listen, REQUEST_LOG_SAMPLE_RATE: '1' }, join(work, 'server-all.log'));
     targets.push(everyLine);

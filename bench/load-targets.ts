@@ -72,6 +72,11 @@ export async function startTarget(name: string, args: string[], env: Record<stri
       const listening = JSON.parse(line) as { port?: number } & Record<string, unknown>;
       if (typeof listening.port === 'number') return { name, port: listening.port, listening, process: child };
     }
+    // Above LOG_LEVEL=info there is no listening line: a fixed PORT is polled until it answers.
+    const fixedPort = Number(env['PORT'] ?? 0);
+    if (fixedPort > 0 && (await fetch(`http://127.0.0.1:${fixedPort}/livez`).then((r) => r.ok, () => false))) {
+      return { name, port: fixedPort, listening: {}, process: child };
+    }
     if (child.exitCode !== null) break;
   }
   child.kill('SIGKILL');
