@@ -105,7 +105,7 @@ const specs: readonly VariableSpec[] = [
   }),
   variable({
     name: 'MAX_EVENT_LOOP_DELAY_MS', field: 'maxEventLoopDelayMs', default: 200, secret: false,
-    description: 'Mean event-loop delay above which data-plane requests (every protocol) answer 503 OVERLOADED and /readyz fails; 0 turns it off.',
+    description: 'Mean event-loop delay above which a growing share of data-plane requests (every protocol) answer 503 OVERLOADED and /readyz fails; 0 turns it off.',
     parse: (v) => integerIn(v, 0, 60_000),
   }),
   variable({
