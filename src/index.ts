@@ -20,6 +20,7 @@ export { telcoChurnSchema } from './features/telco-schema.js';
 export { loadModelArtifact, type LoadedModel } from './model/artifact-loader.js';
 export { writeModelArtifact } from './model/artifact-writer.js';
 export type { ModelManifest } from './model/artifact-manifest.js';
+export type { FeatureProfile, ReferenceProfile } from './model/reference-profile.js';
 export { bundledDataFile, bundledModelDirectory } from './model/bundled-model.js';
 export type {
   Contributions, EncodedRows, ModelDescription, ModelFormat, ModelRuntime, ModelTask, OutputDatatype, OutputSpec, RuntimeOutput,
@@ -34,10 +35,16 @@ export { importanceOfExplained, type GlobalImportance } from './explain/global-i
 // Serving: the transport-free data plane and the core every protocol shares.
 export { DataPlane, type DataPlaneOptions, type InferOptions, type InferResult } from './serving/data-plane.js';
 export { ServingCore, type ServingCoreOptions } from './serving/serving-core.js';
-export { openServingCore, type ServingSettings } from './serving/open-serving-core.js';
+export { driftMonitorFor, openServingCore, servingSettings, type ServingSettings } from './serving/open-serving-core.js';
 export type { ModelCard } from './serving/model-card.js';
 export type { BatchOutcome, BatchResult, PredictOptions, RecordFailure, ScoredRecord, SinglePrediction } from './serving/predictions.js';
 export type { Protocol } from './serving/protocol.js';
+
+// Monitoring: drift against the model's reference profile, and the payload log (docs/monitoring.md).
+export { DriftMonitor, type DriftSnapshot, type FeatureDrift } from './monitoring/drift-monitor.js';
+export type { DriftWindowSpec } from './monitoring/sliding-window.js';
+export type { PayloadLogSettings } from './payload-log/open-payload-logger.js';
+export type { PayloadEntry } from './payload-log/payload-entry.js';
 
 // The HTTP server.
 export { buildApp, type AppOptions } from './server/app.js';

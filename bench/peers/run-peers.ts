@@ -5,6 +5,8 @@
  * open-loop load generator from core 1.
  *
  *   node dist/bench/peers/run-peers.js [--smoke] [--peers ours,mlserver,...] [--duration 8] [--report saved.json]
+ *   node dist/bench/peers/run-peers.js --prepare [--peers ...]   (only make the Python environments, e.g. while
+ *                                                                 CI installs other things)
  *
  * Per server: single-row requests/s at saturation; p50/p99 at 100 and 1,000 requests/s (open loop, from the
  * scheduled send time); 100- and 1,000-row batch rows/s; start-up to ready; RSS (process tree) idle and peak
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     peers: { type: 'string' },
     duration: { type: 'string' },
     report: { type: 'string' },
+    prepare: { type: 'boolean', default: false },
   },
 });
 if (values.report !== undefined) {
@@ -60,6 +63,15 @@ const selected = values.peers === undefined ? peerServers : values.peers.split('
 if (!(durationSeconds > 0)) throw new Error(`--duration must be a positive number of seconds, got ${values.duration}`);
 const cacheDirectory = process.env['PEERS_CACHE'] ?? join(packageRoot, '.bench-cache', 'peers');
 const say = (line: string) => process.stderr.write(`[peers] ${line}\n`);
+
+if (values.prepare) {
+  // The environments only, one after another (pip's own downloads are what takes the time), then exit.
+  for (const peer of selected) {
+    if (peer.environment === undefined) continue;
+    await pythonEnvironment(peer.environment, join(packageRoot, 'bench', 'peers', peer.environment, 'requirements.txt'), cacheDirectory, (line) => say(`${peer.label}: ${line}`));
+  }
+  process.exit(0);
+}
 
 pinGenerator();
 

@@ -13,6 +13,7 @@ const main = defineCommand({
     explain: () => import('./commands/explain.js').then((m) => m.explainCommand),
     split: () => import('./commands/split.js').then((m) => m.splitCommand),
     export: () => import('./commands/export.js').then((m) => m.exportCommand),
+    profile: () => import('./commands/profile.js').then((m) => m.profileCommand),
     loadtest: () => import('./commands/loadtest.js').then((m) => m.loadtestCommand),
     hpa: () => import('./commands/hpa.js').then((m) => m.hpaCommand),
     simulate: () => import('./commands/simulate.js').then((m) => m.simulateCommand),

@@ -17,6 +17,7 @@ export function modelCardText(card: ModelCard): string {
     `explains   ${card.explains ? 'yes (exact contributions)' : 'no'}`,
     `serves     ${card.endpoints.join(', ')}`,
     ...(card.provenance === undefined ? [] : [`source     ${provenanceText(card.provenance)}`]),
+    `drift      ${card.referenceProfile === null ? 'no reference profile (churn-predictor profile gives it one)' : `reference profile of ${card.referenceProfile.rows} rows (${card.referenceProfile.source})`}`,
   ];
   // Tree models from other libraries (XGBoost, LightGBM): what trained them, and how they score.
   if (typeof card['library'] === 'string' && typeof card['objective'] === 'string') {

@@ -108,3 +108,35 @@ export function awsRegion(value: EnvValue): string {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(text)) invalid(value, 'a region name such as us-east-1');
   return text;
 }
+
+/** The drift window: `<n>` for the last n records, `<n>s`, `<n>m`, `<n>h` for the records of that long, or `off`. */
+export function driftWindow(value: EnvValue): { kind: 'off' } | { kind: 'records'; size: number } | { kind: 'time'; seconds: number } {
+  if (/^off$/i.test(value.raw.trim())) return { kind: 'off' };
+  const match = /^(\d+)\s*([smh]?)$/i.exec(value.raw.trim());
+  const amount = match === null ? NaN : Number(match[1]);
+  const unit = match?.[2]?.toLowerCase() ?? '';
+  if (unit === '') {
+    if (!(amount >= 100 && amount <= 1_000_000)) invalid(value, 'a record count from 100 to 1000000, a duration such as 15m or 1h (60s to 24h), or off');
+    return { kind: 'records', size: amount };
+  }
+  const seconds = amount * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1);
+  if (!(seconds >= 60 && seconds <= 86_400)) invalid(value, 'a record count from 100 to 1000000, a duration such as 15m or 1h (60s to 24h), or off');
+  return { kind: 'time', seconds };
+}
+
+/** Where the payload log goes: `off`, `stdout`, `file:<path>` (appended to), or an http(s):// CloudEvents receiver. */
+export function payloadLogSink(value: EnvValue): { kind: 'off' } | { kind: 'stdout' } | { kind: 'file'; path: string } | { kind: 'http'; url: string } {
+  const text = value.raw.trim();
+  if (/^off$/i.test(text)) return { kind: 'off' };
+  if (/^stdout$/i.test(text)) return { kind: 'stdout' };
+  if (text.startsWith('file:') && text.length > 'file:'.length && !/[\r\n]/.test(text)) return { kind: 'file', path: resolve(text.slice('file:'.length)) };
+  if (/^https?:\/\//i.test(text)) return { kind: 'http', url: absoluteUrl(value, ['http', 'https']) };
+  return invalid(value, 'off, stdout, file:<path> or an http(s):// URL');
+}
+
+/** Comma-separated field names (record keys), e.g. customerID,gender. */
+export function fieldNames(value: EnvValue): string[] {
+  const names = value.raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) invalid(value, 'a comma-separated list of field names');
+  return names;
+}

@@ -1,7 +1,8 @@
 import { ChurnError } from '../errors.js';
 import { bundledModelDirectory } from '../model/bundled-model.js';
 import {
-  absoluteUrl, awsRegion, integerIn, mlflowTrackingUri, nonEmptyText, numberIn, oneOf, modelLocation, secretList, sha256Hex, type EnvValue,
+  absoluteUrl, awsRegion, driftWindow, fieldNames, integerIn, mlflowTrackingUri, nonEmptyText, numberIn, oneOf, modelLocation, payloadLogSink,
+  secretList, sha256Hex, type EnvValue,
 } from './env-values.js';
 import type { MlflowConnection } from '../sources/mlflow-rest.js';
 import { isMlflowUri, parseMlflowUri } from '../sources/mlflow-uri.js';
@@ -48,7 +49,21 @@ export interface ServerConfig {
   readonly requestLogSlowMs: number;
   /** Seconds between summary lines (requests, statuses, latency percentiles); 0 turns them off. */
   readonly requestLogSummarySeconds: number;
+  /** Drift monitoring: live records counted over the last N records or the last T seconds (docs/monitoring.md). */
+  readonly driftWindow: { readonly kind: 'off' } | { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
+  /** Payload logging (off by default): where sampled requests and responses go, and what is kept of them. */
+  readonly payloadLog: ReturnType<typeof payloadLogSink>;
+  readonly payloadLogSampleRate: number;
+  readonly payloadLogDropFields: readonly string[];
+  readonly payloadLogHashFields: readonly string[];
+  /** HMAC-SHA256 key of hashed fields. Secret. */
+  readonly payloadLogHashKey: string | undefined;
+  readonly payloadLogQueueSize: number;
+  readonly payloadLogCloudEventsMode: (typeof cloudEventsModes)[number];
 }
+
+/** How the HTTP payload log sink sends CloudEvents: one event per POST in binary or structured mode, or batches. */
+export const cloudEventsModes = ['binary', 'structured', 'batch'] as const;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -165,6 +180,41 @@ const specs: readonly VariableSpec[] = [
     name: 'REQUEST_LOG_SUMMARY_SECONDS', field: 'requestLogSummarySeconds', default: 60, secret: false,
     description: 'Seconds between request summary lines (count, rate, statuses, latency percentiles, slow and shed requests); 0 turns them off.',
     parse: (v) => integerIn(v, 0, 86_400),
+  }),
+  variable({
+    name: 'DRIFT_WINDOW', field: 'driftWindow', default: { kind: 'records', size: 10_000 }, shownDefault: '10000', secret: false,
+    description: 'Drift monitoring window: the last N records (100 to 1000000), a duration such as 15m or 1h (60s to 24h), or off.',
+    parse: driftWindow,
+  }),
+  variable({
+    name: 'PAYLOAD_LOG', field: 'payloadLog', default: { kind: 'off' }, shownDefault: 'off', secret: false,
+    description: 'Payload logging of every data-plane protocol (REST, V2): off, stdout, file:<path>, or an http(s):// CloudEvents receiver.',
+    parse: payloadLogSink,
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_SAMPLE_RATE', field: 'payloadLogSampleRate', default: 1, secret: false, description: 'Share of requests logged, from 0 to 1.',
+    parse: (v) => numberIn(v, 0, 1),
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_DROP_FIELDS', field: 'payloadLogDropFields', default: [], secret: false, description: 'Comma-separated record fields left out of the payload log.',
+    parse: fieldNames,
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_HASH_FIELDS', field: 'payloadLogHashFields', default: [], secret: false,
+    description: 'Comma-separated record fields written as their HMAC-SHA256 (e.g. customerID): joinable, not readable.', parse: fieldNames,
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_HASH_KEY', field: 'payloadLogHashKey', secret: true,
+    description: 'Key of the HMAC of PAYLOAD_LOG_HASH_FIELDS (from a Secret); without it the hash is a plain sha256.', parse: (v) => secretList(v, 16)[0]!,
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_QUEUE_SIZE', field: 'payloadLogQueueSize', default: 10_000, secret: false,
+    description: 'Entries waiting to be written; when full, new entries are dropped (and counted), never waited for.', parse: (v) => integerIn(v, 10, 1_000_000),
+  }),
+  variable({
+    name: 'PAYLOAD_LOG_CLOUDEVENTS_MODE', field: 'payloadLogCloudEventsMode', default: 'binary', secret: false,
+    description: 'HTTP sink: binary (one event per POST, ce-* headers, as KServe\'s logger), structured, or batch (application/cloudevents-batch+json).',
+    parse: (v) => oneOf(v, cloudEventsModes),
   }),
 ];
 
@@ -284,5 +334,7 @@ export function redactedServerConfig(config: ServerConfig): Record<string, unkno
     mlflowTrackingToken: config.mlflowTrackingToken === undefined ? undefined : 'hidden',
     mlflowTrackingUsername: config.mlflowTrackingUsername === undefined ? undefined : 'hidden',
     mlflowTrackingPassword: config.mlflowTrackingPassword === undefined ? undefined : 'hidden',
+    payloadLogHashKey: config.payloadLogHashKey === undefined ? undefined : 'hidden',
+    payloadLog: config.payloadLog.kind === 'http' ? { kind: 'http', url: withoutCredentials(config.payloadLog.url) } : config.payloadLog,
   };
 }

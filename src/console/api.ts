@@ -52,6 +52,35 @@ export interface GlobalImportance {
   features: { feature: string; meanAbsolute: number; meanSigned: number }[];
 }
 
+/** One feature's drift in GET /model/drift (src/monitoring/drift-monitor.ts), as far as the console reads it. */
+export interface FeatureDriftView {
+  name: string;
+  kind: 'categorical' | 'numeric';
+  binned: boolean;
+  psi: number;
+  jensenShannon: number;
+  missingShare: number;
+  referenceMissingShare: number;
+  outOfRangeShare: number;
+  refused: Record<string, number>;
+}
+
+/** GET /model/drift: the window against the training profile, or why there is none. */
+export type DriftReport =
+  | { available: false; reason: string; model: { name: string; version: string } }
+  | {
+    available: true;
+    model: { name: string; version: string };
+    window: { kind: 'records'; size: number; records: number } | { kind: 'time'; seconds: number; records: number };
+    enoughData: boolean;
+    minimumRecords: number;
+    thresholds: { moderate: number; significant: number };
+    reference: { source: string; rows: number };
+    score: { psi: number; jensenShannon: number; mean: number | null };
+    features: FeatureDriftView[];
+    refusedRecords: number;
+  };
+
 /** GET /model: the serving core's card (src/serving/model-card.ts), common facts then what the model carries; the console shows what is there. */
 export type ModelCard = Record<string, unknown> & { name: string; version: string };
 
@@ -92,6 +121,7 @@ export const api = {
   model: () => json<ModelCard>('/model'),
   sampleCustomer: () => json<{ record: Record<string, unknown>; synthetic: boolean }>('/console/sample-customer'),
   importance: () => json<GlobalImportance>('/console/importance'),
+  drift: () => json<DriftReport>('/model/drift'),
   predict: (record: Record<string, unknown>, explain: boolean, signal?: AbortSignal) => json<Prediction>(`/predict${explain ? '?explain=true' : ''}`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(record), ...(signal === undefined ? {} : { signal }),
   }),

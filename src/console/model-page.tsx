@@ -3,6 +3,7 @@ import type { BarChartSpec } from '../reporting/chart-spec.js';
 import { chartColors } from '../reporting/chart-spec.js';
 import { api, ApiError, type ConsoleSettings, type GlobalImportance, type ModelCard } from './api.js';
 import { ChartFigure } from './chart-figure.js';
+import { DriftPanel } from './drift-panel.js';
 import { count, percent } from './format.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,7 +61,7 @@ function importanceChart(importance: GlobalImportance): BarChartSpec {
   };
 }
 
-/** The model card and its global importance. */
+/** The model card, its global importance, and the drift of live traffic since training. */
 export function ModelPage({ settings, onUnauthorized }: { settings: ConsoleSettings; onUnauthorized: (error: ApiError) => void }) {
   const [card, setCard] = useState<ModelCard>();
   const [importance, setImportance] = useState<GlobalImportance>();
@@ -118,6 +119,7 @@ export function ModelPage({ settings, onUnauthorized }: { settings: ConsoleSetti
             </>
           )}
       </section>
+      <DriftPanel onUnauthorized={onUnauthorized} />
     </div>
   );
 }

@@ -3,6 +3,8 @@
  * the encoding of a record into the model's numeric vector, request validation, the OpenAPI document
  * and the model card. It is plain data so it can be stored in the model artifact and checked on load.
  */
+import { z } from 'zod';
+import { shapeProblems } from './shape-problems.js';
 
 export interface CategoricalFeature {
   readonly name: string;
@@ -67,55 +69,51 @@ export function encodedColumns(schema: FeatureSchema): EncodedColumn[] {
   return columns;
 }
 
+/*
+ * The feature schema as a zod schema: what a schema read from outside (an artifact, a sidecar manifest) must
+ * look like, field by field. Annotated with the FeatureSchema type, so the compiler keeps the two in step.
+ */
+const name = z.string().min(1, 'must be a non-empty string');
+
+const categoricalFeature = z.object({
+  name,
+  kind: z.literal('categorical'),
+  description: z.string(),
+  categories: z.array(z.string()).min(2, 'must list at least two categories')
+    .refine((list) => new Set(list).size === list.length, 'must be distinct'),
+  nullable: z.literal(false, 'categorical features cannot be nullable'),
+});
+
+const numericFeature = z.object({
+  name,
+  kind: z.literal('numeric'),
+  description: z.string(),
+  integer: z.boolean(),
+  minimum: z.number(),
+  maximum: z.number(),
+  nullable: z.boolean(),
+  unit: z.string().optional(),
+}).refine((f) => f.minimum <= f.maximum, { message: 'must not be below minimum', path: ['maximum'] });
+
+export const featureSchemaShape: z.ZodType<FeatureSchema> = z.object({
+  name: z.string(),
+  version: z.string(),
+  idField: z.string(),
+  features: z.array(z.discriminatedUnion('kind', [categoricalFeature, numericFeature])).min(1, 'must list at least one feature')
+    .superRefine((features, context) => {
+      const seen = new Set<string>();
+      features.forEach((feature, index) => {
+        if (seen.has(feature.name)) context.addIssue({ code: 'custom', message: `duplicate feature name "${feature.name}"`, path: [index, 'name'] });
+        seen.add(feature.name);
+      });
+    }),
+  target: z.object({ name: z.string(), positive: z.string(), negative: z.string() }),
+});
+
 /**
- * Structural check of a schema read from outside (an artifact): returns the problems found, empty when sound.
- * Kept separate from the loader so tools can lint a schema on its own.
+ * Structural check of a schema read from outside (an artifact): returns the problems found (`"schema.<field>"
+ * <what is wrong>`), empty when sound. Kept separate from the loader so tools can lint a schema on its own.
  */
 export function schemaProblems(value: unknown): string[] {
-  const problems: string[] = [];
-  if (typeof value !== 'object' || value === null) return ['schema is not an object'];
-  const schema = value as Record<string, unknown>;
-  for (const key of ['name', 'version', 'idField'] as const) {
-    if (typeof schema[key] !== 'string') problems.push(`schema.${key} must be a string`);
-  }
-  const target = schema['target'] as Record<string, unknown> | undefined;
-  if (typeof target !== 'object' || target === null || typeof target['name'] !== 'string'
-    || typeof target['positive'] !== 'string' || typeof target['negative'] !== 'string') {
-    problems.push('schema.target must have string name, positive and negative');
-  }
-  if (!Array.isArray(schema['features']) || schema['features'].length === 0) {
-    problems.push('schema.features must be a non-empty array');
-    return problems;
-  }
-  const seen = new Set<string>();
-  schema['features'].forEach((raw: unknown, i: number) => {
-    const f = raw as Record<string, unknown>;
-    const at = `schema.features[${i}]`;
-    if (typeof f !== 'object' || f === null || typeof f['name'] !== 'string' || f['name'] === '') {
-      problems.push(`${at} must have a name`);
-      return;
-    }
-    if (seen.has(f['name'])) problems.push(`${at}: duplicate feature name "${f['name']}"`);
-    seen.add(f['name']);
-    if (f['kind'] === 'categorical') {
-      const cats = f['categories'];
-      if (!Array.isArray(cats) || cats.length < 2 || !cats.every((c) => typeof c === 'string')
-        || new Set(cats).size !== cats.length) {
-        problems.push(`${at} (${f['name']}): categories must be at least two distinct strings`);
-      }
-      if (f['nullable'] !== false) problems.push(`${at} (${f['name']}): categorical features cannot be nullable`);
-    } else if (f['kind'] === 'numeric') {
-      const min = f['minimum'];
-      const max = f['maximum'];
-      if (typeof min !== 'number' || typeof max !== 'number' || !(min <= max)) {
-        problems.push(`${at} (${f['name']}): minimum and maximum must be numbers with minimum <= maximum`);
-      }
-      if (typeof f['integer'] !== 'boolean' || typeof f['nullable'] !== 'boolean') {
-        problems.push(`${at} (${f['name']}): integer and nullable must be booleans`);
-      }
-    } else {
-      problems.push(`${at} (${f['name']}): kind must be "categorical" or "numeric"`);
-    }
-  });
-  return problems;
+  return shapeProblems(featureSchemaShape, value, 'schema');
 }

@@ -3,12 +3,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChurnError, type ErrorCode } from '../errors.js';
 import { compileRecordEncoder, type RecordEncoder } from '../features/record-encoder.js';
-import { encodedColumns, schemaProblems, type FeatureSchema } from '../features/schema.js';
+import { encodedColumns } from '../features/schema.js';
+import { checkShape } from '../features/shape-problems.js';
 import {
-  ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, MANIFEST_FILE, type ModelManifest,
+  ARTIFACT_FORMAT, MANIFEST_FILE, manifestShapes, SUPPORTED_FORMAT_VERSIONS, type ModelManifest,
 } from './artifact-manifest.js';
-import { isLinkName } from './link.js';
 import type { LinearModel } from './linear-model.js';
+import { profileSchemaProblems } from './reference-profile.js';
 import type { CompactModel } from './scorer.js';
 import type { TreeEnsemble } from './tree-ensemble.js';
 
@@ -45,36 +46,42 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks the manifest's shape field by field; the first problem found is reported. */
+/** How many problems one message lists: enough to fix a hand-edited manifest in one go, short enough to read. */
+const PROBLEMS_SHOWN = 5;
+
+function problemList(problems: readonly string[]): string {
+  const shown = problems.slice(0, PROBLEMS_SHOWN).join('; ');
+  return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${problems.length - PROBLEMS_SHOWN} more` : shown;
+}
+
+/**
+ * Checks the whole manifest against the schema of its format version (artifact-manifest.ts), once: every
+ * missing or malformed field is ARTIFACT_CORRUPT naming the field. Then what the fields say of one another:
+ * a schema whose encoding or reference profile does not match it is ARTIFACT_SCHEMA_MISMATCH.
+ */
 function checkManifest(file: string, value: unknown): ModelManifest {
   if (!isRecord(value)) fail('ARTIFACT_CORRUPT', file, 'the manifest is not a JSON object');
   if (value['format'] !== ARTIFACT_FORMAT) fail('ARTIFACT_CORRUPT', file, `"format" must be "${ARTIFACT_FORMAT}", got ${JSON.stringify(value['format'])}`);
-  if (value['formatVersion'] !== ARTIFACT_FORMAT_VERSION) {
-    fail('ARTIFACT_UNSUPPORTED_VERSION', file, `format version ${JSON.stringify(value['formatVersion'])} is not supported (this build reads version ${ARTIFACT_FORMAT_VERSION})`);
+  const version = value['formatVersion'];
+  if (version === undefined) fail('ARTIFACT_CORRUPT', file, '"formatVersion" is missing');
+  if (typeof version !== 'number') fail('ARTIFACT_CORRUPT', file, `"formatVersion" must be a number, got ${JSON.stringify(version)}`);
+  const shape = manifestShapes[version];
+  if (shape === undefined) {
+    fail('ARTIFACT_UNSUPPORTED_VERSION', file, `"formatVersion" ${version} is not supported (this build reads versions ${SUPPORTED_FORMAT_VERSIONS.join(' and ')})`);
   }
-  for (const key of ['name', 'version', 'createdAt', 'algorithm'] as const) {
-    if (typeof value[key] !== 'string') fail('ARTIFACT_CORRUPT', file, `"${key}" must be a string`);
-  }
-  if (!isLinkName(value['link'])) fail('ARTIFACT_CORRUPT', file, `unknown link function ${JSON.stringify(value['link'])}`);
-  const threshold = value['threshold'];
-  if (!isRecord(threshold) || typeof threshold['value'] !== 'number' || !(threshold['value'] >= 0 && threshold['value'] <= 1)) {
-    fail('ARTIFACT_CORRUPT', file, '"threshold.value" must be a number within [0, 1]');
-  }
-  const payload = value['payload'];
-  if (!isRecord(payload) || typeof payload['file'] !== 'string' || typeof payload['sha256'] !== 'string' || typeof payload['bytes'] !== 'number') {
-    fail('ARTIFACT_CORRUPT', file, '"payload" must name a file with its sha256 and bytes');
-  }
-  if (/[\\/]|^\.\.?$/.test(payload['file'])) fail('ARTIFACT_CORRUPT', file, '"payload.file" must be a plain file name in the artifact directory');
-  const problems = schemaProblems(value['schema']);
-  if (problems.length > 0) fail('ARTIFACT_SCHEMA_MISMATCH', file, `invalid feature schema: ${problems.join('; ')}`);
-  const encoding = value['encoding'];
-  if (!isRecord(encoding) || !Array.isArray(encoding['columns'])) fail('ARTIFACT_CORRUPT', file, '"encoding.columns" must be an array');
-  const expected = encodedColumns(value['schema'] as FeatureSchema).map((c) => c.name);
-  const stored = encoding['columns'] as unknown[];
+  const check = checkShape(shape, value);
+  if (!check.ok) return fail('ARTIFACT_CORRUPT', file, problemList(check.problems));
+  const manifest = check.value;
+  const expected = encodedColumns(manifest.schema).map((c) => c.name);
+  const stored = manifest.encoding.columns;
   if (stored.length !== expected.length || stored.some((name, i) => name !== expected[i])) {
     fail('ARTIFACT_SCHEMA_MISMATCH', file, `"encoding.columns" (${stored.length} columns) does not match the encoding of its feature schema (${expected.length} columns)`);
   }
-  return value as unknown as ModelManifest;
+  if (manifest.referenceProfile !== undefined) {
+    const mismatches = profileSchemaProblems(manifest.referenceProfile, manifest.schema);
+    if (mismatches.length > 0) fail('ARTIFACT_SCHEMA_MISMATCH', file, problemList(mismatches));
+  }
+  return manifest;
 }
 
 function numberArray(file: string, payload: Record<string, unknown>, key: string, length: number | undefined, integer = false): number[] {
@@ -171,8 +178,7 @@ export function loadModelArtifact(directory: string): LoadedModel {
   if (payload['columns'] !== encoder.width) {
     fail('ARTIFACT_SCHEMA_MISMATCH', payloadFile, `the model reads ${String(payload['columns'])} columns, but its feature schema encodes ${encoder.width}`);
   }
-  const expectedKind = manifest.algorithm === 'gbdt' ? 'tree-ensemble' : manifest.algorithm === 'logreg' ? 'linear' : undefined;
-  if (expectedKind === undefined) fail('ARTIFACT_CORRUPT', manifestFile, `unknown algorithm "${manifest.algorithm}"`);
+  const expectedKind = manifest.algorithm === 'gbdt' ? 'tree-ensemble' : 'linear';
   if (payload['kind'] !== expectedKind) fail('ARTIFACT_CORRUPT', payloadFile, `kind ${JSON.stringify(payload['kind'])} does not match algorithm "${manifest.algorithm}"`);
   const model = expectedKind === 'tree-ensemble'
     ? toTreeEnsemble(payloadFile, payload, encoder.width)

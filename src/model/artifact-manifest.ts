@@ -1,10 +1,14 @@
+import { z } from 'zod';
 import type { EvaluationReport } from '../evaluation/metrics.js';
-import type { FeatureSchema } from '../features/schema.js';
-import type { LinkName } from './link.js';
+import { featureSchemaShape, type FeatureSchema } from '../features/schema.js';
+import { links, type LinkName } from './link.js';
+import { referenceProfileShape, type ReferenceProfile } from './reference-profile.js';
 
 /** The model artifact is a directory: `manifest.json` (this) plus the payload file it names. See docs/model-artifact.md. */
 export const ARTIFACT_FORMAT = 'churn-predictor.model';
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** Version 2 adds the reference profile (drift monitoring); version 1 artifacts still load, without one. */
+export const ARTIFACT_FORMAT_VERSION = 2;
+export const SUPPORTED_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FILE = 'manifest.json';
 export const PAYLOAD_FILE = 'model.json';
 
@@ -34,8 +38,85 @@ export interface ModelManifest {
     /** Boosting rounds kept and run (GBDT) or Newton iterations (logreg). */
     iterations: { kept: number; run: number };
   };
+  /** Format version 2: the training slice's distributions, the reference of drift monitoring. Absent in version 1. */
+  referenceProfile?: ReferenceProfile;
   payload: { file: string; sha256: string; bytes: number };
 }
+
+/*
+ * The one schema of manifest.json: every field any code reads, checked once at load (artifact-loader.ts), so
+ * nothing downstream meets a missing or malformed field. Annotated with ModelManifest: the compiler keeps the
+ * type and the schema in step. Unknown fields are dropped (a newer writer may add some; see the docs).
+ */
+const count = z.number().int().nonnegative();
+const probability = z.number().min(0).max(1);
+/** Ratios that are undefined on degenerate data are written as numbers by the metrics code (0), never null. */
+const metric = z.number();
+
+const thresholdMetrics = z.object({
+  threshold: probability,
+  truePositives: count,
+  falsePositives: count,
+  trueNegatives: count,
+  falseNegatives: count,
+  accuracy: metric,
+  precision: metric,
+  recall: metric,
+  f1: metric,
+});
+
+const calibrationBin = z.object({
+  lower: z.number(),
+  upper: z.number(),
+  count,
+  meanPredicted: z.number().nullable(),
+  observedRate: z.number().nullable(),
+});
+
+const evaluationReport = z.object({
+  examples: count,
+  positives: count,
+  rocAuc: metric,
+  prAuc: metric,
+  logLoss: metric,
+  brierScore: metric,
+  atThreshold: thresholdMetrics,
+  calibration: z.array(calibrationBin),
+});
+
+const commonFields = {
+  format: z.literal(ARTIFACT_FORMAT),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  createdAt: z.string(),
+  algorithm: z.enum(['gbdt', 'logreg']),
+  hyperParameters: z.record(z.string(), z.number()),
+  schema: featureSchemaShape,
+  encoding: z.object({ columns: z.array(z.string()) }),
+  link: z.enum(Object.keys(links) as [LinkName, ...LinkName[]]),
+  threshold: z.object({ value: probability, method: z.string() }),
+  metrics: z.object({
+    test: evaluationReport,
+    validation: z.object({ rocAuc: metric, logLoss: metric }),
+  }),
+  training: z.object({
+    data: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'), rows: count, positives: count, missing: z.record(z.string(), count) }),
+    split: z.object({ method: z.string(), seed: z.number().int(), trainRows: count, validationRows: count, testRows: count }),
+    iterations: z.object({ kept: count, run: count }),
+  }),
+  payload: z.object({
+    // A plain name: the payload must sit in the artifact directory, never be reached through a path.
+    file: z.string().regex(/^(?!\.\.?$)[^\\/]+$/, 'must be a plain file name in the artifact directory'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+    bytes: count,
+  }),
+};
+
+/** The manifest of each supported format version: version 2 carries the reference profile, version 1 none. */
+export const manifestShapes: Readonly<Record<number, z.ZodType<ModelManifest>>> = {
+  1: z.object({ ...commonFields, formatVersion: z.literal(1) }),
+  2: z.object({ ...commonFields, formatVersion: z.literal(2), referenceProfile: referenceProfileShape }),
+};
 
 /** The payload as stored: the compact model with typed arrays written as JSON arrays. */
 export type SerializedTreeEnsemble = {

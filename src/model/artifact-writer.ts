@@ -47,3 +47,11 @@ export function writeModelArtifact(directory: string, manifest: Omit<ModelManife
   writeAtomically(join(directory, MANIFEST_FILE), JSON.stringify(complete, null, 2) + '\n');
   return complete;
 }
+
+/**
+ * Rewrites the manifest of an existing artifact (the payload is left as it is, so its checksum still holds):
+ * how `churn-predictor profile` gives a version 1 artifact its reference profile.
+ */
+export function rewriteManifest(directory: string, manifest: ModelManifest): void {
+  writeAtomically(join(directory, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+}

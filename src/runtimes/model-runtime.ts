@@ -1,5 +1,6 @@
 import type { RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
+import type { ReferenceProfile } from '../model/reference-profile.js';
 
 /**
  * The one interface every model runtime implements: the project's own artifact, XGBoost, LightGBM, ONNX. The serving
@@ -41,6 +42,12 @@ export interface ModelDescription {
   readonly positiveProbability?: { readonly output: string; readonly column: number };
   /** Binary classifiers: the model's own decision threshold (its manifest's); 0.5 when it has none. */
   readonly threshold?: number;
+  /**
+   * How the inputs and scores were distributed on the training data, which drift monitoring compares live
+   * traffic with: the native artifact's (format version 2), a foreign model's sidecar manifest's
+   * (`churn-predictor profile`); absent otherwise, and the model is served without drift monitoring.
+   */
+  readonly referenceProfile?: ReferenceProfile;
   /** More facts for the model card (the native artifact's algorithm, metrics and training data). */
   readonly card?: Readonly<Record<string, unknown>>;
   /**

@@ -30,6 +30,7 @@ export class NativeRuntime implements ModelRuntime {
       outputs: [{ name: 'probability', datatype: 'FP64', width: 1 }],
       positiveProbability: { output: 'probability', column: 0 },
       threshold: manifest.threshold.value,
+      ...(manifest.referenceProfile === undefined ? {} : { referenceProfile: manifest.referenceProfile }),
       // What GET /model shows beyond the common card: how the model was made and how well it did.
       card: {
         createdAt: manifest.createdAt,

@@ -87,6 +87,7 @@ export class OnnxRuntime implements ModelRuntime {
       name, version, format: 'onnx', task, schema,
       // The graph computes its own label; the manifest's threshold is what /predict applies to the probability.
       ...(task === 'binary' && sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
+      ...(sidecar?.referenceProfile === undefined ? {} : { referenceProfile: sidecar.referenceProfile }),
       ...(task === 'binary' ? { positiveProbability: { output: probability!.name, column: probability!.width - 1 } } : {}),
       outputs: outputSpecs,
     };

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { ChurnError } from '../errors.js';
 import { schemaProblems, type FeatureSchema } from '../features/schema.js';
+import { checkShape } from '../features/shape-problems.js';
+import { profileSchemaProblems, referenceProfileShape, type ReferenceProfile } from '../model/reference-profile.js';
 
 /**
  * The optional small manifest beside a foreign model file (`churn.json` → `churn.manifest.json`): what the
@@ -25,6 +27,8 @@ export interface SidecarManifest {
    * inputs their categories and lets /predict validate ranges and categories as it does for the native model.
    */
   schema?: FeatureSchema;
+  /** The distributions drift is measured against, written by `churn-predictor profile` (docs/monitoring.md). */
+  referenceProfile?: ReferenceProfile;
 }
 
 /** `churn.json` → `churn.manifest.json`. */
@@ -63,6 +67,14 @@ export function readSidecarManifest(modelFile: string): SidecarManifest | undefi
   if (m['schema'] !== undefined) {
     const problems = schemaProblems(m['schema']);
     if (problems.length > 0) bad(`"schema" is not a feature schema: ${problems.slice(0, 3).join('; ')}`);
+  }
+  if (m['referenceProfile'] !== undefined) {
+    const check = checkShape(referenceProfileShape, m['referenceProfile'], 'referenceProfile');
+    if (!check.ok) bad(check.problems.slice(0, 3).join('; '));
+    if (m['schema'] !== undefined) {
+      const mismatches = profileSchemaProblems(m['referenceProfile'] as ReferenceProfile, m['schema'] as FeatureSchema);
+      if (mismatches.length > 0) throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${file}: ${mismatches.slice(0, 3).join('; ')}`);
+    }
   }
   return m as SidecarManifest;
 }

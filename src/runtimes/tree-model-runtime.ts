@@ -2,6 +2,7 @@ import { basename, extname } from 'node:path';
 import { ChurnError } from '../errors.js';
 import { compileRecordEncoder, type RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema, FeatureSpec } from '../features/schema.js';
+import type { ReferenceProfile } from '../model/reference-profile.js';
 import type { TreeModel } from '../model/tree-model.js';
 import { treeShapFor } from '../explain/tree-shap-choice.js';
 import {
@@ -23,6 +24,8 @@ export interface TreeModelRuntimeOptions {
    * categorical input whose file has none (category i is code i). It must name exactly the model's inputs.
    */
   schema?: FeatureSchema;
+  /** The sidecar manifest's reference profile, for drift monitoring (`churn-predictor profile`). */
+  referenceProfile?: ReferenceProfile;
   /** The model file, for messages. */
   file?: string;
 }
@@ -86,6 +89,7 @@ export class TreeModelRuntime implements ModelRuntime {
       name: options.name, version: options.version, format: model.format, task, schema, outputs,
       ...(task === 'binary' ? { positiveProbability: { output: 'probability', column: 0 } } : {}),
       ...(task === 'binary' && options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      ...(options.referenceProfile === undefined ? {} : { referenceProfile: options.referenceProfile }),
       // GET /model: which library trained it, how it turns margins into predictions, and its size.
       card: {
         library: model.library,
@@ -247,6 +251,7 @@ export function treeModelRuntimeOptions(file: string): TreeModelRuntimeOptions {
     ...(sidecar?.inputs !== undefined ? { inputs: sidecar.inputs } : {}),
     ...(sidecar?.threshold !== undefined ? { threshold: sidecar.threshold } : {}),
     ...(sidecar?.schema !== undefined ? { schema: sidecar.schema } : {}),
+    ...(sidecar?.referenceProfile !== undefined ? { referenceProfile: sidecar.referenceProfile } : {}),
     file,
   };
 }

@@ -1,7 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { mlflowConnection, type ServerConfig } from '../config/server-config.js';
 import { openModelWithProvenance } from '../runtimes/open-model-from.js';
-import { DataPlane } from '../serving/data-plane.js';
 import { ModelFollower } from '../serving/model-follower.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import type { FetchOptions } from '../sources/fetch-model.js';
@@ -37,7 +36,7 @@ export function aliasFollower(config: ServerConfig, core: ServingCore, log: Fast
     open: async () => {
       const { runtime, provenance } = await openModelWithProvenance(config.modelPath, options);
       try {
-        const plane = new DataPlane(runtime, { threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, metrics: core.metrics, provenance });
+        const plane = core.planeFor(runtime, provenance);
         await plane.warmUp();
         return plane;
       } catch (error) {

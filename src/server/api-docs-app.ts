@@ -26,6 +26,7 @@ export async function buildDocsApp(routes: readonly DocumentedRoute[], modelHead
         { name: 'model', description: 'The model being served' },
         { name: 'probes', description: 'Kubernetes liveness and readiness' },
         { name: 'v2', description: 'Open Inference Protocol V2 (KServe, Triton, MLServer clients), with the binary data extension; gRPC on GRPC_PORT' },
+        { name: 'mlflow', description: 'MLflow\'s scoring protocol, for clients of mlflow models serve' },
         { name: 'operations', description: 'Metrics' },
       ],
     },

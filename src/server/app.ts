@@ -12,6 +12,7 @@ import { apiSchemas } from './openapi-schemas.js';
 import { protocolScope, type HttpProtocol } from './protocol-scope.js';
 import { RequestLog } from './request-log.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
+import { driftRoutes } from './routes/drift.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/model.js';
 import { predictRoutes } from './routes/predict.js';
@@ -33,9 +34,10 @@ const restProtocol: HttpProtocol = { protocol: 'rest', errorResponse: (error) =>
 
 /**
  * The HTTP transport over a serving core, without listening: probes, metrics and docs, then each protocol in
- * its own scope — REST (/predict, /predict/batch, /model; binary classifiers), V2 (/v2/...) and MLflow's scoring
- * protocol (/invocations, /ping, /version) — and the console at / (its data calls are REST's). The core owns the
- * model, lifecycle, auth, shedding and metrics; closing the app closes the core.
+ * its own scope — REST (/predict and /predict/batch for binary classifiers; /model, /model/drift), V2 (/v2/...)
+ * and MLflow's scoring protocol (/invocations, /ping, /version) — and the console at / (its data calls are
+ * REST's). The core owns the model, lifecycle, auth, shedding, metrics, drift monitoring and the payload log;
+ * closing the app closes the core.
  */
 export function buildApp(config: ServerConfig, core: ServingCore, options: AppOptions = {}): FastifyInstance {
   const plane = core.plane;
@@ -105,6 +107,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
   app.register(metricsRoutes(core.metrics.registry));
   protocolScope(app, core, restProtocol, { admit: true }, (scope) => {
     modelRoutes(core, schemas)(scope);
+    driftRoutes(core, schemas)(scope);
     if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
   });
   v2Routes(app, core);

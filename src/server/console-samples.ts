@@ -92,7 +92,8 @@ export class ConsoleSamples {
     const chunk = Math.min(EXPLAIN_CHUNK, plane.maxBatchSize);
     const results: BatchResult[] = [];
     for (let first = 0; first < picked.length; first += chunk) {
-      const outcome = await plane.predictBatch(picked.slice(first, first + chunk), { explain: true }, 'rest');
+      // Sample customers are not traffic: kept out of the drift window and the payload log.
+      const outcome = await plane.predictBatch(picked.slice(first, first + chunk), { explain: true, monitored: false }, 'rest');
       results.push(...outcome.results);
       await yieldToEventLoop();
     }

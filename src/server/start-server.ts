@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
 import { openModelWithProvenance } from '../runtimes/open-model-from.js';
-import { openServingCore } from '../serving/open-serving-core.js';
+import { openServingCore, servingSettings } from '../serving/open-serving-core.js';
 import type { ServingCore } from '../serving/serving-core.js';
 import { ServingState } from '../serving/serving-state.js';
 import { aliasFollower, modelSourceOptions } from './alias-following.js';
@@ -63,8 +63,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const { runtime, provenance } = await openModelWithProvenance(config.modelPath, modelSourceOptions(config, (message, fields) => startupLog.info(fields, message)));
     const loadMs = performance.now() - started;
     core = await openServingCore(runtime, {
-      threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys,
-      maxEventLoopDelayMs: config.maxEventLoopDelayMs, state: new ServingState(), provenance,
+      ...servingSettings(config, (message, fields) => startupLog.warn(fields, message)), state: new ServingState(), provenance,
     }).catch(async (error: unknown) => {
       await runtime.close();
       throw error;

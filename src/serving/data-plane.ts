@@ -3,11 +3,14 @@ import { ChurnError, type FieldError } from '../errors.js';
 import { explanationOf, type Explanation } from '../explain/explainer.js';
 import type { RecordEncoder } from '../features/record-encoder.js';
 import type { FeatureSchema } from '../features/schema.js';
+import type { BinnedRows, DriftMonitor } from '../monitoring/drift-monitor.js';
+import type { PayloadLogger } from '../payload-log/payload-logger.js';
 import type { Contributions, EncodedRows, ModelRuntime, OutputSpec, RuntimeOutput } from '../runtimes/model-runtime.js';
 import { decodeCsvBatch } from './codecs/csv-batch.js';
 import { then, type MaybePromise } from './maybe-promise.js';
 import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
 import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
+import { captured, loggedOutputs } from './payload-capture.js';
 import type { BatchOutcome, BatchResult, PredictOptions, ScoredRecord, SinglePrediction } from './predictions.js';
 import type { Protocol } from './protocol.js';
 import type { ModelProvenance } from '../sources/model-provenance.js';
@@ -22,6 +25,13 @@ export interface DataPlaneOptions {
   metrics?: ServingMetrics;
   /** Where the model came from, for the card (GET /model) and the labels of churn_model_info. */
   provenance?: ModelProvenance | undefined;
+  /**
+   * Drift monitoring of this model (a server's planes, when the model has a reference profile): every record a
+   * protocol sends is counted, scored ones into the window, refused ones by field and reason.
+   */
+  drift?: DriftMonitor | undefined;
+  /** Payload logging (a server's planes, when PAYLOAD_LOG is set): a sample of the calls of every protocol. */
+  payloadLog?: PayloadLogger | undefined;
 }
 
 /** What a tensor protocol (V2 REST, gRPC) asks for beyond the records. */
@@ -52,7 +62,22 @@ interface EncodedBatch {
   /** Index in the request of each valid row. */
   indices: number[];
   failures: Map<number, FieldError[]>;
+  /** The valid rows binned for drift monitoring, before scoring: the runtime contract does not promise to leave rows as they were. */
+  binned: BinnedRows | undefined;
 }
+
+/** Rows encoded as drift monitoring counts them, with their scores: what a reference profile is built from. */
+export interface ReferenceScores {
+  /** The valid records' rows, as encoded before scoring. */
+  rows: number;
+  x: Float64Array;
+  scores: Float64Array;
+  /** Records the schema refused (left out). */
+  refused: number;
+}
+
+/** The monitored score of a multi-class model is its top class's probability. */
+const TOP_CLASS = -1;
 
 /**
  * The data plane: decode → validate and encode → score → explain → answer, for one record, a batch, CSV and
@@ -74,6 +99,12 @@ export class DataPlane {
   /** The outputs tensor protocols answer: the runtime's, plus `label` at the served threshold for binary models that lack one. */
   readonly outputs: readonly OutputSpec[];
   readonly maxBatchSize: number;
+  /** Counts this model's traffic against its reference profile; undefined without one (and for the CLI). */
+  readonly drift: DriftMonitor | undefined;
+  private readonly payloadLog: PayloadLogger | undefined;
+  private readonly identity: { name: string; version: string };
+  /** Where each row's monitored score is read: output index and column (TOP_CLASS: the row's largest value). */
+  private readonly monitoredScore: { index: number; column: number } | undefined;
   private readonly encoder: RecordEncoder;
   private readonly scratch: Float64Array;
   private readonly positive: { index: number; column: number } | undefined;
@@ -95,6 +126,13 @@ export class DataPlane {
     this.stages = this.metrics.stagesFor(d.name);
     this.featureNames = d.schema.features.map((f) => f.name);
     this.positive = positiveColumn(runtime);
+    this.monitoredScore = this.positive ?? firstScoreColumn(runtime);
+    if (options.drift !== undefined && this.monitoredScore === undefined) {
+      throw new ChurnError('ARTIFACT_SCHEMA_MISMATCH', `${d.name} has a reference profile but no FP64 output to monitor as its score`);
+    }
+    this.drift = options.drift;
+    this.payloadLog = options.payloadLog;
+    this.identity = { name: d.name, version: d.version };
     this.scoresRecords = this.positive !== undefined;
     this.explains = runtime.explain !== undefined;
     const modelThreshold = d.threshold ?? DEFAULT_THRESHOLD;
@@ -146,39 +184,64 @@ export class DataPlane {
     });
   }
 
-  /** Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`). */
-  predict(record: unknown, options: PredictOptions, protocol: Protocol): MaybePromise<SinglePrediction> {
+  /**
+   * Scores one record; an invalid one throws INVALID_RECORD with every failing field (paths like `/tenure`).
+   * `requestId` (the transport's) names the call in the payload log.
+   */
+  predict(record: unknown, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<SinglePrediction> {
+    const log = this.payloadLog;
+    if (log === undefined || options.monitored === false || !log.sampled()) return this.predictOne(record, options, protocol);
+    const request = options.explain === true ? { records: [record], explain: true } : { records: [record] };
+    return captured(log, { requestId, protocol, operation: 'predict', model: this.identity, request }, () => this.predictOne(record, options, protocol), (answer) => answer);
+  }
+
+  private predictOne(record: unknown, options: PredictOptions, protocol: Protocol): MaybePromise<SinglePrediction> {
     this.requireProbability();
     const stage = this.stages[protocol];
     const started = now();
     const errors = this.encoder.encode(record, this.scratch, 0);
+    const explain = options.explain === true;
+    const { runtime } = this;
+    const drift = options.monitored === false ? undefined : this.drift;
+    const hot = runtime.probability !== undefined && !explain;
+    // Drift bins the row before it is scored (timed with validation and encoding, whose row it reads).
+    if (hot && errors === undefined) drift?.bin(this.scratch, 0);
     const encoded = now();
     stage.validate_encode.observe(seconds(started, encoded));
     if (errors !== undefined) {
       this.metrics.invalidRecords.value++;
+      drift?.refused(errors);
       throw new ChurnError('INVALID_RECORD', 'the record is invalid', errors);
     }
-    const explain = options.explain === true;
-    const { runtime } = this;
-    if (runtime.probability !== undefined && !explain) {
+    if (hot) {
       // The hot path: no promise, no matrix, no output arrays.
-      const p = runtime.probability(this.scratch, 0);
+      const p = runtime.probability!(this.scratch, 0);
       stage.score.observe(seconds(encoded, now()));
+      drift?.count(p);
       return this.single(record, p);
     }
     const rows: EncodedRows = { rows: 1, x: this.scratch.slice(), records: [record] };
-    return this.tracked(then(this.scoreRows(rows, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0])));
+    const binned = drift?.binRows(rows.x, 1, this.encoder.width);
+    return this.tracked(then(this.scoreRows(rows, binned, drift, explain, stage), ({ probabilities, explanations }) => this.single(record, probabilities[0]!, explanations?.[0])));
   }
 
   /**
    * Scores records in order; a bad record gets its own error entry (paths prefixed with `<pointer>/<index>`)
    * and does not fail the others. More than maxBatchSize records is BATCH_TOO_LARGE.
    */
-  predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol): MaybePromise<BatchOutcome> {
+  predictBatch(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
+    const log = this.payloadLog;
+    if (log === undefined || options.monitored === false || !log.sampled()) return this.predictMany(records, options, protocol);
+    const request = options.explain === true ? { records, explain: true } : { records };
+    return captured(log, { requestId, protocol, operation: 'predict_batch', model: this.identity, request }, () => this.predictMany(records, options, protocol), (answer) => answer);
+  }
+
+  private predictMany(records: readonly unknown[], options: PredictOptions & { pointer?: string }, protocol: Protocol): MaybePromise<BatchOutcome> {
     this.requireProbability();
     this.checkBatchSize(records.length);
     const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
+    const drift = options.monitored === false ? undefined : this.drift;
+    const batch = this.encodeBatch(records, stage, drift);
     this.metrics.batchSize.observe(records.length);
     const pointer = options.pointer ?? '/records';
     const done = (probabilities: Float64Array, explanations: Explanation[] | undefined): BatchOutcome => {
@@ -205,7 +268,7 @@ export class DataPlane {
       return { modelVersion: this.version, threshold: this.threshold, count: records.length, failed: batch.failures.size, results };
     };
     if (batch.rows.rows === 0) return done(new Float64Array(0), undefined);
-    return this.tracked(then(this.scoreRows(batch.rows, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations)));
+    return this.tracked(then(this.scoreRows(batch.rows, batch.binned, drift, options.explain === true, stage), ({ probabilities, explanations }) => done(probabilities, explanations)));
   }
 
   /**
@@ -223,16 +286,32 @@ export class DataPlane {
    * Tensor protocols: scores every record and answers the model's outputs (all, or those named). Any invalid
    * record fails the call (INVALID_RECORD, paths `/<row>/<field>`): a tensor has no room for a per-row error.
    */
-  infer(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
+  infer(records: readonly unknown[], options: InferOptions, protocol: Protocol, requestId?: string): MaybePromise<InferResult> {
+    const log = this.payloadLog;
+    if (log === undefined || !log.sampled()) return this.inferMany(records, options, protocol);
+    const request = { records, ...(options.outputs === undefined ? {} : { outputs: options.outputs }), ...(options.explain === true ? { explain: true } : {}) };
+    return captured(log, { requestId, protocol, operation: 'infer', model: this.identity, request }, () => this.inferMany(records, options, protocol), (result) => this.loggedResult(result));
+  }
+
+  /** A tensor answer as the payload log keeps it. */
+  private loggedResult(result: InferResult): Record<string, unknown> {
+    return {
+      modelVersion: this.version,
+      outputs: loggedOutputs(result.rows, result.outputs),
+      ...(result.contributionColumns === undefined ? {} : { contributionColumns: result.contributionColumns }),
+    };
+  }
+
+  private inferMany(records: readonly unknown[], options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
     this.checkBatchSize(records.length);
     const explain = this.checkOutputs(options);
     const stage = this.stages[protocol];
-    const batch = this.encodeBatch(records, stage);
+    const batch = this.encodeBatch(records, stage, this.drift);
     if (batch.failures.size > 0) {
       const details = [...batch.failures].flatMap(([index, errors]) => errors.map((e) => ({ ...e, path: `/${index}${e.path}` })));
       throw new ChurnError('INVALID_RECORD', `${batch.failures.size} of ${records.length} record(s) are invalid`, details);
     }
-    return this.scoreTensors(batch.rows, options.outputs, explain, stage);
+    return this.scoreTensors(batch.rows, batch.binned, options.outputs, explain, stage);
   }
 
   /** Whether `inferMatrix` takes this model's rows: every input is numeric (one column each). */
@@ -246,7 +325,17 @@ export class DataPlane {
    * matrix, without a record per row (a 1,000-row FP32 batch spends most of its decoding building records
    * otherwise). Invalid values fail the call with INVALID_RECORD, paths `/<row>/<input>` as `infer` gives them.
    */
-  inferMatrix(values: ArrayLike<number | null>, rows: number, options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
+  inferMatrix(values: ArrayLike<number | null>, rows: number, options: InferOptions, protocol: Protocol, requestId?: string): MaybePromise<InferResult> {
+    const log = this.payloadLog;
+    if (log === undefined || !log.sampled()) return this.inferRows(values, rows, options, protocol);
+    // Only a sampled call pays for records: the log describes every call alike, as records in.
+    const width = this.featureNames.length;
+    const records = Array.from({ length: Math.min(rows, Math.floor(values.length / width)) }, (_, r) => Object.fromEntries(this.featureNames.map((name, c) => [name, values[r * width + c] ?? null])));
+    const request = { records, ...(options.outputs === undefined ? {} : { outputs: options.outputs }), ...(options.explain === true ? { explain: true } : {}) };
+    return captured(log, { requestId, protocol, operation: 'infer', model: this.identity, request }, () => this.inferRows(values, rows, options, protocol), (result) => this.loggedResult(result));
+  }
+
+  private inferRows(values: ArrayLike<number | null>, rows: number, options: InferOptions, protocol: Protocol): MaybePromise<InferResult> {
     const encodeMatrix = this.encoder.encodeMatrix;
     if (encodeMatrix === undefined) throw new Error('inferMatrix takes models whose inputs are all numeric (see takesMatrix)');
     this.checkBatchSize(rows);
@@ -260,8 +349,11 @@ export class DataPlane {
     if (errors !== undefined) {
       const failed = new Set(errors.map((e) => e.path.split('/')[1])).size;
       this.metrics.invalidRecords.value += failed;
+      // Drift counts refusals by field: the path without its row.
+      this.drift?.refused(errors.map((e) => ({ ...e, path: e.path.slice(e.path.indexOf('/', 1)) })));
       throw new ChurnError('INVALID_RECORD', `${failed} of ${rows} record(s) are invalid`, errors);
     }
+    const binned = this.drift?.binRows(x, rows, width);
     const names = this.featureNames;
     let records: Record<string, number>[] | undefined;
     // Records only for a runtime that reads them (an all-numeric model's runtime reads x): built on first read.
@@ -273,7 +365,7 @@ export class DataPlane {
         return records;
       },
     };
-    return this.scoreTensors(encoded, options.outputs, explain, stage);
+    return this.scoreTensors(encoded, binned, options.outputs, explain, stage);
   }
 
   /** The requested outputs exist (INVALID_BODY otherwise) and explanations can be given; whether they are asked. */
@@ -289,14 +381,15 @@ export class DataPlane {
     return explain;
   }
 
-  /** Scores encoded rows for a tensor protocol: the outputs asked for (all by default), contributions when asked. */
-  private scoreTensors(rows: EncodedRows, wanted: readonly string[] | undefined, explain: boolean, stage: StageSeries): MaybePromise<InferResult> {
+  /** Scores encoded rows for a tensor protocol: the outputs asked for (all by default), contributions when asked; binned rows are counted for drift. */
+  private scoreTensors(rows: EncodedRows, binned: BinnedRows | undefined, wanted: readonly string[] | undefined, explain: boolean, stage: StageSeries): MaybePromise<InferResult> {
     this.metrics.batchSize.observe(rows.rows);
     const started = now();
     return this.tracked(then(this.runtime.predict(rows), (raw) => {
       const outputs = this.addsLabel ? [...raw, this.labels(this.probabilities(raw, rows.rows))] : raw;
       const scored = now();
       stage.score.observe(seconds(started, scored));
+      if (binned !== undefined) this.drift?.countRows(binned, this.monitoredScores(raw, rows.rows));
       const chosen = wanted === undefined ? outputs : outputs.filter((o) => wanted.includes(o.name));
       if (!explain) return { rows: rows.rows, outputs: chosen };
       return then(this.runtime.explain!(rows), (contributions) => {
@@ -324,6 +417,20 @@ export class DataPlane {
     });
   }
 
+  /**
+   * Scores records as drift monitoring counts them, for a reference profile (`churn-predictor profile`): the valid
+   * ones, with their rows as encoded before scoring and their monitored scores; refused ones are left out.
+   */
+  referenceScores(records: readonly unknown[]): MaybePromise<ReferenceScores> {
+    if (this.monitoredScore === undefined) throw new ChurnError('BAD_REQUEST', `${this.card.name} has no FP64 output to profile as its score`);
+    const batch = this.encodeBatch(records, this.stages.cli, undefined);
+    const { rows } = batch.rows;
+    // The runtime contract does not promise to leave rows as they were: the profile takes the values as received.
+    const x = batch.rows.x.slice();
+    if (rows === 0) return { rows, x, scores: new Float64Array(0), refused: batch.failures.size };
+    return then(this.runtime.predict(batch.rows), (outputs) => ({ rows, x, scores: this.monitoredScores(outputs, rows), refused: batch.failures.size }));
+  }
+
   /** Transports report the stages they run themselves: decoding a request body and encoding the answer. */
   observeStage(protocol: Protocol, stage: 'decode' | 'encode', secondsTaken: number): void {
     this.stages[protocol][stage].observe(secondsTaken);
@@ -339,7 +446,8 @@ export class DataPlane {
     if (count > this.maxBatchSize) throw new ChurnError('BATCH_TOO_LARGE', `the batch has ${count} records; at most ${this.maxBatchSize} are accepted`);
   }
 
-  private encodeBatch(records: readonly unknown[], stage: StageSeries): EncodedBatch {
+  /** Validates and encodes records; `drift` (when monitored) counts the refused ones and bins the valid rows. */
+  private encodeBatch(records: readonly unknown[], stage: StageSeries, drift: DriftMonitor | undefined): EncodedBatch {
     const started = now();
     const width = this.encoder.width;
     const x = new Float64Array(records.length * width);
@@ -356,18 +464,24 @@ export class DataPlane {
       }
     }
     this.metrics.invalidRecords.value += failures.size;
-    stage.validate_encode.observe(seconds(started, now()));
+    if (drift !== undefined) for (const errors of failures.values()) drift.refused(errors);
     const rows = indices.length;
-    return { rows: { rows, x: rows === records.length ? x : x.subarray(0, rows * width), records: valid }, indices, failures };
+    const packed = rows === records.length ? x : x.subarray(0, rows * width);
+    const binned = drift === undefined || rows === 0 ? undefined : drift.binRows(packed, rows, width);
+    stage.validate_encode.observe(seconds(started, now()));
+    return { rows: { rows, x: packed, records: valid }, indices, failures, binned };
   }
 
-  /** Probabilities (and explanations when asked) of encoded rows, through the runtime. */
-  private scoreRows(rows: EncodedRows, explain: boolean, stage: StageSeries): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
+  /** Probabilities (and explanations when asked) of encoded rows, through the runtime; binned rows are counted for drift. */
+  private scoreRows(
+    rows: EncodedRows, binned: BinnedRows | undefined, drift: DriftMonitor | undefined, explain: boolean, stage: StageSeries,
+  ): MaybePromise<{ probabilities: Float64Array; explanations?: Explanation[] }> {
     const started = now();
     return then(this.runtime.predict(rows), (outputs) => {
       const probabilities = this.probabilities(outputs, rows.rows);
       const scored = now();
       stage.score.observe(seconds(started, scored));
+      if (binned !== undefined) drift?.countRows(binned, probabilities);
       if (!explain) return { probabilities };
       if (this.runtime.explain === undefined) {
         throw new ChurnError('BAD_REQUEST', `${this.card.format} models cannot explain their predictions; leave out ?explain`, [
@@ -396,12 +510,12 @@ export class DataPlane {
 
   /** The positive class's probability per row, from its output (one column of it for [N, 2] outputs). */
   private probabilities(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
-    const { index, column } = this.positive!;
-    const { data, width } = outputs[index]!;
-    if (width === 1) return data;
-    const out = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) out[r] = data[r * width + column]!;
-    return out;
+    return columnOf(this.positive!, outputs, rows);
+  }
+
+  /** Each row's monitored score: the positive class's probability, the top class's, or the regression's prediction. */
+  private monitoredScores(outputs: readonly RuntimeOutput[], rows: number): Float64Array {
+    return columnOf(this.monitoredScore!, outputs, rows);
   }
 
   private labels(probabilities: Float64Array): RuntimeOutput {
@@ -433,6 +547,34 @@ export class DataPlane {
     this.metrics.outcomes.churn.value += churned;
     this.metrics.outcomes.noChurn.value += notChurned;
   }
+}
+
+/** One value per row of an output: a column of it, or the row's largest value (TOP_CLASS). */
+function columnOf({ index, column }: { index: number; column: number }, outputs: readonly RuntimeOutput[], rows: number): Float64Array {
+  const { data, width } = outputs[index]!;
+  if (width === 1) return data;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    if (column !== TOP_CLASS) {
+      out[r] = data[r * width + column]!;
+      continue;
+    }
+    let top = -Infinity;
+    for (let c = 0; c < width; c++) top = Math.max(top, data[r * width + c]!);
+    out[r] = top;
+  }
+  return out;
+}
+
+/**
+ * What drift monitoring takes as the score of a model that is not a binary classifier: its first FP64 output —
+ * a regression's prediction, or a multi-class classifier's probabilities, of which the top class's (the model's
+ * confidence) is taken. Undefined when the model has no such output.
+ */
+function firstScoreColumn(runtime: ModelRuntime): { index: number; column: number } | undefined {
+  const outputs = runtime.description.outputs;
+  const index = outputs.findIndex((o) => o.datatype === 'FP64');
+  return index < 0 ? undefined : { index, column: outputs[index]!.width === 1 ? 0 : TOP_CLASS };
 }
 
 /** Where a binary classifier's positive-class probability is: output index and column; undefined otherwise. */

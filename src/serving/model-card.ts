@@ -30,6 +30,8 @@ export interface ModelCard {
   endpoints: string[];
   /** Where the served model came from (MODEL_PATH, and for `models:/` what the MLflow registry resolved it to). */
   provenance?: ModelProvenance;
+  /** What drift monitoring compares live traffic with (GET /model/drift), or null when the model has no profile. */
+  referenceProfile: { source: string; rows: number } | null;
   [fact: string]: unknown;
 }
 
@@ -48,6 +50,7 @@ export function modelCard(
     ...(served.threshold === undefined ? {} : { threshold: served.threshold }),
     explains: served.explains,
     endpoints: [...(scoresRecords ? ['/predict', '/predict/batch'] : []), `/v2/models/${name}/infer`, '/invocations'],
+    referenceProfile: description.referenceProfile === undefined ? null : { source: description.referenceProfile.source, rows: description.referenceProfile.rows },
     ...facts,
     ...(served.provenance === undefined ? {} : { provenance: served.provenance }),
   };

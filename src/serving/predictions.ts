@@ -5,6 +5,11 @@ import type { Explanation } from '../explain/explainer.js';
 export interface PredictOptions {
   /** Add each feature's exact contribution and the top reasons. */
   explain?: boolean;
+  /**
+   * False for the server's own calls, which are not traffic (the console's sample customers): neither counted
+   * for drift nor payload-logged. Default true.
+   */
+  monitored?: boolean;
 }
 
 /** One scored record as every protocol's answer is built from it. */

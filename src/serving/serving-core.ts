@@ -1,6 +1,10 @@
 import { ChurnError } from '../errors.js';
+import type { PayloadLogger } from '../payload-log/payload-logger.js';
+import type { ModelRuntime } from '../runtimes/model-runtime.js';
+import type { ModelProvenance } from '../sources/model-provenance.js';
 import { apiKeyVerifier } from './api-key-verifier.js';
 import type { DataPlane } from './data-plane.js';
+import { registerDriftMetrics } from './metrics/drift-metrics.js';
 import type { ServingMetrics } from './metrics/serving-metrics.js';
 import type { OverloadSignal } from './overload-monitor.js';
 import { protocols, type Protocol } from './protocol.js';
@@ -14,6 +18,13 @@ export interface ServingCoreOptions {
   overload?: OverloadSignal;
   /** Shared with the signal handler, which flips it to draining; a fresh one by default. */
   state?: ServingState;
+  /**
+   * Builds a data plane for another model as this core's are built (threshold, limits, metrics, drift monitoring
+   * of its own reference profile, the shared payload log): what planeFor() answers. openServingCore gives one.
+   */
+  planes?: (runtime: ModelRuntime, provenance: ModelProvenance | undefined) => DataPlane;
+  /** The payload log every plane writes to; flushed and closed with the core. */
+  payloadLog?: PayloadLogger;
 }
 
 const NEVER_OVERLOADED: OverloadSignal = { overloaded: false, delayMs: 0 };
@@ -33,6 +44,9 @@ export class ServingCore {
   private readonly verify: ((authorization: string | undefined) => boolean) | undefined;
   private readonly overload: OverloadSignal;
   private readonly calls: Record<Protocol, number>;
+  private readonly planes: ((runtime: ModelRuntime, provenance: ModelProvenance | undefined) => DataPlane) | undefined;
+  private readonly payloadLog: PayloadLogger | undefined;
+  private driftExported = false;
 
   constructor(plane: DataPlane, options: ServingCoreOptions) {
     this.current = plane;
@@ -43,6 +57,9 @@ export class ServingCore {
     this.calls = Object.fromEntries(protocols.map((p) => [p, 0])) as Record<Protocol, number>;
     for (const protocol of protocols) this.metrics.inFlight(protocol, () => this.calls[protocol]);
     this.metrics.serving(plane.card);
+    this.planes = options.planes;
+    this.payloadLog = options.payloadLog;
+    this.exportDrift();
   }
 
   /** The data plane of the model being served now; read it per request (a refresh may swap it). */
@@ -50,11 +67,31 @@ export class ServingCore {
     return this.current;
   }
 
+  /**
+   * A data plane for another model, built as this core's own (threshold, batch limit, metrics; a drift monitor
+   * over the model's own reference profile; the same payload log): warm it up, then swap() to it.
+   */
+  planeFor(runtime: ModelRuntime, provenance?: ModelProvenance): DataPlane {
+    if (this.planes === undefined) throw new Error('this core was built without a plane factory (openServingCore gives one)');
+    return this.planes(runtime, provenance);
+  }
+
   /** Serves another model from now on: requests already running finish on the one they started with. */
   swap(plane: DataPlane): void {
     if (!plane.ready) throw new Error('swap() takes a warmed-up data plane');
     this.current = plane;
     this.metrics.serving(plane.card);
+    this.exportDrift();
+  }
+
+  /**
+   * Registers the drift series once a served plane monitors drift (none otherwise, not even empty families).
+   * They read the served plane's monitor at each scrape: a swapped-in model is measured against its own profile.
+   */
+  private exportDrift(): void {
+    if (this.driftExported || this.current.drift === undefined) return;
+    registerDriftMetrics(this.metrics.registry, () => this.current.drift);
+    this.driftExported = true;
   }
 
   /** Starts watching for overload (each transport calls it once it is ready; the first call counts). */
@@ -62,9 +99,10 @@ export class ServingCore {
     this.overload.start?.();
   }
 
-  /** Stops the overload monitor's timer and releases the model's native resources. */
+  /** Stops the overload monitor's timer, writes what the payload log still holds, and releases the model's native resources. */
   async close(): Promise<void> {
     this.overload.stop?.();
+    await this.payloadLog?.close();
     await this.current.runtime.close();
   }
 

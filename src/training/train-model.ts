@@ -7,6 +7,7 @@ import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, type Algorithm, type ModelMan
 import { writeModelArtifact } from '../model/artifact-writer.js';
 import { links } from '../model/link.js';
 import { linearMargin } from '../model/linear-model.js';
+import { buildReferenceProfile } from '../monitoring/reference-profile-builder.js';
 import type { CompactModel } from '../model/scorer.js';
 import { selectRows, type LabelledMatrix } from './dataset-matrix.js';
 import { defaultGbdtParams, trainGbdt, type GbdtParams, type RoundReport } from './gbdt/gbdt-trainer.js';
@@ -86,6 +87,10 @@ export function trainModel(options: TrainOptions): TrainOutcome {
   const validationProbabilities = fitted.margins(validation).map(sigmoid);
   const threshold = f1OptimalThreshold(validation.y, validationProbabilities);
   const testProbabilities = fitted.margins(test).map(sigmoid);
+  // What drift monitoring compares live traffic with: the rows the model learnt from, and its scores on them.
+  const referenceProfile = buildReferenceProfile({
+    schema, x: train.x, rows: train.rows, scores: fitted.margins(train).map(sigmoid), source: 'the training slice of the split (training.split)',
+  });
   let positives = 0;
   for (let r = 0; r < data.rows; r++) positives += data.y[r]!;
 
@@ -116,6 +121,7 @@ export function trainModel(options: TrainOptions): TrainOutcome {
       },
       iterations: fitted.iterations,
     },
+    referenceProfile,
   };
   const complete = options.out === undefined
     ? { ...manifest, payload: { file: '', sha256: '', bytes: 0 } }

@@ -32,6 +32,7 @@ describe('churn-predictor CLI', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /ROC AUC/);
     assert.match(result.stdout, /sha256 [0-9a-f]{64}/);
+    assert.match(result.stdout, /^drift {6}reference profile of \d+ rows/m);
   });
 
   it('info reads any model MODEL_PATH takes, and prints what GET /model would answer for it', () => {
@@ -39,6 +40,7 @@ describe('churn-predictor CLI', () => {
     const text = run('info', '--model', xgboost);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^model {6}binary-logistic\.model 1 \(xgboost-json, binary\)$/m);
+    assert.match(text.stdout, /^drift {6}no reference profile/m);
     const card = JSON.parse(run('info', '--model', xgboost, '--json').stdout) as { format: string; endpoints: string[] };
     assert.equal(card.format, 'xgboost-json');
     assert.ok(card.endpoints.includes('/predict'));

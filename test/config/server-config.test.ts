@@ -46,6 +46,9 @@ describe('loadServerConfig', () => {
       MODEL_SHA256: 'AB'.repeat(32), AWS_REGION: 'eu-central-1', AWS_ENDPOINT_URL: 'http://minio.storage:9000',
       MLFLOW_TRACKING_TOKEN: 'mlflow-token', MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password',
       REQUEST_LOG_SAMPLE_RATE: '0.25', REQUEST_LOG_SLOW_MS: '250', REQUEST_LOG_SUMMARY_SECONDS: '10',
+      DRIFT_WINDOW: '1h', PAYLOAD_LOG: 'https://logger.monitoring/events', PAYLOAD_LOG_SAMPLE_RATE: '0.1',
+      PAYLOAD_LOG_DROP_FIELDS: 'gender, SeniorCitizen', PAYLOAD_LOG_HASH_FIELDS: 'customerID', PAYLOAD_LOG_HASH_KEY: 'k'.repeat(32),
+      PAYLOAD_LOG_QUEUE_SIZE: '500', PAYLOAD_LOG_CLOUDEVENTS_MODE: 'Batch',
     });
     assert.deepEqual({ ...config }, {
       port: 9000, grpcPort: 9001, host: '127.0.0.1', modelPath: bundledModelDirectory, logLevel: 'warn', maxBatchSize: 50,
@@ -55,6 +58,9 @@ describe('loadServerConfig', () => {
       modelSha256: 'ab'.repeat(32), modelRefreshSeconds: undefined, awsRegion: 'eu-central-1', awsEndpointUrl: 'http://minio.storage:9000/',
       mlflowTrackingToken: 'mlflow-token', mlflowTrackingUsername: 'ml-user', mlflowTrackingPassword: 'ml-password',
       requestLogSampleRate: 0.25, requestLogSlowMs: 250, requestLogSummarySeconds: 10,
+      driftWindow: { kind: 'time', seconds: 3600 }, payloadLog: { kind: 'http', url: 'https://logger.monitoring/events' }, payloadLogSampleRate: 0.1,
+      payloadLogDropFields: ['gender', 'SeniorCitizen'], payloadLogHashFields: ['customerID'], payloadLogHashKey: 'k'.repeat(32),
+      payloadLogQueueSize: 500, payloadLogCloudEventsMode: 'batch',
     });
   });
 
@@ -66,6 +72,9 @@ describe('loadServerConfig', () => {
     ['API_KEYS', 'short'], ['MLFLOW_TRACKING_URI', 'not a url'], ['MLFLOW_TRACKING_URI', 'ftp://host/'],
     ['MODEL_SHA256', 'abc'], ['MODEL_SHA256', 'g'.repeat(64)], ['AWS_REGION', 'US East'], ['AWS_ENDPOINT_URL', 's3://bucket'],
     ['REQUEST_LOG_SAMPLE_RATE', '2'], ['REQUEST_LOG_SLOW_MS', 'slow'], ['REQUEST_LOG_SUMMARY_SECONDS', '1.5'],
+    ['DRIFT_WINDOW', '10'], ['DRIFT_WINDOW', '5s'], ['DRIFT_WINDOW', 'of'], ['DRIFT_WINDOW', '2d'], ['DRIFT_WINDOW', '-1h'], ['PAYLOAD_LOG', 'syslog'], ['PAYLOAD_LOG', 'file:'],
+    ['PAYLOAD_LOG_SAMPLE_RATE', '2'], ['PAYLOAD_LOG_DROP_FIELDS', ' , '], ['PAYLOAD_LOG_HASH_KEY', 'short'], ['PAYLOAD_LOG_QUEUE_SIZE', '1'],
+    ['PAYLOAD_LOG_CLOUDEVENTS_MODE', 'kafka'],
   ];
   for (const [name, value] of invalid) {
     test(`${name}=${JSON.stringify(value)} is INVALID_CONFIG naming the variable in one line`, () => {
@@ -158,9 +167,10 @@ describe('loadServerConfig', () => {
       API_KEYS: 'aaaaaaaaaaaaaaaa', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret-value',
       MLFLOW_TRACKING_URI: 'https://mlflow.example:5000/', MODEL_PATH: 'https://bot:dl-token@models.example/churn/model.json',
       MLFLOW_TRACKING_USERNAME: 'ml-user', MLFLOW_TRACKING_PASSWORD: 'ml-password', MLFLOW_TRACKING_TOKEN: 'ml-token',
+      PAYLOAD_LOG: 'https://log-user:log-token@logger.example/', PAYLOAD_LOG_HASH_KEY: 'hash-key-hash-key-hash-key',
     });
     const text = JSON.stringify(redactedServerConfig(config));
-    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user', 'ml-password']) assert.ok(!text.includes(secret), text);
+    for (const secret of ['aaaaaaaaaaaaaaaa', 'AKIA0000', 'secret-value', 'ml-token', 'dl-token', 'ml-user', 'ml-password', 'log-token', 'hash-key-hash-key']) assert.ok(!text.includes(secret), text);
     assert.ok(text.includes('mlflow.example:5000'));
   });
 });
@@ -174,7 +184,7 @@ describe('serverEnvironmentVariables', () => {
       assert.ok(names.includes(required), required);
     }
     const secrets = serverEnvironmentVariables.filter((v) => v.secret).map((v) => v.name).sort();
-    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME']);
+    assert.deepEqual(secrets, ['API_KEYS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'MLFLOW_TRACKING_PASSWORD', 'MLFLOW_TRACKING_TOKEN', 'MLFLOW_TRACKING_USERNAME', 'PAYLOAD_LOG_HASH_KEY']);
     for (const variable of serverEnvironmentVariables) {
       assert.ok(variable.description.length > 10, variable.name);
       if (variable.secret) assert.equal(variable.default, undefined, `${variable.name} must have no default`);

@@ -15,15 +15,15 @@ const expectedKinds: Record<(typeof overlays)[number], string[]> = {
     'Service', 'ServiceAccount',
   ],
   production: [
-    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
+    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service',
     'ServiceAccount', 'ServiceMonitor',
   ],
   'production-model-from-s3': [
-    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
+    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service',
     'ServiceAccount', 'ServiceMonitor',
   ],
   'production-model-from-mlflow': [
-    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'ScaledObject', 'Service',
+    'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service',
     'ServiceAccount', 'ServiceMonitor',
   ],
 };

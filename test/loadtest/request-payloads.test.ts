@@ -50,4 +50,21 @@ describe('request payloads', () => {
       assert.throws(() => parsePayloadSpec(spec), (e: unknown) => isChurnError(e) && e.code === 'INVALID_ARGUMENT', spec);
     }
   });
+
+  it('drifted:<feature>=<value>: single records to /predict with those features fixed, the rest sampled', () => {
+    const spec = parsePayloadSpec('drifted:Contract=Month-to-month,tenure=2,TotalCharges=null');
+    assert.deepEqual(spec, { kind: 'drifted', overrides: { Contract: 'Month-to-month', tenure: 2, TotalCharges: null } });
+    assert.equal(payloadSpecText(spec), 'drifted:Contract=Month-to-month,tenure=2,TotalCharges=null');
+    const payloads = buildRequestPayloads(spec, { poolSize: 50 });
+    assert.equal(payloads.path, '/predict');
+    const records = payloads.bodies.map((b) => JSON.parse(b.toString()) as Record<string, unknown>);
+    for (const record of records) assert.deepEqual([record['Contract'], record['tenure'], record['TotalCharges']], ['Month-to-month', 2, null]);
+    assert.ok(new Set(records.map((r) => r['customerID'])).size > 40, 'the other fields still vary');
+  });
+
+  it('rejects drifted specs naming unknown features or values the schema refuses', () => {
+    for (const spec of ['drifted:', 'drifted:Colour=red', 'drifted:Contract=Lifetime', 'drifted:tenure=-1', 'drifted:tenure=1.5', 'drifted:tenure=null', 'drifted:Contract']) {
+      assert.throws(() => parsePayloadSpec(spec), (e: unknown) => isChurnError(e) && e.code === 'INVALID_ARGUMENT', spec);
+    }
+  });
 });

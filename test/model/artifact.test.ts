@@ -95,7 +95,7 @@ describe('corrupt artifacts fail with a code and the file name', () => {
       const contract = ((m['schema'] as Record<string, unknown>)['features'] as Record<string, unknown>[]).find((f) => f['name'] === 'Contract')!;
       contract['categories'] = ['Month-to-month', 'One year'];
     }), 'ARTIFACT_SCHEMA_MISMATCH', MANIFEST_FILE],
-    ['invalid schema', (dir) => editJson(join(dir, MANIFEST_FILE), (m) => { (m['schema'] as Record<string, unknown>)['features'] = []; }), 'ARTIFACT_SCHEMA_MISMATCH', MANIFEST_FILE],
+    ['invalid schema', (dir) => editJson(join(dir, MANIFEST_FILE), (m) => { (m['schema'] as Record<string, unknown>)['features'] = []; }), 'ARTIFACT_CORRUPT', MANIFEST_FILE],
     ['model reading a column the schema does not have', (dir) => editPayload(dir, (p) => {
       const feature = p['feature'] as number[];
       feature[feature.findIndex((f) => f >= 0)] = 999;

@@ -5,7 +5,7 @@ import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import type { ModelRuntime } from '../../src/runtimes/model-runtime.js';
 import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
 import { buildApp } from '../../src/server/app.js';
-import { openServingCore } from '../../src/serving/open-serving-core.js';
+import { openServingCore, servingSettings } from '../../src/serving/open-serving-core.js';
 import type { ServingCore } from '../../src/serving/serving-core.js';
 
 let model: LoadedModel | undefined;
@@ -32,9 +32,7 @@ export interface TestApp {
 
 /** The serving core over a runtime (the bundled model by default) with a test configuration, warmed up. */
 export async function testCore(config: ServerConfig, runtime: ModelRuntime = new NativeRuntime(bundledModel())): Promise<ServingCore> {
-  return openServingCore(runtime, {
-    threshold: config.decisionThreshold, maxBatchSize: config.maxBatchSize, apiKeys: config.apiKeys, maxEventLoopDelayMs: config.maxEventLoopDelayMs,
-  });
+  return openServingCore(runtime, servingSettings(config));
 }
 
 /** An app over a runtime (the bundled model by default), ready for inject(); logs are captured as parsed lines. */

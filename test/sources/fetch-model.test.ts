@@ -26,6 +26,17 @@ function isCode(code: string) {
   return (error: unknown) => error instanceof ChurnError && error.code === code;
 }
 
+// A private temporary folder for this file: other test files and processes download models too, and their
+// folders would come and go while these tests count ours.
+const privateTmp = temporaryDirectory('fetch-model-tmp-');
+const sharedTmp = process.env['TMPDIR'];
+process.env['TMPDIR'] = privateTmp;
+process.on('exit', () => {
+  if (sharedTmp === undefined) delete process.env['TMPDIR'];
+  else process.env['TMPDIR'] = sharedTmp;
+  rmSync(privateTmp, { recursive: true, force: true });
+});
+
 /** Our temporary directories; a failed fetch must leave none behind. */
 function downloadDirectories(): string[] {
   return readdirSync(tmpdir()).filter((name) => name.startsWith('churn-model-'));

@@ -65,7 +65,7 @@ export function inferenceService(core: ServingCore, log: FastifyBaseLogger, metr
       const inference = decodeModelInferRequest(message, plane.schema);
       plane.observeStage('grpc', 'decode', seconds(started));
       context.checkDeadline();
-      return then(inferRows(plane, inference, 'grpc'), (result) => {
+      return then(inferRows(plane, inference, 'grpc', message.id === undefined || message.id === '' ? undefined : message.id), (result) => {
         const encoding = performance.now();
         const response = asBuffer(ModelInferResponse.encode(encodeModelInferResponse(plane, inference, result) as unknown as protobuf.Message).finish());
         plane.observeStage('grpc', 'encode', seconds(encoding));

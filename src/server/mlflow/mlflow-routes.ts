@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { ChurnError, isChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
 import {
@@ -9,6 +9,9 @@ import type { InferResult } from '../../serving/data-plane.js';
 import type { MaybePromise } from '../../serving/maybe-promise.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { errorBody } from '../http-errors.js';
+import { documentationOnly } from '../openapi-schemas.js';
+import { plainJson } from '../v2/v2-openapi.js';
+import { mlflowRouteSchemas } from './mlflow-openapi.js';
 import { protocolScope, sendAnswer, type HttpProtocol } from '../protocol-scope.js';
 import { healthAnswer } from '../routes/probes.js';
 
@@ -70,9 +73,11 @@ function contentTypeProblem(header: string | undefined): string | undefined {
  * probes and the version are open.
  */
 export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
+  const schemas = mlflowRouteSchemas(core.plane, core.authenticates);
+  const documented = (schema: FastifySchema) => ({ schema, validatorCompiler: documentationOnly, serializerCompiler: plainJson });
   protocolScope(app, core, mlflowProtocol, { admit: false }, (scope) => {
-    scope.get('/ping', (_request, reply) => { reply.send(healthAnswer(core)); });
-    scope.get('/version', (_request, reply) => { reply.type('text/plain; charset=utf-8').send(packageInfo.version); });
+    scope.get('/ping', documented(schemas.ping), (_request, reply) => { reply.send(healthAnswer(core)); });
+    scope.get('/version', documented(schemas.version), (_request, reply) => { reply.type('text/plain; charset=utf-8').send(packageInfo.version); });
   });
 
   protocolScope(app, core, mlflowProtocol, { admit: true }, (scope) => {
@@ -81,7 +86,7 @@ export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
       const problem = contentTypeProblem(request.headers['content-type']);
       done(problem === undefined ? null : new ChurnError('UNSUPPORTED_MEDIA_TYPE', problem), payload);
     });
-    scope.post('/invocations', (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
+    scope.post('/invocations', documented(schemas.invocations), (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
       const plane = core.plane;
       const description = plane.runtime.description;
       const required = description.pyfunc?.requiredColumns ?? [];
@@ -98,7 +103,7 @@ export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
       const located = (error: unknown): never => { throw isChurnError(error) ? locatedInBody(error, input) : error; };
       let answer: MaybePromise<InferResult>;
       try {
-        answer = plane.infer(input.records, {}, 'mlflow');
+        answer = plane.infer(input.records, {}, 'mlflow', request.id);
       } catch (error) {
         return located(error);
       }

@@ -55,7 +55,7 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
       },
     }, (request, reply) => {
       if (request.body === undefined) throw noBody();
-      return sendAnswer(reply, core, 'rest', core.plane.predict(request.body, predictOptions(request.query), 'rest'));
+      return sendAnswer(reply, core, 'rest', core.plane.predict(request.body, predictOptions(request.query), 'rest', request.id));
     });
 
     // CSV only here: /predict takes one JSON record.
@@ -87,8 +87,8 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
         const options = predictOptions(request.query);
         const plane = core.plane;
         const outcome = body instanceof CsvText
-          ? plane.predictBatch(plane.decodeCsv(body.text, 'rest'), { ...options, pointer: '/rows' }, 'rest')
-          : plane.predictBatch(recordsOfJsonBatch(body), options, 'rest');
+          ? plane.predictBatch(plane.decodeCsv(body.text, 'rest'), { ...options, pointer: '/rows' }, 'rest', request.id)
+          : plane.predictBatch(recordsOfJsonBatch(body), options, 'rest', request.id);
         const csv = acceptsCsv(request.headers.accept);
         if (csv) reply.type('text/csv; charset=utf-8');
         return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : undefined);

@@ -109,7 +109,7 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
       const started = performance.now();
       const inference = decodeInferenceRequest(body.json, plane.schema, body.binary);
       plane.observeStage('v2', 'decode', body.readSeconds + (performance.now() - started) / 1000);
-      const answer = inferRows(plane, inference, 'v2');
+      const answer = inferRows(plane, inference, 'v2', request.id);
       return sendAnswer(reply, core, 'v2', answer, (result) => {
         const response = encodeInferenceResponse(plane, inference, result);
         if (response.binary.length === 0) return response.json;

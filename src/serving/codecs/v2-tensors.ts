@@ -193,9 +193,9 @@ export function rowsOfTensors(schema: FeatureSchema, inputs: readonly V2Tensor[]
 }
 
 /** Scores a decoded request's rows through the data plane, the matrix way when the request carried one. */
-export function inferRows(plane: DataPlane, inference: V2Inference, protocol: Protocol): MaybePromise<InferResult> {
+export function inferRows(plane: DataPlane, inference: V2Inference, protocol: Protocol, requestId?: string): MaybePromise<InferResult> {
   const { rows } = inference;
-  return 'matrix' in rows ? plane.inferMatrix(rows.matrix, rows.count, inference, protocol) : plane.infer(rows.records, inference, protocol);
+  return 'matrix' in rows ? plane.inferMatrix(rows.matrix, rows.count, inference, protocol, requestId) : plane.infer(rows.records, inference, protocol, requestId);
 }
 
 /** `binary_data_output` and each requested output's `binary_data`, when the request uses them. */

@@ -6,6 +6,8 @@
  * the real-valued test `v < cuts[b]`, which is what the saved trees store. Cuts are observed values,
  * not midpoints, so the two tests agree exactly.
  */
+import { binOf } from '../../features/value-bins.js';
+
 export interface FeatureBins {
   readonly rows: number;
   readonly columns: number;
@@ -20,17 +22,8 @@ export interface FeatureBins {
 
 export const MAX_BINS = 254;
 
-/** Number of cuts <= value: the value bin of `value`. */
-export function binOf(cuts: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = cuts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cuts[mid]! <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** Number of cuts <= value: the value bin of `value` (shared with drift monitoring's bins). */
+export { binOf };
 
 function columnCuts(values: Float64Array, maxBins: number): Float64Array {
   const present = Array.from(values).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
