@@ -1,8 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { packageInfo } from '../foundation/package-files.js';
-import type { DocumentedRoute } from './api-docs.js';
+
+/** A route as the documentation needs it: where, which methods, its schema. */
+export type DocumentedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
 
 /**
  * A Fastify instance that only documents: the served routes replayed with their schemas (never compiled, never

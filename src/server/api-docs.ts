@@ -1,7 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-
-/** A route as the documentation needs it: where, which methods, its schema. */
-export type DocumentedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentedRoute } from './api-docs-app.js';
 
 // The headers of the documentation app's answer that the outer reply sets itself.
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
