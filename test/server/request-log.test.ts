@@ -162,3 +162,24 @@ describe('the request log in the app (LOG_LEVEL=info, defaults)', () => {
     }
   });
 });
+
+describe('request.log (deferredChildLogger)', () => {
+  test('a line written through it carries the request id; nothing is made for levels that are off', async () => {
+    const { deferredChildLogger } = await import('../../src/server/deferred-child-logger.js');
+    const lines: Record<string, unknown>[] = [];
+    const parent = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
+    let children = 0;
+    const counting = new Proxy(parent, {
+      get: (target, name, receiver) => (name === 'child' ? (...args: Parameters<typeof parent.child>) => { children++; return target.child(...args); } : Reflect.get(target, name, receiver)),
+    });
+    const log = deferredChildLogger(counting, { requestId: 'req-7' }, {});
+    log.debug({ ignored: true }, 'below the level');
+    assert.equal(children, 0, 'no child for a line that is not written');
+    assert.equal(log.level, 'info');
+    log.warn({ answer: 42 }, 'written');
+    log.error('again');
+    assert.equal(children, 1, 'one child, made on the first line and kept');
+    assert.deepEqual(lines.map((l) => [l['requestId'], l['msg'], l['level']]), [['req-7', 'written', 40], ['req-7', 'again', 50]]);
+    assert.equal(lines[0]!['answer'], 42);
+  });
+});
