@@ -85,6 +85,11 @@ export function treeEnsembleNode(model: TreeEnsemble, input: string, output: str
  * outputs `probability` (FLOAT [N, 1]) and `label` (BOOL [N, 1], probability >= the model's threshold).
  */
 export function exportOnnx(loaded: LoadedModel): Uint8Array {
+  return encodeOnnxModel(onnxModel(loaded));
+}
+
+/** The message exportOnnx encodes (what a reader of the file should find in it). */
+export function onnxModel(loaded: LoadedModel): ModelProto {
   const { manifest, model, encoder } = loaded;
   if (model.kind !== 'tree-ensemble' || manifest.link !== 'sigmoid') {
     throw new ChurnError('INVALID_ARGUMENT', `ONNX export covers gradient-boosted tree models; ${manifest.name} is "${manifest.algorithm}"`);
@@ -119,12 +124,11 @@ export function exportOnnx(loaded: LoadedModel): Uint8Array {
     name: manifest.name, node: nodes, initializer: initializers, input: inputs,
     output: [valueInfo('probability', DataType.FLOAT, ['N', 1]), valueInfo('label', DataType.BOOL, ['N', 1])],
   };
-  const proto: ModelProto = {
+  return {
     irVersion: 8, producerName: 'churn-predictor', producerVersion: manifest.version, modelVersion: 1,
     docString: `${manifest.name} ${manifest.version} exported from the native artifact`,
     opsetImport: [{ domain: '', version: 17 }, { domain: ML, version: 3 }],
     metadataProps: [{ key: 'name', value: manifest.name }, { key: 'version', value: manifest.version }],
     graph,
   };
-  return encodeOnnxModel(proto);
 }
