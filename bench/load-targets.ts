@@ -72,6 +72,11 @@ export async function startTarget(name: string, args: string[], env: Record<stri
       const listening = JSON.parse(line) as { port?: number } & Record<string, unknown>;
       if (typeof listening.port === 'number') return { name, port: listening.port, listening, process: child };
     }
+    // Above LOG_LEVEL=info there is no listening line: a fixed PORT is polled until it answers.
+    const fixedPort = Number(env['PORT'] ?? 0);
+    if (fixedPort > 0 && (await fetch(`http://127.0.0.1:${fixedPort}/livez`).then((r) => r.ok, () => false))) {
+      return { name, port: fixedPort, listening: {}, process: child };
+    }
     if (child.exitCode !== null) break;
   }
   child.kill('SIGKILL');
@@ -160,6 +165,35 @@ export function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface OpenLoopResult {
+  offeredRps: number;
+  okPerSecond: number;
+  ok: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Whether the generator sent (nearly) every request on time; when not, the latency is partly its own. */
+  keptUp: boolean;
+}
+
+/** One open-loop run of our generator on core 1 (bench/open-loop-load.ts) at a fixed rate against `target`. */
+export function openLoop(target: Target, path: string, options: { rate: number; duration: number; bodyFile: string; connections?: number }): Promise<OpenLoopResult> {
+  const args = [join(packageRoot, 'dist', 'bench', 'open-loop-load.js'), '--origin', `http://127.0.0.1:${target.port}`, '--path', path, '--body', options.bodyFile,
+    '--rate', String(options.rate), '--duration', String(options.duration), '--connections', String(options.connections ?? 64)];
+  return new Promise((resolve, reject) => {
+    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
+    child.on('exit', (code) => {
+      if (code !== 0) { reject(new Error(`open-loop generator exited ${code}: ${err.slice(-1000)}`)); return; }
+      resolve(JSON.parse(out) as OpenLoopResult);
     });
   });
 }

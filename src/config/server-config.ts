@@ -43,6 +43,12 @@ export interface ServerConfig {
   readonly awsRegion: string;
   /** An S3-compatible store (MinIO, Ceph, R2) instead of AWS; undefined means AWS. */
   readonly awsEndpointUrl: string | undefined;
+  /** Share of ordinary requests (2xx, 3xx, 503) that get a log line of their own; errors and slow requests always do. */
+  readonly requestLogSampleRate: number;
+  /** A request that takes at least this long is logged (warn) whatever the sample; 0 turns it off. */
+  readonly requestLogSlowMs: number;
+  /** Seconds between summary lines (requests, statuses, latency percentiles); 0 turns them off. */
+  readonly requestLogSummarySeconds: number;
   /** Drift monitoring: live records counted over the last N records or the last T seconds (docs/monitoring.md). */
   readonly driftWindow: { readonly kind: 'off' } | { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
   /** Payload logging (off by default): where sampled requests and responses go, and what is kept of them. */
@@ -114,7 +120,7 @@ const specs: readonly VariableSpec[] = [
   }),
   variable({
     name: 'MAX_EVENT_LOOP_DELAY_MS', field: 'maxEventLoopDelayMs', default: 200, secret: false,
-    description: 'Mean event-loop delay above which data-plane requests (every protocol) answer 503 OVERLOADED and /readyz fails; 0 turns it off.',
+    description: 'Mean event-loop delay above which a growing share of data-plane requests (every protocol) answer 503 OVERLOADED and /readyz fails; 0 turns it off.',
     parse: (v) => integerIn(v, 0, 60_000),
   }),
   variable({
@@ -157,6 +163,23 @@ const specs: readonly VariableSpec[] = [
   variable({
     name: 'AWS_ENDPOINT_URL', field: 'awsEndpointUrl', secret: false, description: 'An S3-compatible store (MinIO, Ceph, R2) for an s3:// MODEL_PATH, addressed path-style.',
     parse: (v) => absoluteUrl(v, ['http', 'https']),
+  }),
+  // At tens of thousands of requests per second a line per request costs a fifth of the CPU (docs/server.md,
+  // Logging): by default errors and slow requests are logged, 1% of the rest, and a summary every minute.
+  variable({
+    name: 'REQUEST_LOG_SAMPLE_RATE', field: 'requestLogSampleRate', default: 0.01, secret: false,
+    description: 'Share of ordinary requests (2xx, 3xx, 503) logged one line each, 0 to 1 (1 logs every request); 4xx and 5xx answers and slow requests are always logged.',
+    parse: (v) => numberIn(v, 0, 1),
+  }),
+  variable({
+    name: 'REQUEST_LOG_SLOW_MS', field: 'requestLogSlowMs', default: 500, secret: false,
+    description: 'A request taking at least this many milliseconds is logged (warn) whatever the sample; 0 turns it off.',
+    parse: (v) => numberIn(v, 0, 600_000),
+  }),
+  variable({
+    name: 'REQUEST_LOG_SUMMARY_SECONDS', field: 'requestLogSummarySeconds', default: 60, secret: false,
+    description: 'Seconds between request summary lines (count, rate, statuses, latency percentiles, slow and shed requests); 0 turns them off.',
+    parse: (v) => integerIn(v, 0, 86_400),
   }),
   variable({
     name: 'DRIFT_WINDOW', field: 'driftWindow', default: { kind: 'records', size: 10_000 }, shownDefault: '10000', secret: false,

@@ -1,38 +1,32 @@
-import onnxProto from 'onnx-proto';
 import { ChurnError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact-loader.js';
 import type { TreeEnsemble } from '../model/tree-ensemble.js';
-
-const { onnx } = onnxProto;
-type INodeProto = onnxProto.onnx.INodeProto;
-type IAttributeProto = onnxProto.onnx.IAttributeProto;
-type ITensorProto = onnxProto.onnx.ITensorProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+import {
+  AttributeType, DataType, encodeOnnxModel, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
+} from './onnx-messages.js';
 
 const ML = 'ai.onnx.ml';
-const { DataType } = onnx.TensorProto;
-const { AttributeType } = onnx.AttributeProto;
 
-function ints(name: string, values: ArrayLike<number>): IAttributeProto {
+function ints(name: string, values: ArrayLike<number>): AttributeProto {
   return { name, type: AttributeType.INTS, ints: Array.from(values) };
 }
-function strings(name: string, values: readonly string[]): IAttributeProto {
+function strings(name: string, values: readonly string[]): AttributeProto {
   return { name, type: AttributeType.STRINGS, strings: values.map((s) => Buffer.from(s, 'utf8')) };
 }
-function doubleTensor(name: string, values: ArrayLike<number>, dims = [values.length]): ITensorProto {
+function doubleTensor(name: string, values: ArrayLike<number>, dims = [values.length]): TensorProto {
   return { name, dataType: DataType.DOUBLE, dims, doubleData: Array.from(values) };
 }
-function tensorAttribute(name: string, values: ArrayLike<number>): IAttributeProto {
+function tensorAttribute(name: string, values: ArrayLike<number>): AttributeProto {
   return { name, type: AttributeType.TENSOR, t: doubleTensor('', values) };
 }
-export function valueInfo(name: string, elemType: number, dims: (number | string)[]): IValueInfoProto {
+export function valueInfo(name: string, elemType: DataType, dims: (number | string)[]): ValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
   };
 }
 
-function floats(name: string, values: ArrayLike<number>): IAttributeProto {
+function floats(name: string, values: ArrayLike<number>): AttributeProto {
   return { name, type: AttributeType.FLOATS, floats: Array.from(values) };
 }
 
@@ -43,7 +37,7 @@ function floats(name: string, values: ArrayLike<number>): IAttributeProto {
  * default side. onnxruntime ties the threshold type to the input type, so a FLOAT input gets float attributes
  * (XGBoost's own precision).
  */
-export function treeEnsembleNode(model: TreeEnsemble, input: string, output: string, inputType: 'double' | 'float' = 'double'): INodeProto {
+export function treeEnsembleNode(model: TreeEnsemble, input: string, output: string, inputType: 'double' | 'float' = 'double'): NodeProto {
   const real = (name: string, values: ArrayLike<number>) => (inputType === 'double' ? tensorAttribute(`${name}_as_tensor`, values) : floats(name, values));
   const { roots, feature, threshold, defaultLeft, left, right, value } = model;
   const node = { tree: [] as number[], id: [] as number[], feature: [] as number[], mode: [] as string[], value: [] as number[], yes: [] as number[], no: [] as number[], missingYes: [] as number[] };
@@ -91,13 +85,18 @@ export function treeEnsembleNode(model: TreeEnsemble, input: string, output: str
  * outputs `probability` (FLOAT [N, 1]) and `label` (BOOL [N, 1], probability >= the model's threshold).
  */
 export function exportOnnx(loaded: LoadedModel): Uint8Array {
+  return encodeOnnxModel(onnxModel(loaded));
+}
+
+/** The message exportOnnx encodes (what a reader of the file should find in it). */
+export function onnxModel(loaded: LoadedModel): ModelProto {
   const { manifest, model, encoder } = loaded;
   if (model.kind !== 'tree-ensemble' || manifest.link !== 'sigmoid') {
     throw new ChurnError('INVALID_ARGUMENT', `ONNX export covers gradient-boosted tree models; ${manifest.name} is "${manifest.algorithm}"`);
   }
-  const nodes: INodeProto[] = [];
-  const initializers: ITensorProto[] = [];
-  const inputs: IValueInfoProto[] = [];
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  const inputs: ValueInfoProto[] = [];
   const columns: string[] = [];
   for (const feature of encoder.schema.features) {
     if (feature.kind === 'numeric') {
@@ -121,16 +120,15 @@ export function exportOnnx(loaded: LoadedModel): Uint8Array {
   nodes.push({ opType: 'Sigmoid', input: ['margin'], output: ['probability'], name: 'link' });
   initializers.push({ name: 'threshold', dataType: DataType.FLOAT, dims: [], floatData: [manifest.threshold.value] });
   nodes.push({ opType: 'GreaterOrEqual', input: ['probability', 'threshold'], output: ['label'], name: 'decide' });
-  const graph = {
+  const graph: GraphProto = {
     name: manifest.name, node: nodes, initializer: initializers, input: inputs,
     output: [valueInfo('probability', DataType.FLOAT, ['N', 1]), valueInfo('label', DataType.BOOL, ['N', 1])],
   };
-  const proto = {
+  return {
     irVersion: 8, producerName: 'churn-predictor', producerVersion: manifest.version, modelVersion: 1,
     docString: `${manifest.name} ${manifest.version} exported from the native artifact`,
     opsetImport: [{ domain: '', version: 17 }, { domain: ML, version: 3 }],
     metadataProps: [{ key: 'name', value: manifest.name }, { key: 'version', value: manifest.version }],
     graph,
   };
-  return onnx.ModelProto.encode(proto).finish();
 }

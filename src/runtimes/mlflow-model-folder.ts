@@ -37,15 +37,6 @@ export interface OpenedMlflowFolder {
   sha256: string;
 }
 
-/** Whether `path` is an MLflow model folder: a directory with an MLmodel file. */
-export function isMlflowModelFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory() && existsSync(join(path, 'MLmodel'));
-  } catch {
-    return false;
-  }
-}
-
 function corrupt(file: string, problem: string): never {
   throw new ChurnError('ARTIFACT_CORRUPT', `${file}: ${problem}`);
 }

@@ -1,6 +1,6 @@
 import { fetchModel, prefixed, type FetchOptions } from '../sources/fetch-model.js';
 import type { ModelProvenance } from '../sources/model-provenance.js';
-import { isMlflowModelFolder, openMlflowModelFolder } from './mlflow-model-folder.js';
+import { isMlflowModelFolder } from './mlflow-folder-check.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { openModel } from './open-model.js';
 import { sidecarManifestName } from './sidecar-manifest.js';
@@ -21,6 +21,7 @@ export async function openModelWithProvenance(modelPath: string, options: FetchO
   try {
     if (!isMlflowModelFolder(fetched.path)) return { runtime: await openModel(fetched.path), provenance: fetched.provenance };
     const downloaded = fetched.provenance.kind !== 'local';
+    const { openMlflowModelFolder } = await import('./mlflow-model-folder.js');
     const open = () => openMlflowModelFolder(fetched.path, {
       ...fetched.identity, ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }), ...(options.log === undefined ? {} : { log: options.log }),
     });

@@ -1,33 +1,41 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
-import { packageInfo } from '../foundation/package-files.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { DocumentedRoute } from './api-docs-app.js';
+
+// The headers of the documentation app's answer that the outer reply sets itself.
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
 /**
- * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas,
- * which are themselves generated from the model's feature schema. Must be installed before the routes.
+ * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas, which are
+ * themselves generated from the model's feature schema. Must be installed before the routes. Only the routes are
+ * collected at start-up: @fastify/swagger, Swagger UI and the YAML parser they bring are loaded on the first
+ * documentation request (api-docs-app.ts), so they cost nothing before the port opens, and nothing at all on a
+ * server whose docs are never read.
  */
 export function installApiDocs(app: FastifyInstance, modelHeadline: string): void {
-  app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'churn-predictor',
-        version: packageInfo.version,
-        description: `Telecom churn predictions from ${modelHeadline}. `
-          + 'Every error has the body {"error": {"code", "message", "details"}}; codes are listed in docs/errors.md.',
-      },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS, when the server sets them' } } },
-      tags: [
-        { name: 'predictions', description: 'Score customers' },
-        { name: 'model', description: 'The model being served' },
-        { name: 'probes', description: 'Kubernetes liveness and readiness' },
-        { name: 'v2', description: 'Open Inference Protocol V2 (KServe, Triton, MLServer clients), with the binary data extension; gRPC on GRPC_PORT' },
-        { name: 'mlflow', description: 'MLflow\'s scoring protocol, for clients of mlflow models serve' },
-        { name: 'operations', description: 'Metrics' },
-      ],
-    },
+  // The options objects themselves, read when the docs are built, as @fastify/swagger reads them: Fastify updates
+  // one in place when it registers a route twice (a prefix's "/" as "/v2" and "/v2/"), and the docs show it once.
+  const routes: DocumentedRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide !== true) routes.push(route);
   });
-  app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => { reply.send(app.swagger()); });
+  let docs: Promise<FastifyInstance> | undefined;
+  const docsApp = (): Promise<FastifyInstance> => {
+    docs ??= import('./api-docs-app.js').then(({ buildDocsApp }) => buildDocsApp(routes, modelHeadline)).catch((error: unknown) => {
+      docs = undefined;
+      throw error;
+    });
+    return docs;
+  };
+  app.addHook('onClose', async () => { if (docs !== undefined) await (await docs.catch(() => undefined))?.close(); });
+
+  const hidden = { schema: { hide: true } };
+  app.get('/openapi.json', hidden, async () => (await docsApp()).swagger());
+  // Swagger UI's pages and assets, answered by the documentation app as they would be if it were this one.
+  const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const answer = await (await docsApp()).inject({ method: 'GET', url: request.url, headers: request.headers });
+    for (const [name, value] of Object.entries(answer.headers)) if (!HOP_HEADERS.has(name) && value !== undefined) reply.header(name, value);
+    await reply.code(answer.statusCode).send(answer.rawPayload);
+  };
+  app.get('/docs', hidden, forward);
+  app.get('/docs/*', hidden, forward);
 }

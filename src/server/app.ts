@@ -5,10 +5,12 @@ import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
 import { consoleRoutes } from './console-routes.js';
+import { deferredChildLogger } from './deferred-child-logger.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
 import { apiSchemas } from './openapi-schemas.js';
 import { protocolScope, type HttpProtocol } from './protocol-scope.js';
+import { RequestLog } from './request-log.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { driftRoutes } from './routes/drift.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -48,8 +50,9 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
       redact: ['req.headers.authorization', 'headers.authorization'],
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
     },
-    // Fastify's two lines per request are replaced by one, written by the request telemetry.
+    // Fastify's two lines per request are replaced by the request log's policy (request-log.ts).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: deferredChildLogger,
     requestIdHeader: false,
     genReqId: requestId,
     bodyLimit: config.bodyLimitBytes,
@@ -83,15 +86,22 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
   });
 
   const httpMetrics = new HttpMetrics(core.metrics.registry, () => core.state.inFlight);
-  installRequestTelemetry(app, httpMetrics, core.state);
+  const requestLog = new RequestLog(app.log, {
+    sampleRate: config.requestLogSampleRate, slowMs: config.requestLogSlowMs, summarySeconds: config.requestLogSummarySeconds,
+  }, () => ({ inFlight: core.state.inFlight, eventLoopDelayMs: Math.round(core.overloadDelayMs * 10) / 10 }));
+  installRequestTelemetry(app, httpMetrics, core.state, requestLog);
   installConnectionDraining(app, core.state);
   installApiDocs(app, modelHeadline(plane.card));
   app.addHook('onReady', (done) => {
     core.start();
+    requestLog.start();
     done();
   });
   // The model's native resources (ONNX sessions) go with the app: the caller owns nothing once it is built.
-  app.addHook('onClose', async () => { await core.close(); });
+  app.addHook('onClose', async () => {
+    requestLog.stop();
+    await core.close();
+  });
 
   app.register(probeRoutes(core));
   app.register(metricsRoutes(core.metrics.registry));

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { ServingState } from '../serving/serving-state.js';
 import type { HttpMetrics } from './http-metrics.js';
+import type { RequestLog } from './request-log.js';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is reused only when it is short and plain, so it cannot forge log lines or bloat them.
@@ -23,15 +24,20 @@ const inFlight = Symbol('inFlight');
 type Counted = { [inFlight]?: boolean };
 
 /**
- * Per request: echoes the request id, keeps the in-flight count (the gauge and shutdown read it), records
- * count and duration by route pattern, and writes one log line (never the body) when the response is sent.
+ * Per request, in one hook each way: echoes the request id; keeps the in-flight count (the gauge and shutdown
+ * read it); records count and duration by route pattern; and hands the answered request to the request log,
+ * which decides whether it gets a line (never with the body). `Connection: close` while draining stays in
+ * connection-draining.ts: it must reach requests already in flight when the drain starts, so it is decided
+ * when the answer is sent, not when the request arrives.
  */
-export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetrics, state: ServingState): void {
+export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetrics, state: ServingState, log: RequestLog): void {
+  // Decided once: the arrival line's fields would otherwise be built for every request, and dropped.
+  const arrivals = app.log.level === 'debug' || app.log.level === 'trace';
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     state.requestStarted();
     (request as Counted)[inFlight] = true;
-    request.log.debug({ method: request.method, url: request.url, inFlight: state.inFlight }, 'request received');
+    if (arrivals) request.log.debug({ method: request.method, url: request.url, inFlight: state.inFlight }, 'request received');
     done();
   });
   const release = (request: Counted): void => {
@@ -43,7 +49,7 @@ export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetri
   // A client that hangs up before its response would otherwise stay counted for ever.
   app.addHook('onRequestAbort', (request, done) => {
     release(request as Counted);
-    request.log.debug({ inFlight: state.inFlight }, 'request aborted by the client');
+    if (arrivals) request.log.debug({ inFlight: state.inFlight }, 'request aborted by the client');
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -52,7 +58,7 @@ export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetri
     const status = reply.statusCode;
     const durationMs = reply.elapsedTime;
     metrics.answered(route, request.method, status, durationMs / 1000);
-    request.log.info({ method: request.method, route, url: request.url, status, durationMs: Math.round(durationMs * 1000) / 1000 }, 'request');
+    log.answered(request, route, status, durationMs);
     done();
   });
 }

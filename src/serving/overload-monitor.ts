@@ -2,36 +2,55 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Whether the process is too busy to take more work now; every transport sheds on the same signal. */
 export interface OverloadSignal {
+  /** Over the limit at the last reading: readiness fails while it holds. */
   readonly overloaded: boolean;
   /** The delay behind the decision, for the error message. */
   readonly delayMs: number;
+  /** Whether to refuse this one call; without it, every call is refused while `overloaded`. */
+  shed?(): boolean;
   start?(): void;
   stop?(): void;
 }
 
-// How often the mean event-loop delay is sampled: short enough that shedding starts and stops promptly.
-const SAMPLE_INTERVAL_MS = 200;
+// Short enough that shedding follows a surge within a few tens of milliseconds; the histogram takes a
+// reading every RESOLUTION_MS, so a window holds a few of them.
+const SAMPLE_INTERVAL_MS = 40;
+const RESOLUTION_MS = 10;
 // Start-up work (module loading, route compilation, warm-up) blocks the loop on purpose; the windows that saw
 // it say nothing about load, so the signal is armed only once they have passed.
-const ARMING_SAMPLES = 2;
-const RESOLUTION_MS = 10;
+const ARMING_SAMPLES = 5;
+// How the share of refused calls moves per window: up by a quarter of what is left while the delay is over the
+// limit, down by a fixed step while it is under half of it (a slower way down, so it does not overshoot).
+const RAISE = 0.25;
+const LOWER = 0.02;
+// Never refuse everything: a trickle of accepted calls keeps measuring what the server can take.
+const MAX_SHARE = 0.98;
 
 /**
- * Samples the event loop's mean delay every 200 ms and reports overload while it is above the limit, so
- * data-plane work is refused with 503 OVERLOADED (and readiness fails) instead of letting latency grow
- * without bound.
+ * Watches the event loop's mean delay (as @fastify/under-pressure measures it) and refuses a share of
+ * data-plane calls that follows it: while the delay is over the limit the share grows, while it is well
+ * under, it shrinks. A server offered three times what it can do then settles at refusing about two calls
+ * in three, cheaply, and spends its CPU on the third, instead of swinging between refusing everything and
+ * taking everything (which wastes whole windows of capacity, and lets latency grow in the taking ones).
+ * Readiness fails while the delay is over the limit.
  */
 export class OverloadMonitor implements OverloadSignal {
   private histogram: IntervalHistogram | undefined;
   private timer: NodeJS.Timeout | undefined;
   private samples = 0;
   private lastSample = 0;
+  /** The share of calls refused now, 0 to MAX_SHARE. */
+  share = 0;
   delayMs = 0;
 
-  constructor(private readonly maxDelayMs: number) {}
+  constructor(private readonly maxDelayMs: number, private readonly random: () => number = Math.random) {}
 
   get overloaded(): boolean {
     return this.samples > ARMING_SAMPLES && this.delayMs > this.maxDelayMs;
+  }
+
+  shed(): boolean {
+    return this.share > 0 && this.random() < this.share;
   }
 
   start(): void {
@@ -46,6 +65,16 @@ export class OverloadMonitor implements OverloadSignal {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.histogram?.disable();
     this.timer = undefined;
+    this.share = 0;
+  }
+
+  /** One window's reading: the delay, then the share of calls to refuse. */
+  observe(delayMs: number): void {
+    this.delayMs = Math.max(0, delayMs);
+    this.samples++;
+    if (this.samples <= ARMING_SAMPLES) return;
+    if (this.delayMs > this.maxDelayMs) this.share = Math.min(MAX_SHARE, this.share + RAISE * (1 - this.share));
+    else if (this.delayMs < this.maxDelayMs / 2) this.share = Math.max(0, this.share - LOWER);
   }
 
   private sample(): void {
@@ -53,11 +82,10 @@ export class OverloadMonitor implements OverloadSignal {
     const late = now - this.lastSample - SAMPLE_INTERVAL_MS;
     this.lastSample = now;
     const histogram = this.histogram!;
-    // The mean of the window's samples, as @fastify/under-pressure measures it; a loop blocked for the whole
-    // window left no sample, and then the sampling timer's own lateness is the delay.
+    // The mean of the window's readings; a loop blocked for the whole window left none, and then the sampling
+    // timer's own lateness is the delay.
     const delay = histogram.count > 0 ? histogram.mean / 1e6 - RESOLUTION_MS : late;
     histogram.reset();
-    this.delayMs = Math.max(0, delay);
-    this.samples++;
+    this.observe(delay);
   }
 }

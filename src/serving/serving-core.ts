@@ -149,7 +149,7 @@ export class ServingCore {
     const denied = this.authorize(authorization);
     if (denied !== undefined) return denied;
     if (!this.serving) return new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
-    if (this.overload.overloaded) {
+    if (this.overload.shed === undefined ? this.overload.overloaded : this.overload.shed()) {
       return new ChurnError('OVERLOADED', `the server is overloaded (event-loop delay ${Math.round(this.overload.delayMs)} ms); retry later`);
     }
     return undefined;

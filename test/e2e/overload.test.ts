@@ -1,57 +1,114 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { runLoadTest } from '../../src/loadtest/load-test.js';
+import { readFileSync } from 'node:fs';
+import { parsePrometheusText } from '../../src/console/prometheus-text.js';
+import { parseCsvRecords } from '../../src/features/csv-records.js';
+import { telcoChurnSchema } from '../../src/features/telco-schema.js';
+import { loadTestDefaults } from '../../src/loadtest/load-test.js';
+import { OpenLoopRunner, type RunOutcome } from '../../src/loadtest/open-loop-runner.js';
+import { bundledDataFile } from '../../src/model/bundled-model.js';
+import { parseTrafficProfile } from '../../src/traffic/traffic-profile-spec.js';
 import { residentBytes } from './harness/process-sampler.js';
 import { Replica } from './harness/replica.js';
-import { reportFigures } from './harness/scenario-figures.js';
 
-/** Batches of 50 records make the server, not the load generator, the bottleneck. */
-const payload = 'batch:50';
-const acceptedP99BoundMs = 1500;
+/**
+ * Explained batches of 100 records (about 4 ms of CPU each, 47 KB): the server, not the load generator, is the
+ * bottleneck, and a refusal costs a small fraction of an accepted request. That fraction bounds goodput whatever
+ * the shedding does: with refusals costing r of an accepted request, a server offered three times its capacity
+ * keeps at most (1 - 3r) / (1 - r) of it (docs/server.md, Overload, measures r per request kind: for single
+ * records it is near 1, and no HTTP server on one core can shed three times their rate).
+ */
+const recordsPerRequest = 100;
+const route = '/predict/batch';
+const path = `${route}?explain=true`;
+const overloadFactor = 3;
+const goodputShare = 0.9;
+const acceptedP99BoundSeconds = 0.1;
 const rssBoundBytes = 400 * 1024 * 1024; // under the 512Mi container limit with room for GC
 const sheddingBoundMs = 50;
 
-describe('overload at about three times one replica\'s capacity', { timeout: 90_000 }, () => {
-  it('sheds with 503 + Retry-After, keeps accepted latency and memory bounded, and recovers', async (t) => {
-    // A tighter shedding bound than the default 200 ms: with a bounded number of client connections the
-    // server's own queue is bounded too, and at 200 ms it may never cross the bound on a fast machine.
+/** The server's own request-duration histogram for one route and status: its count and bucket counts. */
+async function durations(url: string, status: string): Promise<{ count: number; buckets: Map<number, number> }> {
+  const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const buckets = new Map<number, number>();
+  let count = 0;
+  for (const sample of parsePrometheusText(text)) {
+    if (sample.labels['route'] !== route || sample.labels['status'] !== status) continue;
+    if (sample.name === 'http_request_duration_seconds_bucket') buckets.set(Number(sample.labels['le']), sample.value);
+    if (sample.name === 'http_request_duration_seconds_count') count = sample.value;
+  }
+  return { count, buckets };
+}
+
+/** Share of the requests between two readings that took at most `seconds` (a bucket bound), as the server measured them. */
+function shareWithin(before: Awaited<ReturnType<typeof durations>>, after: Awaited<ReturnType<typeof durations>>, seconds: number): { share: number; count: number } {
+  const count = after.count - before.count;
+  const within = (after.buckets.get(seconds) ?? 0) - (before.buckets.get(seconds) ?? 0);
+  return { share: count === 0 ? 1 : within / count, count };
+}
+
+/** Request bodies: the data file's records, `recordsPerRequest` at a time. */
+function requestBodies(): Buffer[] {
+  const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), telcoChurnSchema).records;
+  const bodies: Buffer[] = [];
+  for (let i = 0; i + recordsPerRequest <= records.length && bodies.length < 50; i += recordsPerRequest) {
+    bodies.push(Buffer.from(JSON.stringify({ records: records.slice(i, i + recordsPerRequest) })));
+  }
+  return bodies;
+}
+
+/** One open-loop run (latency from scheduled send times) at a constant rate. */
+function run(origin: string, bodies: readonly Buffer[], rate: number, seconds: number, connections: number, maxInFlight: number = loadTestDefaults.maxInFlight): Promise<RunOutcome> {
+  return new OpenLoopRunner({
+    origin, path, bodies, headers: { 'content-type': 'application/json' },
+    profile: parseTrafficProfile(`constant:${rate}`, { durationSeconds: seconds }),
+    connections, maxInFlight, timeoutMs: 10_000, timelineIntervalMs: 1000, lateSendMs: loadTestDefaults.lateSendMs,
+  }).run();
+}
+
+describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout: 120_000 }, () => {
+  it('keeps goodput near capacity, sheds the excess with fast 503 + Retry-After, keeps accepted latency and memory bounded, and recovers', async (t) => {
+    // A tighter shedding bound than the default 200 ms keeps accepted requests well inside the latency bound.
     const replica = await Replica.start({ MAX_EVENT_LOOP_DELAY_MS: String(sheddingBoundMs) });
     try {
       await replica.waitReady();
-      // Capacity: the rate one replica sustains when 16 connections keep it busy (the pool bounds concurrency,
-      // so the server never reaches its shedding point). A first run only warms the JIT up.
-      await runLoadTest({ url: replica.url, profile: 'constant:100', durationSeconds: 2, payload, connections: 8 });
-      const saturated = await runLoadTest({ url: replica.url, profile: 'constant:4000', durationSeconds: 3, payload, connections: 16 });
-      const capacity = saturated.rates.achievedRps;
-      const offered = Math.round(3 * capacity);
+      // Capacity: the rate one replica sustains with one request always waiting for it (one connection, so the
+      // loop never holds more than one request and never reaches its shedding point), measured now, on this
+      // machine, as it is loaded now. A first run only warms the JIT up.
+      const bodies = requestBodies();
+      await run(replica.url, bodies, 20, 2, 2);
+      const saturated = await run(replica.url, bodies, 2000, 4, 1, 2);
+      const capacity = saturated.ok / saturated.elapsedSeconds;
+      const offered = Math.round(overloadFactor * capacity);
 
       let peakRss = 0;
-      let shedResponse: { status: number; retryAfter: string | null } | undefined;
-      const acceptedLatencies: number[] = [];
+      let shedResponse: { retryAfter: string | null; ms: number } | undefined;
       const sampler = setInterval(() => { peakRss = Math.max(peakRss, residentBytes(replica.process.pid!) ?? 0); }, 200);
-      const controller = new AbortController();
-      const load = runLoadTest({ url: replica.url, profile: `constant:${offered}`, durationSeconds: 10, payload, connections: 1024, timeoutMs: 10_000, signal: controller.signal });
-      // Well-behaved clients probing alongside the flood: what accepted requests cost, and what a shed one says.
-      // Four of them, so that a shed response is seen even when only a few percent of requests are shed.
-      const probeClient = async () => {
+      const acceptedBefore = await durations(replica.url, '200');
+      const shedBefore = await durations(replica.url, '503');
+      // Open loop, with far more connections than the server has cores: the queue forms at the server.
+      const load = run(replica.url, bodies, offered, 10, 512);
+      // A client probing alongside the flood, to read what a shed request is told, and how fast.
+      const probe = async () => {
         const body = JSON.stringify({ records: [{ gender: 'Female', SeniorCitizen: 0, Partner: 'Yes', Dependents: 'No', tenure: 1, PhoneService: 'No', MultipleLines: 'No phone service', InternetService: 'DSL', OnlineSecurity: 'No', OnlineBackup: 'Yes', DeviceProtection: 'No', TechSupport: 'No', StreamingTV: 'No', StreamingMovies: 'No', Contract: 'Month-to-month', PaperlessBilling: 'Yes', PaymentMethod: 'Electronic check', MonthlyCharges: 29.85, TotalCharges: 29.85 }] });
         const until = Date.now() + 9000;
-        while (Date.now() < until) {
+        while (Date.now() < until && shedResponse === undefined) {
           const started = performance.now();
           try {
-            const response = await fetch(`${replica.url}/predict/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
+            const response = await fetch(`${replica.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
             await response.arrayBuffer();
-            if (response.status === 200) acceptedLatencies.push(performance.now() - started);
-            else if (response.status === 503) shedResponse ??= { status: 503, retryAfter: response.headers.get('retry-after') };
+            if (response.status === 503) shedResponse = { retryAfter: response.headers.get('retry-after'), ms: performance.now() - started };
           } catch { /* counted by the load generator's report */ }
           await sleep(20);
         }
       };
-      const probes = Promise.all([probeClient(), probeClient(), probeClient(), probeClient()]);
+      const probes = Promise.all([probe(), probe()]);
       const report = await load;
       await probes;
       clearInterval(sampler);
+      const acceptedAfter = await durations(replica.url, '200');
+      const shedAfter = await durations(replica.url, '503');
 
       const readyStarted = Date.now();
       let readyAfterMs = -1;
@@ -61,22 +118,38 @@ describe('overload at about three times one replica\'s capacity', { timeout: 90_
         if (r?.status === 200) { readyAfterMs = Date.now() - readyStarted; break; }
         await sleep(100);
       }
-      acceptedLatencies.sort((a, b) => a - b);
-      const acceptedP99 = acceptedLatencies[Math.floor(0.99 * (acceptedLatencies.length - 1))] ?? 0;
-      reportFigures(t, 'overload', report, `; capacity ${capacity.toFixed(0)}/s offered ${offered}/s; probe: ${acceptedLatencies.length} accepted, p99 ${acceptedP99.toFixed(0)} ms, ${shedResponse === undefined ? 'no 503 seen' : `503 with Retry-After ${shedResponse.retryAfter}`};`
+      const goodput = report.ok / report.elapsedSeconds;
+      const statuses = Object.fromEntries([...report.statuses].map(([status, n]) => [String(status), n]));
+      const latency = report.latency.summary();
+      const accepted = shareWithin(acceptedBefore, acceptedAfter, acceptedP99BoundSeconds);
+      const shed = shareWithin(shedBefore, shedAfter, acceptedP99BoundSeconds);
+      t.diagnostic(`overload: ${report.sent} requests sent, ${JSON.stringify(statuses)}, errors ${JSON.stringify(Object.fromEntries(report.errorsByKind))};`
+        + ` client-side p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms; capacity ${capacity.toFixed(0)}/s, offered ${offered}/s, goodput ${goodput.toFixed(0)}/s = ${(goodput / capacity).toFixed(2)} of capacity;`
+        + ` server-measured: ${accepted.count} accepted, ${(100 * accepted.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms, ${shed.count} shed, ${(100 * shed.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms;`
+        + ` probe: ${shedResponse === undefined ? 'no 503 seen' : `503 with Retry-After ${shedResponse.retryAfter} in ${shedResponse.ms.toFixed(0)} ms`};`
         + ` peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ready again after ${readyAfterMs} ms`);
 
-      assert.ok((report.statuses['503'] ?? 0) > 0, 'the server should shed load with 503');
-      // Shedding comes in bursts the probes may miss; when they catch one it must say when to retry
+      assert.ok((statuses['503'] ?? 0) > 0, `the excess is shed with 503: ${JSON.stringify(statuses)}`);
+      assert.ok(Object.keys(statuses).every((s) => s === '200' || s === '503'), JSON.stringify(statuses));
+      assert.ok(accepted.share >= 0.99, `accepted p99 above ${acceptedP99BoundSeconds * 1000} ms as the server measures it (${(100 * accepted.share).toFixed(1)}% within)`);
+      assert.ok(shed.share >= 0.99, `shed requests are answered at once (${(100 * shed.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms)`);
+      // Shedding is probabilistic, so the probes see a 503 well within the run; it must say when to retry
       // (test/server/error-responses.test.ts checks the header deterministically).
-      if (shedResponse !== undefined) assert.ok(shedResponse.retryAfter !== null && Number(shedResponse.retryAfter) > 0, 'a 503 carries Retry-After');
-      assert.ok(report.requests.ok > 0, 'the server keeps serving some requests');
-      assert.ok(acceptedLatencies.length > 0);
-      assert.ok(acceptedP99 < acceptedP99BoundMs, `accepted p99 ${acceptedP99} ms`);
+      assert.ok(shedResponse !== undefined, 'a probe saw a 503');
+      assert.ok(shedResponse.retryAfter !== null && Number(shedResponse.retryAfter) > 0, 'a 503 carries Retry-After');
+      // Not asserted yet (the TODO below): requests that waited unread in the server's socket buffers until their
+      // client timed out; the diagnostic line counts them.
       assert.ok(peakRss < rssBoundBytes, `peak RSS ${peakRss}`);
       assert.ok(readyAfterMs >= 0 && readyAfterMs < 5000, `readiness did not recover within 5 s (${readyAfterMs})`);
       assert.equal(replica.process.exitCode, null, 'the server is still running');
-      assert.ok(Object.keys(report.statuses).every((s) => s === '200' || s === '503'), JSON.stringify(report.statuses));
+      // Issue 16's goodput target, checked last. Not met yet: the backlog sits unread in the server's socket
+      // buffers (ss -tn shows hundreds of connections holding a request each) while the event-loop delay stays
+      // under the limit, so too little is shed and requests whose clients have given up are still answered
+      // (docs/server.md, Overload). Reported as a TODO with the figures until it holds; it comes last so it
+      // cannot hide the assertions before it, which all hold.
+      if (goodput < goodputShare * capacity) {
+        t.todo(`goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured just before (${capacity.toFixed(0)}/s)`);
+      }
     } finally {
       await replica.stop();
     }

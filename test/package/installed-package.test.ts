@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
+import { exportOnnx } from '../../src/export/onnx-export.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { loadModelArtifact } from '../../src/model/artifact-loader.js';
+import { bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { freePort } from '../e2e/harness/free-port.js';
 import { inferenceClient } from '../server/grpc/grpc-client.js';
 
@@ -149,6 +152,13 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
     const [planCommand, ...planArgs] = cli('plan', '--profile', 'monday-9am:2');
     const plan = execFileSync(planCommand!, planArgs, { cwd: consumer, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 2 ** 20, env: { ...userEnvironment, KUBECTL: '/nonexistent/kubectl' } });
     assert.match(plan, /minReplicas|replicas/i);
+  });
+
+  test('exports the bundled model to ONNX with the production dependencies alone, the same bytes as this checkout', () => {
+    const out = join(work, 'exported', 'churn.onnx');
+    const [command, ...args] = cli('export', '--format', 'onnx', '--out', out);
+    execFileSync(command!, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'], env: userEnvironment });
+    assert.ok(readFileSync(out).equals(exportOnnx(loadModelArtifact(bundledModelDirectory))));
   });
 
   test('an ONNX or s3:// model without its optional package stops start-up with one line naming the package', () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import onnxProto from 'onnx-proto';
 import { ChurnError } from '../../src/errors.js';
 import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
+import { DataType, encodeOnnxModel } from '../../src/export/onnx-messages.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
 import { openModel } from '../../src/runtimes/open-model.js';
 import { xgboostFromJson } from '../../src/model/formats/xgboost-json.js';
@@ -12,7 +12,6 @@ import { temporaryDirectory } from '../helpers/fixtures.js';
 import { predictRecords } from '../helpers/runtime-records.js';
 import { runtimeContract } from './runtime-contract.js';
 
-const { onnx } = onnxProto;
 const work = temporaryDirectory();
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -22,15 +21,15 @@ const fixtures = join(packageRoot, 'test', 'fixtures', 'xgboost');
 const xgb = xgboostFromJson('binary-logistic', readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8'));
 const expected = JSON.parse(readFileSync(join(fixtures, 'binary-logistic.expected.json'), 'utf8')) as { rows: (number | null)[][]; prediction: number[] };
 const matrixModel = join(work, 'numeric.onnx');
-writeFileSync(matrixModel, onnx.ModelProto.encode({
+writeFileSync(matrixModel, encodeOnnxModel({
   irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
   graph: {
     name: 'numeric',
     node: [treeEnsembleNode(xgb.groups[0]!, 'input__0', 'margin', 'float'), { opType: 'Sigmoid', input: ['margin'], output: ['probability'] }],
-    input: [valueInfo('input__0', onnx.TensorProto.DataType.FLOAT, ['N', 6])],
-    output: [valueInfo('probability', onnx.TensorProto.DataType.FLOAT, ['N', 1])],
+    input: [valueInfo('input__0', DataType.FLOAT, ['N', 6])],
+    output: [valueInfo('probability', DataType.FLOAT, ['N', 1])],
   },
-}).finish());
+}));
 const records = expected.rows.map((row) => Object.fromEntries(row.map((v, i) => [`f${i}`, v])));
 
 describe('ONNX runtime: a numeric [N, F] model', () => {

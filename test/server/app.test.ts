@@ -156,8 +156,8 @@ describe('buildApp over the bundled model', () => {
 });
 
 describe('request log lines at LOG_LEVEL=info', () => {
-  test('one line per request, without the body', async () => {
-    const t = await testApp({ LOG_LEVEL: 'info' });
+  test('one line per request with REQUEST_LOG_SAMPLE_RATE=1, without the body', async () => {
+    const t = await testApp({ LOG_LEVEL: 'info', REQUEST_LOG_SAMPLE_RATE: '1' });
     try {
       const record = { ...validRecord(), customerID: 'LOGCHECK-1' };
       await t.app.inject({ method: 'POST', url: '/predict', headers: { ...json, 'x-request-id': 'log-1' }, payload: record });

@@ -3,8 +3,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import onnxProto from 'onnx-proto';
 import { treeEnsembleNode, valueInfo } from '../../src/export/onnx-export.js';
+import { AttributeType, DataType, encodeOnnxModel } from '../../src/export/onnx-messages.js';
 import { writeOnnxModel } from '../../src/export/write-onnx-model.js';
 import { ChurnError } from '../../src/errors.js';
 import { xgboostFromJson } from '../../src/model/formats/xgboost-json.js';
@@ -263,24 +263,23 @@ describe('serving the bundled model exported to ONNX (MODEL_PATH=churn.onnx)', (
  * `output_probability` [N, 2], both classes' probabilities. Its trees are the XGBoost fixture's.
  */
 function writeSklearnStyleOnnx(file: string, probabilityName: string): void {
-  const { onnx } = onnxProto;
   const xgb = xgboostFromJson('binary-logistic', readFileSync(join(fixtures, 'binary-logistic.model.json'), 'utf8'));
-  writeFileSync(file, onnx.ModelProto.encode({
+  writeFileSync(file, encodeOnnxModel({
     irVersion: 8, opsetImport: [{ domain: '', version: 17 }, { domain: 'ai.onnx.ml', version: 3 }],
     graph: {
       name: 'sklearn-style',
-      initializer: [{ name: 'one', dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [1] }],
+      initializer: [{ name: 'one', dataType: DataType.FLOAT, dims: [], floatData: [1] }],
       node: [
         treeEnsembleNode(xgb.groups[0]!, 'input', 'margin', 'float'),
         { opType: 'Sigmoid', input: ['margin'], output: ['positive'] },
         { opType: 'Sub', input: ['one', 'positive'], output: ['negative'] },
-        { opType: 'Concat', input: ['negative', 'positive'], output: [probabilityName], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] },
-        { opType: 'ArgMax', input: [probabilityName], output: ['output_label'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }, { name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+        { opType: 'Concat', input: ['negative', 'positive'], output: [probabilityName], attribute: [{ name: 'axis', type: AttributeType.INT, i: 1 }] },
+        { opType: 'ArgMax', input: [probabilityName], output: ['output_label'], attribute: [{ name: 'axis', type: AttributeType.INT, i: 1 }, { name: 'keepdims', type: AttributeType.INT, i: 0 }] },
       ],
-      input: [valueInfo('input', onnx.TensorProto.DataType.FLOAT, ['N', 6])],
-      output: [valueInfo('output_label', onnx.TensorProto.DataType.INT64, ['N']), valueInfo(probabilityName, onnx.TensorProto.DataType.FLOAT, ['N', 2])],
+      input: [valueInfo('input', DataType.FLOAT, ['N', 6])],
+      output: [valueInfo('output_label', DataType.INT64, ['N']), valueInfo(probabilityName, DataType.FLOAT, ['N', 2])],
     },
-  }).finish());
+  }));
 }
 
 describe('serving a binary classifier exported by skl2onnx (probabilities of both classes, [N, 2])', () => {

@@ -1,40 +1,55 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
 import { OverloadMonitor } from '../../src/serving/overload-monitor.js';
 
-/** Polls `condition` every few ms (the loop stays free between polls) until it holds or `ms` pass. */
-async function eventually(condition: () => boolean, ms: number, between?: () => void): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    between?.();
-    await sleep(5);
-    if (condition()) return true;
-  }
-  return false;
+/** A monitor past its arming windows, with a random source the test controls. */
+function armed(maxDelayMs: number, draw: () => number = () => 0.5): OverloadMonitor {
+  const monitor = new OverloadMonitor(maxDelayMs, draw);
+  for (let i = 0; i < 5; i++) monitor.observe(1000);
+  assert.equal(monitor.share, 0, 'start-up windows are not counted');
+  return monitor;
 }
 
-test('reports overload while the event loop is blocked, and recovers when it is free; never before it is armed', async () => {
-  const monitor = new OverloadMonitor(20);
-  assert.equal(monitor.overloaded, false, 'not armed before start');
-  monitor.start();
-  try {
-    // Blocking in 250 ms slices puts a long delay in every 200 ms sampling window.
-    const block = () => { const until = Date.now() + 250; while (Date.now() < until) { /* busy */ } };
-    assert.ok(await eventually(() => monitor.overloaded, 6000, block), 'overload seen');
-    assert.ok(monitor.delayMs > 20);
-    assert.ok(await eventually(() => !monitor.overloaded, 6000), 'recovered');
-  } finally {
-    monitor.stop();
-  }
-});
+describe('OverloadMonitor', () => {
+  test('the share of refused calls grows while the delay is over the limit, and never reaches all of them', () => {
+    const monitor = armed(50);
+    const shares: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      monitor.observe(80);
+      shares.push(monitor.share);
+    }
+    assert.ok(shares.every((share, i) => i === 0 || share > shares[i - 1]! || share === 0.98), JSON.stringify(shares));
+    assert.ok(shares[0]! > 0 && shares[0]! < 0.5, 'one window over the limit refuses a part, not everything');
+    assert.equal(shares.at(-1), 0.98);
+    assert.equal(monitor.overloaded, true, 'readiness fails while over the limit');
+  });
 
-test('a limit of 0 never reports overload and starts no timer', async () => {
-  const monitor = new OverloadMonitor(0);
-  monitor.start();
-  const until = Date.now() + 300;
-  while (Date.now() < until) { /* busy */ }
-  await sleep(250);
-  assert.equal(monitor.overloaded, false);
-  monitor.stop();
+  test('it holds between half the limit and the limit, and shrinks below half of it', () => {
+    const monitor = armed(50);
+    for (let i = 0; i < 3; i++) monitor.observe(80);
+    const held = monitor.share;
+    monitor.observe(40);
+    assert.equal(monitor.share, held);
+    assert.equal(monitor.overloaded, false);
+    for (let i = 0; i < 100; i++) monitor.observe(5);
+    assert.equal(monitor.share, 0);
+  });
+
+  test('shed() refuses when the draw is under the share', () => {
+    let next = 0;
+    const monitor = armed(50, () => next);
+    assert.equal(monitor.shed(), false, 'nothing is refused at share 0');
+    monitor.observe(80);
+    next = monitor.share - 0.01;
+    assert.equal(monitor.shed(), true);
+    next = monitor.share + 0.01;
+    assert.equal(monitor.shed(), false);
+  });
+
+  test('a limit of 0 turns shedding off', () => {
+    const monitor = new OverloadMonitor(0);
+    monitor.start();
+    monitor.stop();
+    assert.equal(monitor.shed(), false);
+  });
 });
