@@ -24,6 +24,8 @@ const route = '/predict/batch';
 const path = `${route}?explain=true`;
 const overloadFactor = 3;
 const goodputShare = 0.9;
+/** Below this share of capacity under overload the server has collapsed: a failure even while the 0.9 target is a TODO. */
+const collapseShare = 0.2;
 const acceptedP99BoundSeconds = 0.1;
 const rssBoundBytes = 400 * 1024 * 1024; // under the 512Mi container limit with room for GC
 const sheddingBoundMs = 50;
@@ -147,6 +149,8 @@ describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout
       // under the limit, so too little is shed and requests whose clients have given up are still answered
       // (docs/server.md, Overload). Reported as a TODO with the figures until it holds; it comes last so it
       // cannot hide the assertions before it, which all hold.
+      // Until then a floor that catches a collapse (measured 0.48-1.04 of capacity on a loaded 2-core machine).
+      assert.ok(goodput >= collapseShare * capacity, `goodput collapsed: ${goodput.toFixed(0)}/s against a capacity of ${capacity.toFixed(0)}/s`);
       if (goodput < goodputShare * capacity) {
         t.todo(`goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured just before (${capacity.toFixed(0)}/s)`);
       }
