@@ -130,24 +130,33 @@ export function autocannon(target: Target, path: string, options: AutocannonOpti
   const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
   const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', url, '--body', options.bodyFile, '--connections', String(options.connections),
     '--duration', String(options.duration), ...headers, ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
+  return runGenerator<{
+    requests: { average: number; total: number }; latency: { p50: number; p99: number };
+    non2xx: number; errors: number; timeouts: number; duration: number;
+  }>('autocannon', args).then((r) => {
+    const cpu = cpuSeconds(target.process.pid) - cpuBefore;
+    return {
+      requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
+      cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
+      non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+    };
+  });
+}
+
+/**
+ * Runs a load generator script with `args` pinned to core 1 and answers the JSON it prints on stdout; a non-zero
+ * exit rejects with the end of its stderr.
+ */
+export function runGenerator<T>(name: string, args: readonly string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = pinned(1, process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
     child.on('exit', (code) => {
-      if (code !== 0) { reject(new Error(`autocannon exited ${code}: ${err.slice(-1000)}`)); return; }
-      const r = JSON.parse(out) as {
-        requests: { average: number; total: number }; latency: { p50: number; p99: number };
-        non2xx: number; errors: number; timeouts: number; duration: number;
-      };
-      const cpu = cpuSeconds(target.process.pid) - cpuBefore;
-      resolve({
-        requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
-        cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
-        non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
-      });
+      if (code !== 0) { reject(new Error(`${name} exited ${code}: ${err.slice(-1000)}`)); return; }
+      resolve(JSON.parse(out) as T);
     });
   });
 }
@@ -185,17 +194,7 @@ export interface OpenLoopResult {
 export function openLoop(target: Target, path: string, options: { rate: number; duration: number; bodyFile: string; connections?: number }): Promise<OpenLoopResult> {
   const args = [join(packageRoot, 'dist', 'bench', 'open-loop-load.js'), '--origin', `http://127.0.0.1:${target.port}`, '--path', path, '--body', options.bodyFile,
     '--rate', String(options.rate), '--duration', String(options.duration), '--connections', String(options.connections ?? 64)];
-  return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-    child.on('exit', (code) => {
-      if (code !== 0) { reject(new Error(`open-loop generator exited ${code}: ${err.slice(-1000)}`)); return; }
-      resolve(JSON.parse(out) as OpenLoopResult);
-    });
-  });
+  return runGenerator<OpenLoopResult>('open-loop generator', args);
 }
 
 export type Stages = Record<string, { sum: number; count: number }>;

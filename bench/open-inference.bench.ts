@@ -22,7 +22,7 @@ import { inferenceProtos } from '../src/server/grpc/protocol-buffers.js';
 import { encodeBytesElements } from '../src/serving/codecs/tensor-bytes.js';
 import { reportBench } from './bench-report.js';
 import type { GrpcLoadResult } from './grpc-load.js';
-import { autocannon, best, cpuSeconds, freePort, pinned, pinningNote, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, cpuSeconds, freePort, pinningNote, runGenerator, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_ROWS = 1000;
 const TARGET_ROWS_PER_SECOND = 300_000;
@@ -37,22 +37,13 @@ function grpcLoad(target: Target, grpcPort: number, requestFile: string, options
   const cpuBefore = cpuSeconds(target.process.pid);
   const args = [join(packageRoot, 'dist', 'bench', 'grpc-load.js'), '--target', `127.0.0.1:${grpcPort}`, '--method', INFER, '--request', requestFile,
     '--concurrency', String(options.concurrency), '--channels', String(Math.min(4, options.concurrency)), '--duration', String(options.duration)];
-  return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk; });
-    child.on('exit', (code) => {
-      if (code !== 0) { reject(new Error(`grpc-load exited ${code}: ${err.slice(-1000)}`)); return; }
-      const r = JSON.parse(out) as GrpcLoadResult;
-      const cpu = cpuSeconds(target.process.pid) - cpuBefore;
-      const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
-      resolve({
-        requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed),
-        p50Ms: round(r.p50Ms), p99Ms: round(r.p99Ms), non2xx: failed, errors: 0, total: r.total, generatorCpuMicrosPerRequest: r.generatorCpuMicrosPerCall,
-      });
-    });
+  return runGenerator<GrpcLoadResult>('grpc-load', args).then((r) => {
+    const cpu = cpuSeconds(target.process.pid) - cpuBefore;
+    const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
+    return {
+      requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed),
+      p50Ms: round(r.p50Ms), p99Ms: round(r.p99Ms), non2xx: failed, errors: 0, total: r.total, generatorCpuMicrosPerRequest: r.generatorCpuMicrosPerCall,
+    };
   });
 }
 
