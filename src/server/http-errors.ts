@@ -59,12 +59,7 @@ export function isRetryable(code: ErrorCode): boolean {
 }
 
 /** The headers every protocol's error response carries for its code: Retry-After on 503s, the auth challenge on 401s. */
-// A shed request's body is left unread: the answer closes the connection, so the server spends nothing more on
-// it (reading a large body to keep the connection would cost more than the refusal itself; docs/server.md, Overload).
-const SHED_HEADERS = { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' };
-
 export function errorHeaders(error: ChurnError): Record<string, string> {
-  if (error.code === 'OVERLOADED') return SHED_HEADERS;
   if (isRetryable(error.code)) return { 'retry-after': String(RETRY_AFTER_SECONDS) };
   if (error.code === 'UNAUTHORIZED') return { 'www-authenticate': 'Bearer realm="churn-predictor"' };
   return {};

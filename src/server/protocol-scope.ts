@@ -25,9 +25,21 @@ const CALL = Symbol('dataPlaneCall');
 const FAILED = Symbol('failedWith');
 type Marked = { [CALL]?: boolean; [FAILED]?: string };
 
+// A refused request's body is still read (and dropped) by Node, so its connection stays open: a client told to
+// retry reconnecting would cost more than reading a body this size, and would wait in the kernel's accept queue,
+// where libuv takes one connection per turn of the loop. Larger bodies, or ones of unknown size, close it instead.
+const MAX_DRAINED_BODY_BYTES = 1024 * 1024;
+
+function drainable(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  if (length === undefined) return request.headers['transfer-encoding'] === undefined;
+  return Number(length) <= MAX_DRAINED_BODY_BYTES;
+}
+
 /**
  * Registers one protocol's HTTP routes in a scope that gives them what every protocol gets, from one place:
- * admission by the serving core (credentials, model serving, load shedding), in-flight and outcome counts by
+ * admission by the serving core (credentials, model serving, load shedding), the work run through its run
+ * queue, in-flight and outcome counts by
  * protocol, JSON decoding timed as the decode stage, and every error mapped through the catalogue — logged
  * with the request id when it is INTERNAL — then written in the protocol's own shape.
  */
@@ -58,10 +70,12 @@ export function protocolScope(app: FastifyInstance, core: ServingCore, wire: Htt
     });
 
     if (options.admit) {
-      scope.addHook('onRequest', (request, _reply, done) => {
+      scope.addHook('onRequest', (request, reply, done) => {
         core.callStarted(protocol);
         (request as Marked)[CALL] = true;
-        done(core.admit(request.headers.authorization));
+        const denied = core.admit(request.headers.authorization);
+        if (denied?.code === 'OVERLOADED' && !drainable(request)) reply.header('connection', 'close');
+        done(denied);
       });
       const ended = (request: FastifyRequest, code: string): void => {
         const marked = request as Marked;
@@ -69,6 +83,20 @@ export function protocolScope(app: FastifyInstance, core: ServingCore, wire: Htt
         marked[CALL] = false;
         core.callEnded(protocol, code);
       };
+      // The handler (decode done, the scoring ahead) runs when the serving core's run queue comes to it. A call
+      // whose client closed the connection while it waited is not worked on (its body was read, so Fastify's
+      // onRequestAbort does not fire for it; Node ends the socket when the client's FIN arrives).
+      scope.addHook('preHandler', (request, _reply, done) => {
+        core.run(() => {
+          const socket = request.raw.socket;
+          if (socket.destroyed !== true && socket.writable !== false) {
+            done();
+            return;
+          }
+          ended(request, 'ABORTED');
+          done(new ChurnError('OVERLOADED', 'the client closed the connection while the call waited'));
+        }, done);
+      });
       scope.addHook('onResponse', (request, _reply, done) => {
         ended(request, (request as Marked)[FAILED] ?? 'OK');
         done();

@@ -10,6 +10,7 @@ import type { ModelProvenance } from '../sources/model-provenance.js';
 import { DataPlane } from './data-plane.js';
 import { ServingMetrics } from './metrics/serving-metrics.js';
 import { OverloadMonitor } from './overload-monitor.js';
+import { WorkQueue } from './work-queue.js';
 import { ServingCore } from './serving-core.js';
 import type { ServingState } from './serving-state.js';
 
@@ -81,6 +82,7 @@ export async function openServingCore(runtime: ModelRuntime, settings: ServingSe
       apiKeys: settings.apiKeys,
       metrics,
       overload: new OverloadMonitor(settings.maxEventLoopDelayMs),
+      queue: new WorkQueue(settings.maxEventLoopDelayMs),
       ...(settings.state === undefined ? {} : { state: settings.state }),
       planes,
       ...(payloadLog === undefined ? {} : { payloadLog }),

@@ -9,6 +9,7 @@ import type { ServingMetrics } from './metrics/serving-metrics.js';
 import type { OverloadSignal } from './overload-monitor.js';
 import { protocols, type Protocol } from './protocol.js';
 import { ServingState } from './serving-state.js';
+import { WorkQueue } from './work-queue.js';
 
 export interface ServingCoreOptions {
   /** Bearer keys every data-plane protocol requires; none means no authentication. */
@@ -16,6 +17,8 @@ export interface ServingCoreOptions {
   metrics: ServingMetrics;
   /** When data-plane work is shed; never when absent. */
   overload?: OverloadSignal;
+  /** The run queue admitted calls wait in; one that never expires calls nor sheds by default. */
+  queue?: WorkQueue;
   /** Shared with the signal handler, which flips it to draining; a fresh one by default. */
   state?: ServingState;
   /**
@@ -43,6 +46,8 @@ export class ServingCore {
   private current: DataPlane;
   private readonly verify: ((authorization: string | undefined) => boolean) | undefined;
   private readonly overload: OverloadSignal;
+  /** Every admitted call's work runs through it (run()), so a backlog is seen and shed before it grows. */
+  readonly queue: WorkQueue;
   private readonly calls: Record<Protocol, number>;
   private readonly planes: ((runtime: ModelRuntime, provenance: ModelProvenance | undefined) => DataPlane) | undefined;
   private readonly payloadLog: PayloadLogger | undefined;
@@ -54,6 +59,7 @@ export class ServingCore {
     this.metrics = options.metrics;
     this.verify = options.apiKeys.length > 0 ? apiKeyVerifier(options.apiKeys) : undefined;
     this.overload = options.overload ?? NEVER_OVERLOADED;
+    this.queue = options.queue ?? new WorkQueue(0);
     this.calls = Object.fromEntries(protocols.map((p) => [p, 0])) as Record<Protocol, number>;
     for (const protocol of protocols) this.metrics.inFlight(protocol, () => this.calls[protocol]);
     this.metrics.serving(plane.card);
@@ -130,7 +136,7 @@ export class ServingCore {
   notReadyReason(): ChurnError | undefined {
     if (this.state.draining) return new ChurnError('DRAINING', 'the server is shutting down');
     if (!this.serving) return new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
-    if (this.overload.overloaded) return new ChurnError('OVERLOADED', 'the server is overloaded');
+    if (this.overload.overloaded || this.queue.saturated) return new ChurnError('OVERLOADED', 'the server is overloaded');
     return undefined;
   }
 
@@ -142,17 +148,32 @@ export class ServingCore {
 
   /**
    * Admits a data-plane call before any work is done for it: credentials first, then whether the model serves,
-   * then overload (shed with OVERLOADED, which carries Retry-After / retry info). Draining does not refuse:
+   * then overload (shed with OVERLOADED, which carries Retry-After / retry info): refused when the run queue
+   * would keep the call waiting past the bound, or by the event-loop signal's share. Draining does not refuse:
    * requests that reach a draining instance are served.
    */
   admit(authorization: string | undefined): ChurnError | undefined {
     const denied = this.authorize(authorization);
     if (denied !== undefined) return denied;
     if (!this.serving) return new ChurnError('NOT_READY', 'the model is not loaded and warmed up yet');
+    if (this.queue.saturated) {
+      return new ChurnError('OVERLOADED', `the server is overloaded (${this.queue.length} calls waiting, about ${Math.round(this.queue.expectedWaitMs)} ms); retry later`);
+    }
     if (this.overload.shed === undefined ? this.overload.overloaded : this.overload.shed()) {
       return new ChurnError('OVERLOADED', `the server is overloaded (event-loop delay ${Math.round(this.overload.delayMs)} ms); retry later`);
     }
     return undefined;
+  }
+
+  /**
+   * Runs an admitted call's work when the CPU comes to it (at once while the server keeps up), in arrival
+   * order across protocols; `expired` is called instead when it waited past twice the bound.
+   */
+  run(work: () => void, expired: (error: ChurnError) => void): void {
+    this.queue.submit({
+      run: work,
+      expire: (waitedMs) => expired(new ChurnError('OVERLOADED', `the call waited ${Math.round(waitedMs)} ms for the server; retry later`)),
+    });
   }
 
   /** A data-plane call of `protocol` began (counted in flight until callEnded). */

@@ -14,19 +14,20 @@ import { Replica } from './harness/replica.js';
 
 /**
  * Explained batches of 100 records (about 4 ms of CPU each, 47 KB): the server, not the load generator, is the
- * bottleneck, and a refusal costs a small fraction of an accepted request. That fraction bounds goodput whatever
- * the shedding does: with refusals costing r of an accepted request, a server offered three times its capacity
- * keeps at most (1 - 3r) / (1 - r) of it (docs/server.md, Overload, measures r per request kind: for single
- * records it is near 1, and no HTTP server on one core can shed three times their rate).
+ * bottleneck, and a refusal (its headers parsed, its body read and dropped) costs a small fraction of an accepted
+ * request. That fraction bounds goodput whatever the shedding does: with refusals costing r of an accepted
+ * request, a server offered three times its capacity keeps at most (1 - 3r) / (1 - r) of it (docs/server.md,
+ * Overload, measures r per request kind: for single records it is near 1, and no HTTP server on one core can shed
+ * three times their rate).
  */
 const recordsPerRequest = 100;
 const route = '/predict/batch';
 const path = `${route}?explain=true`;
 const overloadFactor = 3;
 const goodputShare = 0.9;
-/** Below this share of capacity under overload the server has collapsed: a failure even while the 0.9 target is a TODO. */
-const collapseShare = 0.2;
 const acceptedP99BoundSeconds = 0.1;
+/** Every answer, accepted or shed, as the client times it from the scheduled send (a looser bound: the client shares the machine). */
+const clientP99BoundMs = 1000;
 const rssBoundBytes = 400 * 1024 * 1024; // under the 512Mi container limit with room for GC
 const sheddingBoundMs = 50;
 
@@ -135,25 +136,18 @@ describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout
       assert.ok(Object.keys(statuses).every((s) => s === '200' || s === '503'), JSON.stringify(statuses));
       assert.ok(accepted.share >= 0.99, `accepted p99 above ${acceptedP99BoundSeconds * 1000} ms as the server measures it (${(100 * accepted.share).toFixed(1)}% within)`);
       assert.ok(shed.share >= 0.99, `shed requests are answered at once (${(100 * shed.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms)`);
-      // Shedding is probabilistic, so the probes see a 503 well within the run; it must say when to retry
-      // (test/server/error-responses.test.ts checks the header deterministically).
+      // The probes see a 503 well within the run; it must say when to retry (test/server/run-queue.test.ts checks
+      // the header deterministically).
       assert.ok(shedResponse !== undefined, 'a probe saw a 503');
       assert.ok(shedResponse.retryAfter !== null && Number(shedResponse.retryAfter) > 0, 'a 503 carries Retry-After');
-      // Not asserted yet (the TODO below): requests that waited unread in the server's socket buffers until their
-      // client timed out; the diagnostic line counts them.
+      // No queue the server cannot see: requests waiting unaccepted in the kernel (libuv accepts one connection per
+      // turn of the loop) showed as a client-side p99 of 5 to 15 s and timeouts, while the server measured 100 ms.
+      assert.equal(report.errorsByKind.get('timeout') ?? 0, 0, 'no request waited until its client gave up');
+      assert.ok(latency.p99Ms < clientP99BoundMs, `client-side p99 ${latency.p99Ms.toFixed(0)} ms: requests queue where the server does not see them`);
       assert.ok(peakRss < rssBoundBytes, `peak RSS ${peakRss}`);
       assert.ok(readyAfterMs >= 0 && readyAfterMs < 5000, `readiness did not recover within 5 s (${readyAfterMs})`);
       assert.equal(replica.process.exitCode, null, 'the server is still running');
-      // Issue 16's goodput target, checked last. Not met yet: the backlog sits unread in the server's socket
-      // buffers (ss -tn shows hundreds of connections holding a request each) while the event-loop delay stays
-      // under the limit, so too little is shed and requests whose clients have given up are still answered
-      // (docs/server.md, Overload). Reported as a TODO with the figures until it holds; it comes last so it
-      // cannot hide the assertions before it, which all hold.
-      // Until then a floor that catches a collapse (measured 0.48-1.04 of capacity on a loaded 2-core machine).
-      assert.ok(goodput >= collapseShare * capacity, `goodput collapsed: ${goodput.toFixed(0)}/s against a capacity of ${capacity.toFixed(0)}/s`);
-      if (goodput < goodputShare * capacity) {
-        t.todo(`goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured just before (${capacity.toFixed(0)}/s)`);
-      }
+      assert.ok(goodput >= goodputShare * capacity, `goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured just before (${capacity.toFixed(0)}/s)`);
     } finally {
       await replica.stop();
     }

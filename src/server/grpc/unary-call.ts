@@ -77,9 +77,22 @@ export function unaryCalls(core: ServingCore, log: FastifyBaseLogger, metrics: G
         const denied = core.admit(firstString(call.metadata, 'authorization'));
         if (denied !== undefined) throw denied;
       }
-      const answer = work(call.request, context);
-      if (answer instanceof Promise) answer.then((response) => finish(undefined, response), fail);
-      else finish(undefined, answer);
+      const respond = (): void => {
+        // A call its client cancelled while it waited in the run queue is not worked on.
+        if (call.cancelled) {
+          fail(new ChurnError('OVERLOADED', 'the client cancelled the call while it waited'));
+          return;
+        }
+        try {
+          const answer = work(call.request, context);
+          if (answer instanceof Promise) answer.then((response) => finish(undefined, response), fail);
+          else finish(undefined, answer);
+        } catch (thrown) {
+          fail(thrown);
+        }
+      };
+      if (options.admit) core.run(respond, fail);
+      else respond();
     } catch (thrown) {
       fail(thrown);
     }
