@@ -25,7 +25,7 @@ export interface ServerConfig {
   readonly shutdownDrainSeconds: number;
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutSeconds: number;
-  /** Mean event-loop delay above which data-plane requests are shed with 503; 0 turns shedding off. */
+  /** Longest a data-plane request should wait for the CPU (run-queue expected wait, mean event-loop delay) before requests are shed with 503; 0 turns shedding off. */
   readonly maxEventLoopDelayMs: number;
   /** Bearer keys for every data-plane protocol; empty means no authentication. Secret. */
   readonly apiKeys: readonly string[];
@@ -120,7 +120,7 @@ const specs: readonly VariableSpec[] = [
   }),
   variable({
     name: 'MAX_EVENT_LOOP_DELAY_MS', field: 'maxEventLoopDelayMs', default: 200, secret: false,
-    description: 'Mean event-loop delay above which a growing share of data-plane requests (every protocol) answer 503 OVERLOADED and /readyz fails; 0 turns it off.',
+    description: 'Longest a data-plane request (every protocol) should wait for the CPU: above it in the run queue\'s expected wait, or in the mean event-loop delay, requests answer 503 OVERLOADED and /readyz fails; 0 turns shedding off.',
     parse: (v) => integerIn(v, 0, 60_000),
   }),
   variable({

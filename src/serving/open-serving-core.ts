@@ -19,7 +19,7 @@ export interface ServingSettings {
   threshold: number | undefined;
   maxBatchSize: number;
   apiKeys: readonly string[];
-  /** Mean event-loop delay above which data-plane calls are shed; 0 never sheds. */
+  /** Longest a data-plane call should wait for the CPU (run queue, event-loop delay) before calls are shed; 0 never sheds. */
   maxEventLoopDelayMs: number;
   /** Shared with the signal handler; a fresh one by default. */
   state?: ServingState;
