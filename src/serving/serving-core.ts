@@ -60,6 +60,7 @@ export class ServingCore {
     this.verify = options.apiKeys.length > 0 ? apiKeyVerifier(options.apiKeys) : undefined;
     this.overload = options.overload ?? NEVER_OVERLOADED;
     this.queue = options.queue ?? new WorkQueue(0);
+    this.metrics.runQueue(this.queue);
     this.calls = Object.fromEntries(protocols.map((p) => [p, 0])) as Record<Protocol, number>;
     for (const protocol of protocols) this.metrics.inFlight(protocol, () => this.calls[protocol]);
     this.metrics.serving(plane.card);

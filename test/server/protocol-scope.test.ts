@@ -206,6 +206,26 @@ describe('every protocol from one place: grpc', () => {
     }
   });
 
+  test('a call cancelled while it waits in the run queue (its deadline passed) is not scored', async () => {
+    const { core, client, stop } = await grpcRig();
+    try {
+      const scored = async () => Number(/^churn_inference_stage_seconds_count\{[^}]*protocol="grpc",stage="score"\} (\d+)$/m.exec(await core.metrics.registry.metrics())?.[1]);
+      ok(await client.call('ModelInfer', infer));
+      const before = await scored();
+      // 400 ms of work ahead of the call, in 10 ms calls (one per turn of the loop once the first has run).
+      for (let i = 0; i < 40; i++) core.run(() => { const until = performance.now() + 10; while (performance.now() < until) { /* busy */ } }, () => undefined);
+      const late = await client.call('ModelInfer', infer, { deadline: 100 });
+      assert.equal(late.code, 'DEADLINE_EXCEEDED');
+      while (core.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(await scored(), before, 'the cancelled call was not scored');
+      const metrics = await core.metrics.registry.metrics();
+      assert.match(metrics, /^churn_requests_total\{protocol="grpc",code="ABORTED"\} 1$/m);
+      assert.match(metrics, /^churn_requests_in_flight\{protocol="grpc"\} 0$/m);
+    } finally {
+      await stop();
+    }
+  });
+
   test('is shed while overloaded: UNAVAILABLE with RetryInfo and grpc-retry-pushback-ms, before the message is decoded; then served again', async () => {
     const { overload, core, client, stop } = await grpcRig();
     try {

@@ -57,6 +57,11 @@ describe('the run queue under HTTP', () => {
       assert.equal(warm.status, 200, warm.body);
       await backlog(core, 1500);
       assert.equal(core.queue.saturated, true);
+      const metrics = await (await fetch(`${origin}/metrics`)).text();
+      const waiting = Number(/^churn_run_queue_calls (\d+)$/m.exec(metrics)?.[1]);
+      const expectedWait = Number(/^churn_run_queue_expected_wait_seconds ([\d.e+-]+)$/m.exec(metrics)?.[1]);
+      assert.ok(waiting > 100 && waiting < 150, `the backlog shows in /metrics: ${waiting} calls`);
+      assert.ok(expectedWait > 1, `and its expected wait: ${expectedWait} s`);
       const refused = [await predict(origin, agent), await predict(origin, agent)];
       for (const response of refused) {
         assert.equal(response.status, 503, response.body);

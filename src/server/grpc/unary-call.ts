@@ -78,9 +78,11 @@ export function unaryCalls(core: ServingCore, log: FastifyBaseLogger, metrics: G
         if (denied !== undefined) throw denied;
       }
       const respond = (): void => {
-        // A call its client cancelled while it waited in the run queue is not worked on.
+        // A call cancelled while it waited in the run queue (by its client, or its deadline) is not worked on,
+        // and there is no one to answer.
         if (call.cancelled) {
-          fail(new ChurnError('OVERLOADED', 'the client cancelled the call while it waited'));
+          answered = true;
+          core.callEnded('grpc', 'ABORTED');
           return;
         }
         try {

@@ -30,6 +30,8 @@ export class ServingMetrics {
   private readonly requestFamily = new CounterFamily('churn_requests_total', 'Data-plane requests answered, by protocol and outcome code (OK or an error code).');
   private readonly inFlightFamily = new GaugeFamily('churn_requests_in_flight', 'Data-plane requests received and not yet answered, by protocol.');
   private readonly modelFamily = new GaugeFamily('churn_model_info', 'The model being served (always 1), with where it came from (source; for an MLflow registry, the registered model, alias and run id).');
+  private readonly queueFamily = new GaugeFamily('churn_run_queue_calls', 'Admitted data-plane calls waiting for the CPU in the run queue (every protocol).');
+  private readonly queueWaitFamily = new GaugeFamily('churn_run_queue_expected_wait_seconds', 'What a call admitted now would wait: calls waiting times the mean time of a call. Over MAX_EVENT_LOOP_DELAY_MS, new calls are shed.');
   private readonly refreshFamily = new CounterFamily('churn_model_refresh_total', 'Polls of the followed MLflow alias (MODEL_REFRESH_SECONDS), by outcome: unchanged, swapped, failed (the new version did not load; the old one serves), poll_failed.');
   private readonly requestSeries = new Map<string, CounterSeries>();
   readonly outcomes: { readonly churn: CounterSeries; readonly noChurn: CounterSeries };
@@ -47,7 +49,7 @@ export class ServingMetrics {
     this.invalidRecords = invalid.series();
     const batchSizes = new HistogramFamily('churn_batch_size', 'Records per batch request.', [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000, 100000]);
     this.batchSize = batchSizes.series();
-    for (const family of [this.stageFamily, this.requestFamily, this.inFlightFamily, this.modelFamily, this.refreshFamily, predictions, invalid, batchSizes]) {
+    for (const family of [this.stageFamily, this.requestFamily, this.inFlightFamily, this.queueFamily, this.queueWaitFamily, this.modelFamily, this.refreshFamily, predictions, invalid, batchSizes]) {
       this.registry.registerMetric(family as never);
     }
   }
@@ -89,6 +91,12 @@ export class ServingMetrics {
       this.requestSeries.set(key, series);
     }
     series.value++;
+  }
+
+  /** How the run queue's gauges are read. */
+  runQueue(queue: { readonly length: number; readonly expectedWaitMs: number }): void {
+    this.queueFamily.reads({}, () => queue.length);
+    this.queueWaitFamily.reads({}, () => queue.expectedWaitMs / 1000);
   }
 
   /** How the in-flight gauge of a protocol is read. */
