@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { packageInfo } from '../foundation/package-files.js';
+import { plainJson } from './openapi-schemas.js';
 
 /** A route as the documentation needs it: where, which methods, its schema. */
 export type DocumentedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
@@ -43,7 +44,7 @@ export async function buildDocsApp(routes: readonly DocumentedRoute[], modelHead
     docs.route({
       method, url, ...(schema === undefined ? {} : { schema }), handler: unused,
       validatorCompiler: () => () => true,
-      serializerCompiler: () => (data) => JSON.stringify(data),
+      serializerCompiler: plainJson,
     });
   }
   await docs.ready();

@@ -1,4 +1,4 @@
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import { errorCatalogue } from '../errors.js';
 import type { FeatureSchema } from '../features/schema.js';
 import { syntheticRecord } from '../serving/synthetic-record.js';
@@ -26,6 +26,9 @@ const ID_MAX_LENGTH = 256;
  * shape. A second full JSON-schema pass per request would double the work on the hot path.
  */
 export const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
+
+/** Answers written as they are (no schema-driven serializer that would drop or coerce fields). */
+export const plainJson: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
 
 export function recordSchema(schema: FeatureSchema): object {
   const properties: Record<string, object> = {

@@ -1,4 +1,4 @@
-import type { FastifySchema, FastifySerializerCompiler } from 'fastify';
+import type { FastifySchema } from 'fastify';
 import { v2Datatypes } from '../../serving/codecs/v2-datatypes.js';
 import type { DataPlane } from '../../serving/data-plane.js';
 import { syntheticRecord } from '../../serving/synthetic-record.js';
@@ -9,9 +9,6 @@ import { syntheticRecord } from '../../serving/synthetic-record.js';
  * Documentation only: the codecs check requests themselves (with the protocol's own error messages), and answers
  * are written with JSON.stringify, as the protocol's clients expect them, not re-shaped by a schema.
  */
-
-/** Answers written as they are (no schema-driven serializer that would drop or coerce fields). */
-export const plainJson: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
 
 const error = { type: 'object', required: ['error'], properties: { error: { type: 'string' } }, description: 'The V2 error body' };
 const parameters = { type: 'object', additionalProperties: true, description: 'Named parameters (booleans, numbers, strings)' };

@@ -8,9 +8,9 @@ import { modelMetadata, unknownModel } from '../../serving/codecs/v2-metadata.js
 import { decodeInferenceRequest, encodeInferenceResponse, inferRows } from '../../serving/codecs/v2-tensors.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { routeNotFound } from '../http-errors.js';
-import { documentationOnly } from '../openapi-schemas.js';
+import { documentationOnly, plainJson } from '../openapi-schemas.js';
 import { protocolScope, sendAnswer, type HttpProtocol } from '../protocol-scope.js';
-import { plainJson, v2RouteSchemas, withVersion } from './v2-openapi.js';
+import { v2RouteSchemas, withVersion } from './v2-openapi.js';
 
 function describeFields(error: ChurnError): string {
   const shown = error.details.slice(0, 5).map((d) => `${d.path}: ${d.message}`).join('; ');
