@@ -39,9 +39,9 @@ function drainable(request: FastifyRequest): boolean {
 /**
  * Registers one protocol's HTTP routes in a scope that gives them what every protocol gets, from one place:
  * admission by the serving core (credentials, model serving, load shedding), the work run through its run
- * queue, in-flight and outcome counts by
- * protocol, JSON decoding timed as the decode stage, and every error mapped through the catalogue — logged
- * with the request id when it is INTERNAL — then written in the protocol's own shape.
+ * queue, in-flight and outcome counts by protocol, JSON decoding timed as the decode stage, and every error
+ * mapped through the catalogue — logged with the request id when it is INTERNAL — then written in the
+ * protocol's own shape.
  */
 export function protocolScope(app: FastifyInstance, core: ServingCore, wire: HttpProtocol, options: ProtocolScopeOptions, routes: (scope: FastifyInstance) => void): void {
   const { protocol } = wire;
