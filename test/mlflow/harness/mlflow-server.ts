@@ -71,33 +71,8 @@ export async function startMlflowServer(options: StartOptions): Promise<MlflowSe
     args.push('--app-name', 'basic-auth');
   }
   const started = performance.now();
-  const child: ChildProcess = spawn(venvMlflow, args, { cwd: directory, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-    if (await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) return;
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-    await exited;
-  };
-  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`mlflow server exited with ${child.exitCode}: ${output.slice(-2000)}`);
-    try {
-      if ((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`mlflow server did not answer /health within ${options.timeoutMs ?? 180_000} ms: ${output.slice(-2000)}`);
-    }
-    await sleep(250);
-  }
-  return { url, artifactsDir, startSeconds: (performance.now() - started) / 1000, output: () => output, stop };
+  const server = await startServerGroup('mlflow server', venvMlflow, args, { cwd: directory, env }, `${url}/health`, options.timeoutMs ?? 180_000);
+  return { url, artifactsDir, startSeconds: (performance.now() - started) / 1000, ...server };
 }
 
 /** Runs a script of test/mlflow in the venv; rejects with its output when it fails. */
@@ -105,14 +80,12 @@ export async function runVenvPython(script: string, args: string[], env: Record<
   const child = spawn(venvPython, [join(packageRoot, 'test', 'mlflow', script), ...args], {
     cwd: packageRoot, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...quietPythonEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  const output = collectOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${output.slice(-3000)}`);
-  return output;
+  if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited with ${code}: ${output().slice(-3000)}`);
+  return output();
 }
 
 export interface MlflowModelServer {
@@ -128,15 +101,31 @@ export interface MlflowModelServer {
 export async function startMlflowModelServer(modelUri: string, trackingUri: string, timeoutMs = 180_000): Promise<MlflowModelServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(venvMlflow, ['models', 'serve', '-m', modelUri, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port), '-w', '1'], {
+  const server = await startServerGroup(`mlflow models serve ${modelUri}`, venvMlflow, ['models', 'serve', '-m', modelUri, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port), '-w', '1'], {
     cwd: packageRoot,
     // The venv's bin first: MLflow runs uvicorn from PATH.
     env: { PATH: `${join(mlflowVenv, 'bin')}:${process.env['PATH'] ?? ''}`, HOME: process.env['HOME'] ?? '/tmp', ...quietPythonEnv, MLFLOW_TRACKING_URI: trackingUri },
-    detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }, `${url}/ping`, timeoutMs);
+  return { url, ...server };
+}
+
+/** Everything a child writes to stdout and stderr, as it comes. */
+function collectOutput(child: ChildProcess): () => string {
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  return () => output;
+}
+
+/**
+ * Spawns a server in a process group of its own and resolves once `healthUrl` answers 2xx. stop() ends the group
+ * (the server and the workers it spawned, nothing else): SIGTERM, then SIGKILL after 10 s.
+ */
+async function startServerGroup(
+  what: string, command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }, healthUrl: string, timeoutMs: number,
+): Promise<{ output: () => string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = collectOutput(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -147,17 +136,17 @@ export async function startMlflowModelServer(modelUri: string, trackingUri: stri
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`mlflow models serve ${modelUri} exited with ${child.exitCode}: ${output.slice(-2000)}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}: ${output().slice(-2000)}`);
     try {
-      if ((await fetch(`${url}/ping`, { signal: AbortSignal.timeout(2000) })).ok) break;
+      if ((await fetch(healthUrl, { signal: AbortSignal.timeout(2000) })).ok) break;
     } catch {
       // Not listening yet.
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`mlflow models serve ${modelUri} did not answer /ping within ${timeoutMs} ms: ${output.slice(-2000)}`);
+      throw new Error(`${what} did not answer ${new URL(healthUrl).pathname} within ${timeoutMs} ms: ${output().slice(-2000)}`);
     }
     await sleep(250);
   }
-  return { url, output: () => output, stop };
+  return { output, stop };
 }
