@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError } from '../errors.js';
+import { parseJsonBody } from '../serving/codecs/json-records.js';
 import type { MaybePromise } from '../serving/maybe-promise.js';
 import type { Protocol } from '../serving/protocol.js';
 import type { ServingCore } from '../serving/serving-core.js';
@@ -60,9 +61,9 @@ export function protocolScope(app: FastifyInstance, core: ServingCore, wire: Htt
       const started = performance.now();
       let body: unknown;
       try {
-        body = JSON.parse(text as string);
-      } catch {
-        done(new ChurnError('MALFORMED_JSON', 'the request body is not valid JSON'), undefined);
+        body = parseJsonBody(text as string);
+      } catch (error) {
+        done(error as ChurnError, undefined);
         return;
       }
       core.plane.observeStage(protocol, 'decode', (performance.now() - started) / 1000);

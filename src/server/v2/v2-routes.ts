@@ -3,6 +3,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
+import { parseJsonBody } from '../../serving/codecs/json-records.js';
 import { BINARY_TENSOR_DATA_EXTENSION, INFERENCE_HEADER_CONTENT_LENGTH, joinBinaryBody, splitBinaryBody } from '../../serving/codecs/v2-binary-body.js';
 import { modelMetadata, unknownModel } from '../../serving/codecs/v2-metadata.js';
 import { decodeInferenceRequest, encodeInferenceResponse, inferRows } from '../../serving/codecs/v2-tensors.js';
@@ -59,12 +60,7 @@ function readInferBody(request: FastifyRequest, raw: Buffer, bodyLimit: number):
     const { json, binary } = splitBinaryBody(body, headerLength);
     return new InferBody(json, binary, (performance.now() - started) / 1000);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new ChurnError('MALFORMED_JSON', 'the request body is not valid JSON');
-  }
+  const json = parseJsonBody(body.toString('utf8'));
   return new InferBody(json, undefined, (performance.now() - started) / 1000);
 }
 
