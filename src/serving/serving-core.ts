@@ -168,7 +168,7 @@ export class ServingCore {
 
   /**
    * Runs an admitted call's work when the CPU comes to it (at once while the server keeps up), in arrival
-   * order across protocols; `expired` is called instead when it waited past twice the bound.
+   * order across protocols; `expired` is called instead when it waited past 1.5 times the bound.
    */
   run(work: () => void, expired: (error: ChurnError) => void): void {
     this.queue.submit({

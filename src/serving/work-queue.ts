@@ -14,7 +14,7 @@ export interface QueuedCall {
 const SLICE_MS = 5;
 // A call admitted on the expected wait can still wait longer (a burst of large batches); past this multiple of
 // the bound it is refused at the head of the queue: its client has most likely given up or will soon.
-const EXPIRY_FACTOR = 2;
+const EXPIRY_FACTOR = 1.5;
 // Weight of the newest call in the running mean of the time a call takes.
 const SMOOTHING = 0.2;
 
