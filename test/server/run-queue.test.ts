@@ -60,8 +60,9 @@ describe('the run queue under HTTP', () => {
       const metrics = await (await fetch(`${origin}/metrics`)).text();
       const waiting = Number(/^churn_run_queue_calls (\d+)$/m.exec(metrics)?.[1]);
       const expectedWait = Number(/^churn_run_queue_expected_wait_seconds ([\d.e+-]+)$/m.exec(metrics)?.[1]);
-      assert.ok(waiting > 100 && waiting < 150, `the backlog shows in /metrics: ${waiting} calls`);
-      assert.ok(expectedWait > 1, `and its expected wait: ${expectedWait} s`);
+      // The scrape itself takes a few turns of the loop, each running one of the 10 ms calls.
+      assert.ok(waiting > 50 && waiting < 150, `the backlog shows in /metrics: ${waiting} calls`);
+      assert.ok(expectedWait > 0.5, `and its expected wait: ${expectedWait} s`);
       const refused = [await predict(origin, agent), await predict(origin, agent)];
       for (const response of refused) {
         assert.equal(response.status, 503, response.body);
@@ -101,7 +102,7 @@ describe('the run queue under HTTP', () => {
       const origin = await app.listen({ port: 0, host: '127.0.0.1' });
       const { port } = new URL(origin);
       const before = await scoreCount(origin);
-      await backlog(core, 600); // under the bound: the call is admitted, and waits behind it
+      await backlog(core, 1000); // under the bound: the call is admitted, and waits behind it
       const body = JSON.stringify(validRecord());
       const socket = connect(Number(port), '127.0.0.1');
       socket.on('error', () => undefined);
