@@ -25,7 +25,7 @@ interface Waiting {
 
 /**
  * The data plane's run queue: every admitted call of every protocol runs through it, in arrival order. While
- * the server keeps up, calls run at once (no extra turn, no allocation beyond the closure); once a turn has
+ * the server keeps up, calls run at once (no extra turn of the loop, nothing stored); once a turn has
  * spent SLICE_MS on calls, the others queue and run in the following turns. The queue is what makes overload
  * visible: its expected wait (calls waiting × the mean time of a call) is the wait a new call would see, the
  * serving core sheds new calls on it, and a call that still waited past EXPIRY_FACTOR × the bound is refused
