@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { packageInfo } from '../foundation/package-files.js';
-import { plainJson } from './openapi-schemas.js';
+import { documentationOnlyCompilers } from './openapi-schemas.js';
 
 /** A route as the documentation needs it: where, which methods, its schema. */
 export type DocumentedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
@@ -13,7 +13,7 @@ export type DocumentedRoute = Pick<RouteOptions, 'method' | 'url' | 'schema'>;
  */
 export async function buildDocsApp(routes: readonly DocumentedRoute[], modelHeadline: string): Promise<FastifyInstance> {
   // HEAD routes are replayed as the served app has them, not made again.
-  const docs = Fastify({ logger: false, exposeHeadRoutes: false });
+  const docs = Fastify({ logger: false, exposeHeadRoutes: false, schemaController: { compilersFactory: documentationOnlyCompilers } });
   await docs.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -41,11 +41,7 @@ export async function buildDocsApp(routes: readonly DocumentedRoute[], modelHead
     const key = `${String(method)} ${url}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    docs.route({
-      method, url, ...(schema === undefined ? {} : { schema }), handler: unused,
-      validatorCompiler: () => () => true,
-      serializerCompiler: plainJson,
-    });
+    docs.route({ method, url, ...(schema === undefined ? {} : { schema }), handler: unused });
   }
   await docs.ready();
   return docs;

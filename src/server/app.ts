@@ -8,7 +8,7 @@ import { consoleRoutes } from './console-routes.js';
 import { deferredChildLogger } from './deferred-child-logger.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
-import { apiSchemas } from './openapi-schemas.js';
+import { apiSchemas, documentationOnlyCompilers } from './openapi-schemas.js';
 import { protocolScope, type HttpProtocol } from './protocol-scope.js';
 import { RequestLog } from './request-log.js';
 import { requestId, installRequestTelemetry } from './request-telemetry.js';
@@ -72,6 +72,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     // rather than refused: the process is waiting for in-flight work anyway, and a 503 would drop them.
     return503OnClosing: false,
     clientErrorHandler,
+    schemaController: { compilersFactory: documentationOnlyCompilers },
   });
 
   // Routes outside a protocol scope (probes, metrics, docs) answer errors in the REST shape.

@@ -1,4 +1,4 @@
-import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { errorCatalogue } from '../errors.js';
 import type { FeatureSchema } from '../features/schema.js';
 import { syntheticRecord } from '../serving/synthetic-record.js';
@@ -21,14 +21,22 @@ export interface ApiSchemas {
 const ID_MAX_LENGTH = 256;
 
 /**
- * A validator that accepts everything: route schemas document the API, while the record encoder and the tensor
- * codecs check requests themselves, in the same pass as decoding, with every failing field in the catalogue's
- * shape. A second full JSON-schema pass per request would double the work on the hot path.
+ * Route schemas document the API; they neither check requests nor shape answers. The record encoder and the tensor
+ * codecs check requests themselves, in the same pass as decoding, with every failing field in the catalogue's shape
+ * (a second JSON-schema pass per request would double the hot path's work), and answers are written as the data
+ * plane built them, with JSON.stringify (no schema-driven serializer that would drop or coerce fields). Given to
+ * Fastify as its compilers, this also keeps Ajv and fast-json-stringify from loading at all: compiling every
+ * route's schemas at start-up cost tens of milliseconds for nothing.
  */
-export const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
+export const documentationOnlyCompilers: SchemaCompilers = {
+  // Fastify's types want Ajv's validate function; it only calls it and reads `errors`, which stays unset.
+  buildValidator: () => (() => acceptEverything) as unknown as ReturnType<SchemaCompilers['buildValidator']>,
+  buildSerializer: () => () => (data: unknown) => JSON.stringify(data),
+};
 
-/** Answers written as they are (no schema-driven serializer that would drop or coerce fields). */
-export const plainJson: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
+type SchemaCompilers = Required<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>>;
+
+const acceptEverything = (): boolean => true;
 
 export function recordSchema(schema: FeatureSchema): object {
   const properties: Record<string, object> = {

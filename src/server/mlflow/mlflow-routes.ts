@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError, isChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
 import {
@@ -9,7 +9,6 @@ import type { InferResult } from '../../serving/data-plane.js';
 import type { MaybePromise } from '../../serving/maybe-promise.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { errorBody } from '../http-errors.js';
-import { documentationOnly, plainJson } from '../openapi-schemas.js';
 import { mlflowRouteSchemas } from './mlflow-openapi.js';
 import { protocolScope, sendAnswer, type HttpProtocol } from '../protocol-scope.js';
 import { healthAnswer } from '../routes/probes.js';
@@ -73,10 +72,9 @@ function contentTypeProblem(header: string | undefined): string | undefined {
  */
 export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
   const schemas = mlflowRouteSchemas(core.plane, core.authenticates);
-  const documented = (schema: FastifySchema) => ({ schema, validatorCompiler: documentationOnly, serializerCompiler: plainJson });
   protocolScope(app, core, mlflowProtocol, { admit: false }, (scope) => {
-    scope.get('/ping', documented(schemas.ping), (_request, reply) => { reply.send(healthAnswer(core)); });
-    scope.get('/version', documented(schemas.version), (_request, reply) => { reply.type('text/plain; charset=utf-8').send(packageInfo.version); });
+    scope.get('/ping', { schema: schemas.ping }, (_request, reply) => { reply.send(healthAnswer(core)); });
+    scope.get('/version', { schema: schemas.version }, (_request, reply) => { reply.type('text/plain; charset=utf-8').send(packageInfo.version); });
   });
 
   protocolScope(app, core, mlflowProtocol, { admit: true }, (scope) => {
@@ -85,7 +83,7 @@ export function mlflowRoutes(app: FastifyInstance, core: ServingCore): void {
       const problem = contentTypeProblem(request.headers['content-type']);
       done(problem === undefined ? null : new ChurnError('UNSUPPORTED_MEDIA_TYPE', problem), payload);
     });
-    scope.post('/invocations', documented(schemas.invocations), (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
+    scope.post('/invocations', { schema: schemas.invocations }, (request: FastifyRequest<{ Body: unknown }>, reply: FastifyReply) => {
       const plane = core.plane;
       const description = plane.runtime.description;
       const required = description.pyfunc?.requiredColumns ?? [];

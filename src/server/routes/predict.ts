@@ -3,7 +3,7 @@ import { ChurnError } from '../../errors.js';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
 import type { PredictOptions } from '../../serving/predictions.js';
 import type { ServingCore } from '../../serving/serving-core.js';
-import { documentationOnly, type ApiSchemas } from '../openapi-schemas.js';
+import type { ApiSchemas } from '../openapi-schemas.js';
 import { sendAnswer } from '../protocol-scope.js';
 
 
@@ -48,7 +48,6 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
     const { maxBatchSize } = core.plane;
 
     app.post('/predict', {
-      validatorCompiler: documentationOnly,
       schema: {
         summary: 'Score one customer',
         tags: ['predictions'],
@@ -68,7 +67,6 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
       batch.removeContentTypeParser('application/json');
       batch.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => { done(null, new JsonText(text as string)); });
       batch.post('/predict/batch', {
-        validatorCompiler: documentationOnly,
         schema: {
           summary: `Score up to ${maxBatchSize} customers; a bad record gets its own error entry`,
           description: 'Send JSON {"records": [...]} or text/csv with a header row. Ask for CSV back with Accept: text/csv.',

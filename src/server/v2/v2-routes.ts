@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError } from '../../errors.js';
 import { packageInfo } from '../../foundation/package-files.js';
 import { parseJsonBody } from '../../serving/codecs/json-records.js';
@@ -9,7 +9,6 @@ import { modelMetadata, unknownModel } from '../../serving/codecs/v2-metadata.js
 import { decodeInferenceRequest, encodeInferenceResponse, inferRows } from '../../serving/codecs/v2-tensors.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { routeNotFound } from '../http-errors.js';
-import { documentationOnly, plainJson } from '../openapi-schemas.js';
 import { protocolScope, sendAnswer, type HttpProtocol } from '../protocol-scope.js';
 import { v2RouteSchemas, withVersion } from './v2-openapi.js';
 
@@ -76,15 +75,14 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
   };
 
   const schemas = v2RouteSchemas(core.plane, core.authenticates);
-  const documented = (schema: FastifySchema) => ({ schema, validatorCompiler: documentationOnly, serializerCompiler: plainJson });
 
   protocolScope(app, core, v2Protocol, { admit: false, prefix: '/v2' }, (scope) => {
     scope.setNotFoundHandler((request, reply) => {
       reply.code(404).send({ error: routeNotFound(request.method, request.url).message });
     });
-    scope.get('/', documented(schemas.serverMetadata), async () => ({ name: packageInfo.name, version: packageInfo.version, extensions: [BINARY_TENSOR_DATA_EXTENSION] }));
-    scope.get('/health/live', documented(schemas.live), async () => ({ live: core.live }));
-    scope.get('/health/ready', documented(schemas.ready), async (_request, reply) => reply.code(core.ready ? 200 : 503).send({ ready: core.ready }));
+    scope.get('/', { schema: schemas.serverMetadata }, async () => ({ name: packageInfo.name, version: packageInfo.version, extensions: [BINARY_TENSOR_DATA_EXTENSION] }));
+    scope.get('/health/live', { schema: schemas.live }, async () => ({ live: core.live }));
+    scope.get('/health/ready', { schema: schemas.ready }, async (_request, reply) => reply.code(core.ready ? 200 : 503).send({ ready: core.ready }));
   });
 
   protocolScope(app, core, v2Protocol, { admit: true, prefix: '/v2/models' }, (scope) => {
@@ -115,10 +113,10 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
       });
     };
     const plane = core.plane;
-    scope.get<{ Params: Params }>('/:name', documented(schemas.modelMetadata), metadata);
-    scope.get<{ Params: Params }>('/:name/versions/:version', documented(withVersion(schemas.modelMetadata, plane)), metadata);
-    scope.get<{ Params: Params }>('/:name/ready', documented(schemas.modelReady), ready);
-    scope.get<{ Params: Params }>('/:name/versions/:version/ready', documented(withVersion(schemas.modelReady, plane)), ready);
+    scope.get<{ Params: Params }>('/:name', { schema: schemas.modelMetadata }, metadata);
+    scope.get<{ Params: Params }>('/:name/versions/:version', { schema: withVersion(schemas.modelMetadata, plane) }, metadata);
+    scope.get<{ Params: Params }>('/:name/ready', { schema: schemas.modelReady }, ready);
+    scope.get<{ Params: Params }>('/:name/versions/:version/ready', { schema: withVersion(schemas.modelReady, plane) }, ready);
     scope.register(async (inferScope) => {
       // Inference bodies are read as bytes: JSON, or a JSON header followed by binary tensor data.
       const bodyLimit = app.initialConfig.bodyLimit ?? 1024 * 1024;
@@ -142,8 +140,8 @@ export function v2Routes(app: FastifyInstance, core: ServingCore): void {
         }
         read(request, raw as Buffer, done);
       });
-      inferScope.post<{ Params: Params; Body: unknown }>('/:name/infer', documented(schemas.infer), infer);
-      inferScope.post<{ Params: Params; Body: unknown }>('/:name/versions/:version/infer', documented(withVersion(schemas.infer, plane)), infer);
+      inferScope.post<{ Params: Params; Body: unknown }>('/:name/infer', { schema: schemas.infer }, infer);
+      inferScope.post<{ Params: Params; Body: unknown }>('/:name/versions/:version/infer', { schema: withVersion(schemas.infer, plane) }, infer);
     });
   });
 }
