@@ -1,4 +1,9 @@
-import type { z } from 'zod';
+import { config, type z } from 'zod';
+
+// Every shape here checks a file once (a manifest, a feature schema, a reference profile), so zod's compiled fast
+// path, which generates and compiles code on an object shape's first parse, costs more than it saves: checking the
+// bundled model's manifest took 11-14 ms with it and 4-7 ms without, at every start.
+config({ jitless: true });
 
 /** `metrics.test.rocAuc`, `schema.features[3].categories`: where a problem is, as a reader would write it. */
 export function fieldPath(root: string, path: readonly PropertyKey[]): string {
