@@ -255,6 +255,17 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
     }
   });
 
+  test('documents the API: /openapi.json, and Swagger UI at /docs with the files it serves from node_modules', async () => {
+    const openapi = await get(port, '/openapi.json');
+    assert.equal(openapi.status, 200);
+    assert.ok('/predict' in ((JSON.parse(openapi.body) as { paths?: object }).paths ?? {}));
+    const page = await get(port, '/docs');
+    assert.equal(page.status, 200);
+    const script = /src="(\/docs\/static\/[^"]+\.js)"/.exec(page.body)?.[1];
+    assert.ok(script, 'the Swagger UI page loads a script');
+    assert.equal((await get(port, script)).status, 200, script);
+  });
+
   test('exposes http_requests_total with the route label the KEDA query filters on', async () => {
     const metrics = await get(port, '/metrics');
     assert.equal(metrics.status, 200);
