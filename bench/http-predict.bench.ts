@@ -1,5 +1,6 @@
 /**
- * HTTP throughput and latency of the model server against a bare node:http JSON server, in the same run.
+ * HTTP throughput and latency of the model server against a bare node:http JSON server, in the same run, and
+ * against the same bare server written in Fastify (the framework's own cost: the floor of any server built on it).
  * The server under test runs on core 0 and the load generator (autocannon) on core 1 (taskset), when the
  * machine has both; the baseline server gets the same core and the same load.
  *
@@ -22,7 +23,7 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { reportBench } from './bench-report.js';
-import { autocannon, best, canPin, freePort, openLoop, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 
 const BATCH_SIZE = 1000;
@@ -32,12 +33,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'bare-server': { type: 'boolean', default: false },
+      'bare-fastify': { type: 'boolean', default: false },
       duration: { type: 'string', default: '8' },
       connections: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '2' },
     },
   });
   if (values['bare-server']) { runBareServer(); return; }
+  if (values['bare-fastify']) { await runBareFastifyServer(); return; }
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
   try {
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(bare);
+    const bareFastify = await startTarget('bare Fastify', [self, '--bare-fastify'], {}, join(work, 'bare-fastify.log'));
+    targets.push(bareFastify);
     // The server as deployed: default configuration (LOG_LEVEL=info, the request log's sample and summary, metrics,
     // shedding armed); then at LOG_LEVEL=warn, and with a line for every request (what the default saves).
     const listen = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
@@ -75,7 +80,7 @@ async function main(): Promise<void> {
     const idleRss = treeUsage(server.process.pid!).rssBytes;
     await autocannon(server, '/predict', { connections: 8, duration: 2, bodyFile: singleFile });
 
-    const single = { bare: [] as LoadResult[], server: [] as LoadResult[], warn: [] as LoadResult[], everyLine: [] as LoadResult[] };
+    const single = { bare: [] as LoadResult[], bareFastify: [] as LoadResult[], server: [] as LoadResult[], warn: [] as LoadResult[], everyLine: [] as LoadResult[] };
     const batch = { bare: [] as LoadResult[], server: [] as LoadResult[] };
     const batchConnections = 4;
     // The server's peak RSS while it serves each kind of load (sampled every 100 ms).
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       // Interleaved, so drift in the machine's load hits every side alike.
       single.bare.push(await autocannon(bare, '/predict', { connections, duration, bodyFile: singleFile }));
+      single.bareFastify.push(await autocannon(bareFastify, '/predict', { connections, duration, bodyFile: singleFile }));
       single.server.push(await sampled('single', autocannon(server, '/predict', { connections, duration, bodyFile: singleFile })));
       single.warn.push(await autocannon(warn, '/predict', { connections, duration, bodyFile: singleFile }));
       single.everyLine.push(await autocannon(everyLine, '/predict', { connections, duration, bodyFile: singleFile }));
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
     const fastBare = await openLoop(bare, '/predict', { rate: 10_000, duration, bodyFile: singleFile, connections: 128 });
 
     const sb = best(single.bare);
+    const sf = best(single.bareFastify);
     const ss = best(single.server);
     const sw = best(single.warn);
     const se = best(single.everyLine);
@@ -121,8 +128,11 @@ async function main(): Promise<void> {
       scenario: 'http-predict',
       rows: [
         { metric: 'single: bare node:http', value: sb.requestsPerSecond, unit: 'req/s', note: `${sb.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${sb.p99Ms} ms; ${connections} connections` },
+        { metric: 'single: bare Fastify', value: sf.requestsPerSecond, unit: 'req/s', note: `${sf.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the same JSON in and out` },
+        { metric: 'single: throughput bare Fastify/bare node:http', value: sf.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework alone: the floor of row 1' },
         { metric: 'single: churn-predictor (info, default)', value: ss.okPerSecond, unit: 'req/s', note: `2xx only; ${ss.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${ss.p99Ms} ms` },
         { metric: 'single: throughput server/bare (info)', value: ss.okPerSecond / sb.requestsPerSecond, unit: 'x', note: 'issue 16 row 1: target >= 0.8' },
+        { metric: 'single: throughput server/bare Fastify (info)', value: ss.okPerSecond / sf.requestsPerSecond, unit: 'x', note: 'what the server adds to the framework' },
         { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `issue 16 row 2: target >= 0.85; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
         { metric: 'single: throughput server/bare (every request logged)', value: se.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `REQUEST_LOG_SAMPLE_RATE=1; ${se.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
         { metric: 'single: CPU per /predict (info)', value: ss.cpuMicrosPerRequest, unit: 'us', note: `issue 16 row 3: target <= 100; bare ${sb.cpuMicrosPerRequest.toFixed(0)} us` },

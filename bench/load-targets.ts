@@ -11,6 +11,17 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/foundation/package-files.js';
 
+/** What both baselines answer: JSON of the same shape as the real server's, for one record or a batch. */
+function bareAnswer(body: { records?: { customerID?: string }[]; customerID?: string }): object {
+  return Array.isArray(body.records)
+    ? { modelVersion: 'bare', threshold: 0.5, count: body.records.length, failed: 0, results: body.records.map((r) => ({ customerID: r.customerID, churnProbability: 0.5, churn: false })) }
+    : { customerID: body.customerID, churnProbability: 0.5, churn: false, threshold: 0.5, modelVersion: 'bare' };
+}
+
+function announceListening(port: number): void {
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', port })}\n`);
+}
+
 /** The baseline: parse a JSON body, answer JSON of the same shape as the real server, nothing else. */
 export function runBareServer(): void {
   const server = createServer((request, response) => {
@@ -18,20 +29,27 @@ export function runBareServer(): void {
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => { text += chunk; });
     request.on('end', () => {
-      const body = JSON.parse(text) as { records?: { customerID?: string }[]; customerID?: string };
-      const answer = Array.isArray(body.records)
-        ? { modelVersion: 'bare', threshold: 0.5, count: body.records.length, failed: 0, results: body.records.map((r) => ({ customerID: r.customerID, churnProbability: 0.5, churn: false })) }
-        : { customerID: body.customerID, churnProbability: 0.5, churn: false, threshold: 0.5, modelVersion: 'bare' };
-      const payload = JSON.stringify(answer);
+      const payload = JSON.stringify(bareAnswer(JSON.parse(text) as object));
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
       response.end(payload);
     });
   });
   server.keepAliveTimeout = 75_000;
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`${JSON.stringify({ msg: 'listening', port: (server.address() as { port: number }).port })}\n`);
-  });
+  server.listen(0, '127.0.0.1', () => announceListening((server.address() as { port: number }).port));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+/**
+ * The same baseline in Fastify, set up as lean as the server's app (no logger, no schemas, the same JSON parsing):
+ * what the framework alone costs per request, the floor of any server built on it.
+ */
+export async function runBareFastifyServer(): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore', keepAliveTimeout: 75_000 });
+  app.post('/*', (request) => bareAnswer(request.body as object));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  announceListening((app.server.address() as { port: number }).port);
+  process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
 }
 
 export interface Target {
