@@ -78,12 +78,12 @@ describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout
       await replica.waitReady();
       // Capacity: the rate one replica sustains with one request always waiting for it (one connection, so the
       // loop never holds more than one request and never reaches its shedding point), measured now, on this
-      // machine, as it is loaded now. A first run only warms the JIT up.
+      // machine, as it is loaded now (and again after the flood). A first run only warms the JIT up.
       const bodies = requestBodies();
       await run(replica.url, bodies, 20, 2, 2);
       const saturated = await run(replica.url, bodies, 2000, 4, 1, 2);
-      const capacity = saturated.ok / saturated.elapsedSeconds;
-      const offered = Math.round(overloadFactor * capacity);
+      const capacityBefore = saturated.ok / saturated.elapsedSeconds;
+      const offered = Math.round(overloadFactor * capacityBefore);
 
       let peakRss = 0;
       let shedResponse: { retryAfter: string | null; ms: number } | undefined;
@@ -121,13 +121,19 @@ describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout
         if (r?.status === 200) { readyAfterMs = Date.now() - readyStarted; break; }
         await sleep(100);
       }
+      // Measured again once the flood is over: on a shared machine the speed drifts by more than a tenth within
+      // seconds (one CI run measured 211/s before and served 189/s), so the goodput is held against the mean of
+      // the capacity on both sides of the flood.
+      const resaturated = await run(replica.url, bodies, 2000, 4, 1, 2);
+      const capacityAfter = resaturated.ok / resaturated.elapsedSeconds;
+      const capacity = (capacityBefore + capacityAfter) / 2;
       const goodput = report.ok / report.elapsedSeconds;
       const statuses = Object.fromEntries([...report.statuses].map(([status, n]) => [String(status), n]));
       const latency = report.latency.summary();
       const accepted = shareWithin(acceptedBefore, acceptedAfter, acceptedP99BoundSeconds);
       const shed = shareWithin(shedBefore, shedAfter, acceptedP99BoundSeconds);
       t.diagnostic(`overload: ${report.sent} requests sent, ${JSON.stringify(statuses)}, errors ${JSON.stringify(Object.fromEntries(report.errorsByKind))};`
-        + ` client-side p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms; capacity ${capacity.toFixed(0)}/s, offered ${offered}/s, goodput ${goodput.toFixed(0)}/s = ${(goodput / capacity).toFixed(2)} of capacity;`
+        + ` client-side p50 ${latency.p50Ms.toFixed(0)} ms, p99 ${latency.p99Ms.toFixed(0)} ms; capacity ${capacity.toFixed(0)}/s (${capacityBefore.toFixed(0)} before, ${capacityAfter.toFixed(0)} after), offered ${offered}/s, goodput ${goodput.toFixed(0)}/s = ${(goodput / capacity).toFixed(2)} of capacity;`
         + ` server-measured: ${accepted.count} accepted, ${(100 * accepted.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms, ${shed.count} shed, ${(100 * shed.share).toFixed(1)}% within ${acceptedP99BoundSeconds * 1000} ms;`
         + ` probe: ${shedResponse === undefined ? 'no 503 seen' : `503 with Retry-After ${shedResponse.retryAfter} in ${shedResponse.ms.toFixed(0)} ms`};`
         + ` peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; ready again after ${readyAfterMs} ms`);
@@ -147,7 +153,7 @@ describe(`overload at ${overloadFactor} times one replica's capacity`, { timeout
       assert.ok(peakRss < rssBoundBytes, `peak RSS ${peakRss}`);
       assert.ok(readyAfterMs >= 0 && readyAfterMs < 5000, `readiness did not recover within 5 s (${readyAfterMs})`);
       assert.equal(replica.process.exitCode, null, 'the server is still running');
-      assert.ok(goodput >= goodputShare * capacity, `goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured just before (${capacity.toFixed(0)}/s)`);
+      assert.ok(goodput >= goodputShare * capacity, `goodput ${goodput.toFixed(0)}/s is below ${goodputShare} of the capacity measured around it (${capacity.toFixed(0)}/s)`);
     } finally {
       await replica.stop();
     }
