@@ -247,17 +247,17 @@ export class DataPlane {
   }
 
   /**
-   * predictBatch for a JSON body `{"records": [...]}` as text, answered exactly as JSON.parse, `recordsOfJsonBatch`
-   * and predictBatch answer it (MALFORMED_JSON, INVALID_BODY, BATCH_TOO_LARGE, the same per-record errors, the
-   * same drift counts and payload-log entries), but decoded, validated and encoded in one pass over the text
-   * (observed as the decode stage) when it is the plain case.
+   * predictBatch for a JSON body `{"records": [...]}` as its UTF-8 bytes, answered exactly as JSON.parse of its text,
+   * `recordsOfJsonBatch` and predictBatch answer it (MALFORMED_JSON, INVALID_BODY, BATCH_TOO_LARGE, the same
+   * per-record errors, the same drift counts and payload-log entries), but decoded, validated and encoded in one
+   * pass over the bytes (observed as the decode stage) when it is the plain case.
    */
-  predictJsonBatch(text: string, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
+  predictJsonBatch(bytes: Buffer, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
     const stage = this.stages[protocol];
     const started = now();
-    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeJsonBatch(text, this.encoder, this.batchFields, this.maxBatchSize);
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeJsonBatch(bytes, this.encoder, this.batchFields, this.maxBatchSize);
     const records = (): readonly unknown[] => {
-      const body = parseJsonBody(text);
+      const body = parseJsonBody(bytes.toString('utf8'));
       stage.decode.observe(seconds(started, now()));
       return recordsOfJsonBatch(body);
     };

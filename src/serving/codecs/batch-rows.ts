@@ -32,6 +32,8 @@ export interface BatchFields {
   readonly slotOf: ReadonlyMap<string, number>;
   /** For each categorical feature: whether its categories can be compared with a JSON string's raw text (nothing to escape). */
   readonly rawCategories: readonly boolean[];
+  /** For each categorical feature: its categories as UTF-8, to compare with a body's bytes. */
+  readonly categoryBytes: readonly (readonly Uint8Array[])[];
   /** For each categorical feature: its categories' indices by length, so a value is compared with one or two of them. */
   readonly categoriesByLength: readonly (readonly (readonly number[] | undefined)[])[];
 }
@@ -54,6 +56,12 @@ export function sameText(text: string, from: number, part: string): boolean {
   return true;
 }
 
+/** Whether `bytes` holds `part` at `from`. */
+export function sameBytes(bytes: Uint8Array, from: number, part: Uint8Array): boolean {
+  for (let i = 0; i < part.length; i++) if (bytes[from + i] !== part[i]) return false;
+  return true;
+}
+
 /**
  * The fields of an encoder for the one-pass decoders, or undefined when a schema is unusual enough that a record
  * object's lookups could differ from a field-by-name match (a name shared by the id and a feature, or one an object
@@ -70,6 +78,7 @@ export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
     names,
     slotOf: new Map(names.map((name, slot) => [name, slot])),
     rawCategories: plans.map((p) => p.kind === 'categorical' && !p.categories.some((c) => needsEscape.test(c))),
+    categoryBytes: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => Buffer.from(c, 'utf8')) : [])),
     categoriesByLength: plans.map((p) => {
       const byLength: number[][] = [];
       if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[c.length] ??= []).push(k); });

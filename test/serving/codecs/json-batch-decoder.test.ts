@@ -13,23 +13,30 @@ const reference = capturingPlane(MAX);
 const encoder = plane.runtime.encoder;
 const fields = batchFieldsOf(encoder)!;
 
+/** A body as the server receives it: UTF-8 bytes (a text's lone surrogates become U+FFFD on the way, as over HTTP). */
+const bytesOf = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+
 /** Whether the one-pass decoder took the body itself (rather than leaving it to the reference path). */
-function decodedInOnePass(text: string, maxRecords = MAX): boolean {
-  return decodeJsonBatch(text, encoder, fields, maxRecords) !== undefined;
+function decodedInOnePass(body: string | Buffer, maxRecords = MAX): boolean {
+  return decodeJsonBatch(bytesOf(body), encoder, fields, maxRecords) !== undefined;
 }
 
-/** The one-pass path's answer and the reference path's, for the same body. */
-function bothAnswers(text: string, explain = false, p: DataPlane = plane): { fast: BatchAnswer; old: BatchAnswer } {
+/**
+ * The one-pass path's answer and the reference path's, for the same body: the reference reads the bytes' text as
+ * the server did before it kept bodies as bytes (Fastify's UTF-8 decoding, the same as Buffer's).
+ */
+function bothAnswers(body: string | Buffer, explain = false, p: DataPlane = plane): { fast: BatchAnswer; old: BatchAnswer } {
   const options = explain ? { explain: true } : {};
+  const bytes = bytesOf(body);
   return {
-    fast: answerOf(() => p.predictJsonBatch(text, options, 'rest'), scored),
-    old: answerOf(() => referenceJson(reference.plane, text, options), reference.scored),
+    fast: answerOf(() => p.predictJsonBatch(bytes, options, 'rest'), scored),
+    old: answerOf(() => referenceJson(reference.plane, bytes.toString('utf8'), options), reference.scored),
   };
 }
 
-function assertSameAnswer(text: string, explain = false): BatchAnswer {
-  const { fast, old } = bothAnswers(text, explain);
-  assert.deepStrictEqual(fast, old, `answers differ for ${JSON.stringify(text.slice(0, 400))}`);
+function assertSameAnswer(body: string | Buffer, explain = false): BatchAnswer {
+  const { fast, old } = bothAnswers(body, explain);
+  assert.deepStrictEqual(fast, old, `answers differ for ${JSON.stringify(bytesOf(body).toString('utf8').slice(0, 400))}`);
   return fast;
 }
 
@@ -173,6 +180,25 @@ describe('JSON batch in one pass', () => {
     }
     const answer = assertSameAnswer(escaped);
     assert.equal((answer.outcome?.results[0] as { customerID: string }).customerID, '"7590é😀/');
+  });
+
+  test('bytes that are not plain ASCII: multi-byte characters, invalid UTF-8, a byte-order mark, read as the text they decode to', () => {
+    const plain = Buffer.from(body([{ ...validRecord(), customerID: 'Zoë-😀-東京' }, { ...validRecord(), customerID: 'BROKEN', note: 'NOTE' }]), 'utf8');
+    // Invalid sequences (a lone continuation byte, a truncated 3-byte sequence, an overlong form) inside an id and
+    // inside a field the model ignores: both paths see U+FFFD where the bytes do not decode.
+    const broken = Buffer.from(plain);
+    const at = (word: string): number => broken.indexOf(word);
+    broken.set([0x80, 0xe6, 0x9d], at('BROKEN') + 1);
+    broken.set([0xc0, 0xaf], at('NOTE') + 1);
+    const answer = assertSameAnswer(plain);
+    assert.equal((answer.outcome?.results[0] as { customerID: string }).customerID, 'Zoë-😀-東京');
+    assert.ok(decodedInOnePass(broken));
+    const decoded = assertSameAnswer(broken);
+    assert.match((decoded.outcome?.results[1] as { customerID: string }).customerID, /\uFFFD/);
+    // A category spelled with a non-ASCII look-alike is not the category (the record encoder's error, word for word).
+    assert.equal(assertSameAnswer(Buffer.from(body([{ ...validRecord(), gender: 'Fémale' }]), 'utf8')).outcome?.failed, 1);
+    // A byte-order mark is not JSON whitespace: JSON.parse refuses it, and so does the one-pass path.
+    assert.equal(assertSameAnswer(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), plain])).error?.code, 'MALFORMED_JSON');
   });
 
   test('a repeated field counts as JSON.parse counts it: the last one', () => {
