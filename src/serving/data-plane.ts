@@ -265,14 +265,14 @@ export class DataPlane {
   }
 
   /**
-   * predictBatch for a CSV body (the data file's format; errors point into `/rows`), answered exactly as
-   * decodeCsv + predictBatch answer it, but decoded, validated and encoded in one pass (observed as the decode
-   * stage) when it is the plain case.
+   * predictBatch for a CSV body (the data file's format; errors point into `/rows`) as its UTF-8 bytes, answered
+   * exactly as decodeCsv of its text + predictBatch answer it, but decoded, validated and encoded in one pass
+   * (observed as the decode stage) when it is the plain case.
    */
-  predictCsvBatch(text: string, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
+  predictCsvBatch(bytes: Buffer, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
     const started = now();
-    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeCsvRows(text, this.encoder, this.batchFields, this.maxBatchSize);
-    return this.predictDecoded(batch, () => this.decodeCsv(text, protocol), options, '/rows', protocol, requestId, started);
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeCsvRows(bytes, this.encoder, this.batchFields, this.maxBatchSize);
+    return this.predictDecoded(batch, () => this.decodeCsv(bytes.toString('utf8'), protocol), options, '/rows', protocol, requestId, started);
   }
 
   /**

@@ -5,7 +5,7 @@ import { importanceOfExplained } from '../../explain/global-importance.js';
 import { importanceChartHtml } from '../../explain/importance-chart.js';
 import { bundledDataFile, bundledModelDirectory } from '../../model/bundled-model.js';
 import { cliDataPlane, openCliModel } from '../cli-model.js';
-import { readTextFile } from '../text-file.js';
+import { readDataFile } from '../text-file.js';
 import { runSafely } from '../run-safely.js';
 import { formatTable } from '../../reporting/text-table.js';
 
@@ -18,7 +18,7 @@ export const explainCommand = defineCommand({
     json: { type: 'boolean', description: 'print JSON instead of a table', default: false },
   },
   run: ({ args }) => runSafely(async () => {
-    const text = readTextFile(args.data);
+    const bytes = readDataFile(args.data);
     const model = await openCliModel(args.model);
     let importance;
     let title: string;
@@ -28,7 +28,7 @@ export const explainCommand = defineCommand({
         throw new ChurnError('INVALID_ARGUMENT', `${plane.name} (${plane.card.format}, ${plane.card.task}) cannot be explained: exact contributions exist for the native model and binary XGBoost and LightGBM models`);
       }
       // Exact contributions of every record, through the data plane, as ?explain=true computes them.
-      const outcome = await plane.predictCsvBatch(text, { explain: true }, 'cli');
+      const outcome = await plane.predictCsvBatch(bytes, { explain: true }, 'cli');
       importance = importanceOfExplained(outcome.results);
       title = `Churn model ${plane.name} ${plane.version}: feature importance`;
     } finally {

@@ -4,7 +4,7 @@ import { ChurnError } from '../../errors.js';
 import { bundledModelDirectory } from '../../model/bundled-model.js';
 import { encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
 import { cliDataPlane, openCliModel } from '../cli-model.js';
-import { readTextFile } from '../text-file.js';
+import { readDataFile } from '../text-file.js';
 import { numberOption } from '../../foundation/option-values.js';
 import { runSafely } from '../run-safely.js';
 
@@ -21,7 +21,7 @@ export const predictCommand = defineCommand({
   },
   run: ({ args }) => runSafely(async () => {
     const threshold = numberOption(args.threshold, 'threshold', { max: 1 });
-    const text = readTextFile(args.data);
+    const bytes = readDataFile(args.data);
     const model = await openCliModel(args.model);
     try {
       const plane = await cliDataPlane(model, threshold);
@@ -29,7 +29,7 @@ export const predictCommand = defineCommand({
         throw new ChurnError('INVALID_ARGUMENT', `${plane.name} does not answer a churn probability (it is a ${plane.card.task} model); serve it and use the V2 protocol`);
       }
       // The server's CSV path, errors and all: a malformed file or a header without required columns fails as a whole.
-      const outcome = await plane.predictCsvBatch(text, {}, 'cli');
+      const outcome = await plane.predictCsvBatch(bytes, {}, 'cli');
       if (args.out === undefined) process.stdout.write(encodeBatchCsv(outcome));
       else writeFileSync(args.out, encodeBatchCsv(outcome));
       process.stderr.write(`scored ${outcome.count - outcome.failed} of ${outcome.count} records; ${outcome.failed} invalid\n`);

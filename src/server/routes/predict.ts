@@ -27,15 +27,14 @@ function noBody(): ChurnError {
   return new ChurnError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
 }
 
-/** A text/csv body, kept as text for the data plane to decode (timed as the decode stage). */
-class CsvText {
-  constructor(readonly text: string) {}
+/**
+ * A batch's body (CSV or JSON), kept as bytes: the data plane decodes it in one pass into the encoded rows (timed as
+ * the decode stage), without making a string of the whole body (see decodeJsonBatch for why).
+ */
+class CsvBytes {
+  constructor(readonly bytes: Buffer) {}
 }
 
-/**
- * A batch's JSON body, kept as bytes: the data plane decodes it in one pass into the encoded rows (timed as the
- * decode stage), without making a string of the whole body (see decodeJsonBatch for why).
- */
 class JsonBytes {
   constructor(readonly bytes: Buffer) {}
 }
@@ -66,7 +65,7 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
 
     // CSV only here: /predict takes one JSON record.
     app.register(async (batch) => {
-      batch.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, text, done) => { done(null, new CsvText(text as string)); });
+      batch.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new CsvBytes(bytes as Buffer)); });
       batch.removeContentTypeParser('application/json');
       batch.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new JsonBytes(bytes as Buffer)); });
       batch.post('/predict/batch', {
@@ -93,8 +92,8 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
         if (body === undefined) throw noBody();
         const options = predictOptions(request.query);
         const plane = core.plane;
-        const outcome = body instanceof CsvText
-          ? plane.predictCsvBatch(body.text, options, 'rest', request.id)
+        const outcome = body instanceof CsvBytes
+          ? plane.predictCsvBatch(body.bytes, options, 'rest', request.id)
           : plane.predictJsonBatch((body as JsonBytes).bytes, options, 'rest', request.id);
         const csv = acceptsCsv(request.headers.accept);
         if (csv) reply.type('text/csv; charset=utf-8');

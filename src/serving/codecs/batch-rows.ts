@@ -1,5 +1,5 @@
 import type { FieldError } from '../../errors.js';
-import type { CategoricalPlan, FieldPlan, RecordEncoder } from '../../features/record-encoder.js';
+import type { FieldPlan, RecordEncoder } from '../../features/record-encoder.js';
 import type { EncodedRows } from '../../runtimes/model-runtime.js';
 
 /** A batch validated and encoded: the valid rows packed in request order, and each invalid record's errors by index. */
@@ -34,26 +34,25 @@ export interface BatchFields {
   readonly rawCategories: readonly boolean[];
   /** For each categorical feature: its categories as UTF-8, to compare with a body's bytes. */
   readonly categoryBytes: readonly (readonly Uint8Array[])[];
-  /** For each categorical feature: its categories' indices by length, so a value is compared with one or two of them. */
+  /** For each categorical feature: its categories' indices by length in UTF-8 bytes, so a value is compared with one or two of them. */
   readonly categoriesByLength: readonly (readonly (readonly number[] | undefined)[])[];
 }
 
-/** Which category of a categorical feature (`slot`) text[from, end) is, exactly; -1 for none. */
-export function categoryAt(fields: BatchFields, slot: number, text: string, from: number, end: number): number {
+/** Which category of a categorical feature (`slot`) bytes[from, end) is, exactly; -1 for none. */
+export function categoryAt(fields: BatchFields, slot: number, bytes: Uint8Array, from: number, end: number): number {
   const candidates = fields.categoriesByLength[slot]![end - from];
   if (candidates === undefined) return -1;
-  const { categories } = fields.plans[slot] as CategoricalPlan;
+  const encoded = fields.categoryBytes[slot]!;
   for (let i = 0; i < candidates.length; i++) {
     const k = candidates[i]!;
-    if (sameText(text, from, categories[k]!)) return k;
+    if (sameBytes(bytes, from, encoded[k]!)) return k;
   }
   return -1;
 }
 
-/** Whether `text` holds `part` at `from` (a loop: faster than startsWith for the few characters of a category). */
-export function sameText(text: string, from: number, part: string): boolean {
-  for (let i = 0; i < part.length; i++) if (text.charCodeAt(from + i) !== part.charCodeAt(i)) return false;
-  return true;
+/** The byte at `i`; NaN past the end, as charCodeAt answers, so that every comparison with it fails there. */
+export function byteAt(bytes: Uint8Array, i: number): number {
+  return bytes[i] ?? NaN;
 }
 
 /** Whether `bytes` holds `part` at `from`. */
@@ -81,7 +80,7 @@ export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
     categoryBytes: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => Buffer.from(c, 'utf8')) : [])),
     categoriesByLength: plans.map((p) => {
       const byLength: number[][] = [];
-      if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[c.length] ??= []).push(k); });
+      if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[Buffer.byteLength(c, 'utf8')] ??= []).push(k); });
       return Array.from(byLength, (ks) => ks);
     }),
   };

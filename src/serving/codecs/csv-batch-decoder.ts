@@ -1,6 +1,6 @@
 import { csvCellValue, csvRecordOf, numericColumnsOf } from '../../features/csv-records.js';
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, byteAt, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const LF = 10;
 const CR = 13;
@@ -22,35 +22,43 @@ const UNKNOWN = 0;
 const LINE_FEED = 1;
 const CRLF = 2;
 
-
-/** Where `search` next occurs in `text` from `from`; Infinity when nowhere. */
-function positionOf(text: string, search: string, from: number): number {
-  const at = text.indexOf(search, from);
+/** Where `byte` next occurs in `bytes` from `from`, searched natively (it may be far, or nowhere); Infinity when nowhere. */
+function positionOf(bytes: Buffer, byte: number, from: number): number {
+  const at = bytes.indexOf(byte, from);
   return at < 0 ? Infinity : at;
 }
 
-/** String.prototype.isWellFormed: ES2024, in every Node this package supports, beyond the ES2023 lib it compiles against. */
-const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
+/**
+ * Where `byte` next occurs in `bytes` from `from`, before `end`; `end` when nowhere. A loop, not Buffer's indexOf: it
+ * looks a cell or a row ahead, and a native call each would cost more than the bytes.
+ */
+function nextByte(bytes: Uint8Array, byte: number, from: number, end: number): number {
+  let i = from;
+  while (i < end && bytes[i] !== byte) i++;
+  return i;
+}
 
 /**
  * Decodes, validates and encodes a CSV batch (the data file's format: a header row, then one record per row) in
- * one pass over its text, straight into the encoded matrix: no array of cells and no object per row. It answers
- * exactly what `decodeCsvBatch` (csv-parse, then `csvRecordOf`) + the record encoder answer: a row it cannot settle
- * in the pass is rebuilt as `csvRecordOf` builds it and validated by the record encoder, so its errors are the
- * encoder's. Any text outside the plain case (a quote out of place, a stray CR or LF, a row of another length, a
- * header lacking a required column, lone surrogates, more than `maxRecords` rows) gives undefined, for the caller to
- * take the reference path: csv-parse then words MALFORMED_CSV, and the header check INVALID_BODY, as before.
+ * one pass over its UTF-8 bytes, straight into the encoded matrix: no array of cells, no object per row, and no
+ * string of the whole body (see decodeJsonBatch for why). It answers exactly what `decodeCsvBatch` (csv-parse, then
+ * `csvRecordOf`) of the body's text + the record encoder answer: a row it cannot settle in the pass is rebuilt as
+ * `csvRecordOf` builds it and validated by the record encoder, so its errors are the encoder's. Any body outside the
+ * plain case (a quote out of place, a stray CR or LF, a row of another length, a header lacking a required column,
+ * more than `maxRecords` rows) gives undefined, for the caller to take the reference path: csv-parse then words
+ * MALFORMED_CSV, and the header check INVALID_BODY, as before.
  */
-export function decodeCsvRows(text: string, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
-  // csv-parse reads the text as UTF-8 bytes, which turns a lone surrogate into U+FFFD: left to it.
-  if (!isWellFormed(text)) return undefined;
-  return unlessReferencePath(() => new CsvBatchDecoder(text, encoder, fields, maxRecords).decode());
+export function decodeCsvRows(bytes: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
+  return unlessReferencePath(() => new CsvBatchDecoder(bytes, encoder, fields, maxRecords).decode());
 }
+
+/** UTF-8's byte-order mark, which csv-parse drops from the start of the text. */
+const BOM = [0xef, 0xbb, 0xbf];
 
 class CsvBatchDecoder {
   private pos = 0;
   private delimiter = UNKNOWN;
-  /** The current cell: text[cellStart, cellEnd), quoted with doubled quotes inside when `cellEscaped`. */
+  /** The current cell: bytes[cellStart, cellEnd), quoted with doubled quotes inside when `cellEscaped`. */
   private cellStart = 0;
   private cellEnd = 0;
   private cellEscaped = false;
@@ -64,15 +72,15 @@ class CsvBatchDecoder {
   private nextCr = -1;
   private readonly numericColumns: ReadonlySet<string>;
 
-  constructor(private readonly text: string, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
+  constructor(private readonly bytes: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
     this.rows = new BatchRows(encoder, maxRecords);
     this.numericColumns = numericColumnsOf(encoder.schema);
   }
 
   decode(): EncodedBatch {
-    const { text, fields } = this;
+    const { bytes, fields } = this;
     const { plans } = fields;
-    if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+    if (BOM.every((byte, i) => bytes[i] === byte)) this.pos = BOM.length;
     if (!this.skipEmptyLines()) throw REFERENCE_PATH;
     const header = this.cells().map((name) => name.trim());
     this.header = header;
@@ -101,14 +109,14 @@ class CsvBatchDecoder {
       let column = 0;
       const rowEnd = this.plainRowEnd(start);
       if (rowEnd >= 0) {
-        // No quote and no stray line break: cells end at commas, found natively.
+        // No quote and no stray line break: cells end at commas.
         let from = start;
         for (;; column++) {
           if (column >= columns) throw REFERENCE_PATH;
-          const comma = text.indexOf(',', from);
-          const last = comma < 0 || comma >= rowEnd;
+          const comma = nextByte(bytes, COMMA, from, rowEnd);
+          const last = comma >= rowEnd;
           this.cellStart = from;
-          this.cellEnd = last ? rowEnd : comma;
+          this.cellEnd = comma;
           this.cellEscaped = false;
           const slot = slots[column]!;
           if (slot >= 0 && this.valid) this.take(slot, x, offset);
@@ -135,7 +143,7 @@ class CsvBatchDecoder {
         this.pos = end;
       }
       // Rows of one batch are much alike in size: room for the rest at once.
-      if (index === 0) rows.reserve(1 + Math.ceil((1.1 * (text.length - this.pos)) / (this.pos - start + 1)));
+      if (index === 0) rows.reserve(1 + Math.ceil((1.1 * (bytes.length - this.pos)) / (this.pos - start + 1)));
       index++;
     }
     return rows.finish(index, (start) => this.recordAt(start));
@@ -159,24 +167,24 @@ class CsvBatchDecoder {
    * own, of the kind the text uses. -1 otherwise (the row is read cell by cell).
    */
   private plainRowEnd(start: number): number {
-    const { text } = this;
-    if (this.nextQuote < start) this.nextQuote = positionOf(text, '"', start);
-    if (this.nextCr < start) this.nextCr = positionOf(text, '\r', start);
-    let lineFeed = text.indexOf('\n', start);
-    if (lineFeed < 0) lineFeed = text.length;
+    const { bytes } = this;
+    if (this.nextQuote < start) this.nextQuote = positionOf(bytes, QUOTE, start);
+    if (this.nextCr < start) this.nextCr = positionOf(bytes, CR, start);
+    const found = bytes.indexOf(LF, start);
+    const lineFeed = found < 0 ? bytes.length : found;
     if (this.nextQuote < lineFeed) return -1;
     if (this.delimiter === CRLF) {
-      // The row's only CR is its line break's (the last row may end the text with no line break).
-      const end = lineFeed < text.length ? lineFeed - 1 : lineFeed;
-      return this.nextCr === end || (this.nextCr > end && end === text.length) ? end : -1;
+      // The row's only CR is its line break's (the last row may end the body with no line break).
+      const end = lineFeed < bytes.length ? lineFeed - 1 : lineFeed;
+      return this.nextCr === end || (this.nextCr > end && end === bytes.length) ? end : -1;
     }
     return this.nextCr < lineFeed ? -1 : lineFeed;
   }
 
   /** Past the line break that ends a plain row at `end`. */
   private afterRow(end: number): number {
-    const { text } = this;
-    if (end >= text.length) return end;
+    const { bytes } = this;
+    if (end >= bytes.length) return end;
     return this.delimiter === CRLF ? end + 2 : end + 1;
   }
 
@@ -204,9 +212,9 @@ class CsvBatchDecoder {
    * it (Clinger's fast path); NaN for anything else.
    */
   private plainNumber(): number {
-    const { text, cellEnd } = this;
+    const { bytes, cellEnd } = this;
     let i = this.cellStart;
-    let c = text.charCodeAt(i);
+    let c = byteAt(bytes, i);
     const negative = c === MINUS;
     if (negative || c === PLUS) i++;
     let mantissa = 0;
@@ -214,7 +222,7 @@ class CsvBatchDecoder {
     let fraction = 0;
     let dot = false;
     for (; i < cellEnd; i++) {
-      c = text.charCodeAt(i);
+      c = byteAt(bytes, i);
       if (c >= ZERO && c <= NINE) {
         mantissa = mantissa * 10 + (c - ZERO);
         digits++;
@@ -233,7 +241,7 @@ class CsvBatchDecoder {
   private categorical(plan: CategoricalPlan, slot: number, x: Float64Array, offset: number): boolean {
     const { categories } = plan;
     if (categories.length === 0) return true;
-    const hit = this.cellEscaped ? categories.indexOf(this.cellText()) : categoryAt(this.fields, slot, this.text, this.cellStart, this.cellEnd);
+    const hit = this.cellEscaped ? categories.indexOf(this.cellText()) : categoryAt(this.fields, slot, this.bytes, this.cellStart, this.cellEnd);
     if (hit < 0) return false;
     const first = offset + plan.firstColumn;
     for (let k = 0; k < categories.length; k++) x[first + k] = k === hit ? 1 : 0;
@@ -257,22 +265,22 @@ class CsvBatchDecoder {
   }
 
   private cellText(): string {
-    const cell = this.text.slice(this.cellStart, this.cellEnd);
+    const cell = this.bytes.toString('utf8', this.cellStart, this.cellEnd);
     return this.cellEscaped ? cell.replaceAll('""', '"') : cell;
   }
 
   /** Reads the cell at `pos` (quoted or not) and moves past what ends it; returns what that was. */
   private cell(): number {
-    const { text } = this;
+    const { bytes } = this;
     let i = this.pos;
-    if (text.charCodeAt(i) === QUOTE) {
+    if (byteAt(bytes, i) === QUOTE) {
       this.cellStart = i + 1;
       this.cellEscaped = false;
       let from = i + 1;
       for (;;) {
-        const quote = text.indexOf('"', from);
-        if (quote < 0) throw REFERENCE_PATH;
-        if (text.charCodeAt(quote + 1) === QUOTE) {
+        const quote = nextByte(bytes, QUOTE, from, bytes.length);
+        if (quote === bytes.length) throw REFERENCE_PATH;
+        if (byteAt(bytes, quote + 1) === QUOTE) {
           this.cellEscaped = true;
           from = quote + 2;
           continue;
@@ -282,12 +290,12 @@ class CsvBatchDecoder {
         break;
       }
       // After a closing quote: a delimiter, a line break or the end, nothing else.
-      const c = text.charCodeAt(i);
+      const c = byteAt(bytes, i);
       if (c === COMMA) {
         this.pos = i + 1;
         return ENDS_CELL;
       }
-      if (i >= text.length) {
+      if (i >= bytes.length) {
         this.pos = i;
         return ENDS_TEXT;
       }
@@ -297,7 +305,7 @@ class CsvBatchDecoder {
     this.cellStart = i;
     this.cellEscaped = false;
     for (;; i++) {
-      const c = text.charCodeAt(i);
+      const c = byteAt(bytes, i);
       if (c === COMMA) {
         this.cellEnd = i;
         this.pos = i + 1;
@@ -323,10 +331,10 @@ class CsvBatchDecoder {
    * LF; a lone CR, or a line break of the other kind, which csv-parse would keep as cell text, is left to it).
    */
   private afterLineBreak(i: number): number {
-    const { text } = this;
-    const c = text.charCodeAt(i);
+    const { bytes } = this;
+    const c = byteAt(bytes, i);
     if (this.delimiter === UNKNOWN) {
-      if (c === CR && text.charCodeAt(i + 1) === LF) this.delimiter = CRLF;
+      if (c === CR && byteAt(bytes, i + 1) === LF) this.delimiter = CRLF;
       else if (c === LF) this.delimiter = LINE_FEED;
       else throw REFERENCE_PATH;
     }
@@ -334,16 +342,16 @@ class CsvBatchDecoder {
       if (c !== LF) throw REFERENCE_PATH;
       return i + 1;
     }
-    if (c !== CR || text.charCodeAt(i + 1) !== LF) throw REFERENCE_PATH;
+    if (c !== CR || byteAt(bytes, i + 1) !== LF) throw REFERENCE_PATH;
     return i + 2;
   }
 
   /** Skips empty lines (csv-parse's skip_empty_lines); whether a row follows. */
   private skipEmptyLines(): boolean {
-    const { text } = this;
+    const { bytes } = this;
     for (;;) {
-      if (this.pos >= text.length) return false;
-      const c = text.charCodeAt(this.pos);
+      if (this.pos >= bytes.length) return false;
+      const c = byteAt(bytes, this.pos);
       if (c !== LF && c !== CR) return true;
       this.pos = this.afterLineBreak(this.pos);
     }

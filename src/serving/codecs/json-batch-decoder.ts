@@ -1,5 +1,5 @@
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, byteAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -39,11 +39,6 @@ const MAX_DEPTH = 256;
  */
 export function decodeJsonBatch(body: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
   return unlessReferencePath(() => new JsonBatchDecoder(body, encoder, fields, maxRecords).decode());
-}
-
-/** The byte at `i`; NaN past the end, as charCodeAt answers, so that every comparison with it fails there. */
-function byteAt(bytes: Uint8Array, i: number): number {
-  return bytes[i] ?? NaN;
 }
 
 /** Whether `bytes` holds `word` (ASCII) at `from`. */

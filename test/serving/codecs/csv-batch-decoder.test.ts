@@ -12,16 +12,23 @@ const reference = capturingPlane(MAX);
 const encoder = plane.runtime.encoder;
 const fields = batchFieldsOf(encoder)!;
 
-function decodedInOnePass(text: string): boolean {
-  return decodeCsvRows(text, encoder, fields, MAX) !== undefined;
+/** A body as the server receives it: UTF-8 bytes (a text's lone surrogates become U+FFFD on the way, as over HTTP). */
+const bytesOf = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+
+function decodedInOnePass(body: string | Buffer): boolean {
+  return decodeCsvRows(bytesOf(body), encoder, fields, MAX) !== undefined;
 }
 
-/** The one-pass path's answer must be the reference path's (csv-parse, then the record encoder), exactly. */
-function assertSameAnswer(text: string, explain = false): BatchAnswer {
+/**
+ * The one-pass path's answer must be the reference path's (csv-parse of the bytes' text, then the record encoder),
+ * exactly.
+ */
+function assertSameAnswer(body: string | Buffer, explain = false): BatchAnswer {
   const options = explain ? { explain: true } : {};
-  const fast = answerOf(() => plane.predictCsvBatch(text, options, 'rest'), scored);
-  const old = answerOf(() => referenceCsv(reference.plane, text, options), reference.scored);
-  assert.deepStrictEqual(fast, old, `answers differ for ${JSON.stringify(text.slice(0, 600))}`);
+  const bytes = bytesOf(body);
+  const fast = answerOf(() => plane.predictCsvBatch(bytes, options, 'rest'), scored);
+  const old = answerOf(() => referenceCsv(reference.plane, bytes.toString('utf8'), options), reference.scored);
+  assert.deepStrictEqual(fast, old, `answers differ for ${JSON.stringify(bytes.toString('utf8').slice(0, 600))}`);
   return fast;
 }
 
@@ -120,6 +127,23 @@ describe('CSV batch in one pass', () => {
       assert.equal(assertSameAnswer(text).outcome?.failed, 0);
     }
     assert.equal((assertSameAnswer(csvText(head, [quotedRow])).outcome?.results[0] as { customerID: string }).customerID, 'A,"1"\nB');
+  });
+
+  test('bytes that are not plain ASCII: multi-byte characters and invalid UTF-8 read as the text they decode to', () => {
+    const head = header();
+    const [first, second] = rowsOf(0, 2);
+    const id = head.indexOf('customerID');
+    const gender = head.indexOf('gender');
+    const plain = Buffer.from(csvText(head, [first!.map((cell, c) => (c === id ? 'Zoë-😀-東京' : cell)), second!.map((cell, c) => (c === id ? 'BROKEN' : cell))]), 'utf8');
+    const broken = Buffer.from(plain);
+    broken.set([0x80, 0xe6, 0x9d], broken.indexOf('BROKEN') + 1);
+    assert.ok(decodedInOnePass(plain) && decodedInOnePass(broken));
+    assert.equal((assertSameAnswer(plain).outcome?.results[0] as { customerID: string }).customerID, 'Zoë-😀-東京');
+    assert.match((assertSameAnswer(broken).outcome?.results[1] as { customerID: string }).customerID, /\uFFFD/);
+    // A category spelled with a non-ASCII look-alike is not the category; a lone surrogate in a text is U+FFFD in bytes.
+    for (const cell of ['Fémale', 'Fe\ud800male']) {
+      assert.equal(assertSameAnswer(csvText(head, [first!.map((c, k) => (k === gender ? cell : c))])).outcome?.failed, 1);
+    }
   });
 
   test('numbers at the edges, blanks and spaces convert as a record\'s cells do', () => {
