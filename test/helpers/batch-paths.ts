@@ -37,6 +37,9 @@ export function capturingPlane(maxBatchSize: number): { plane: DataPlane; scored
   return { plane: new DataPlane(runtime, { maxBatchSize }), scored };
 }
 
+/** A body as the server receives it: UTF-8 bytes (a text's lone surrogates become U+FFFD on the way, as over HTTP). */
+export const bytesOf = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+
 /** Runs one path and records its answer (synchronous: the native model never answers with a promise). */
 export function answerOf(run: () => MaybePromise<BatchOutcome>, scored: BatchAnswer['scored']): BatchAnswer {
   scored.length = 0;

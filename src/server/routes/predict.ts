@@ -31,12 +31,8 @@ function noBody(): ChurnError {
  * A batch's body (CSV or JSON), kept as bytes: the data plane decodes it in one pass into the encoded rows (timed as
  * the decode stage), without making a string of the whole body (see decodeJsonBatch for why).
  */
-class CsvBytes {
-  constructor(readonly bytes: Buffer) {}
-}
-
-class JsonBytes {
-  constructor(readonly bytes: Buffer) {}
+class BatchBody {
+  constructor(readonly bytes: Buffer, readonly format: 'csv' | 'json') {}
 }
 
 /**
@@ -65,9 +61,9 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
 
     // CSV only here: /predict takes one JSON record.
     app.register(async (batch) => {
-      batch.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new CsvBytes(bytes as Buffer)); });
+      batch.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new BatchBody(bytes as Buffer, 'csv')); });
       batch.removeContentTypeParser('application/json');
-      batch.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new JsonBytes(bytes as Buffer)); });
+      batch.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => { done(null, new BatchBody(bytes as Buffer, 'json')); });
       batch.post('/predict/batch', {
         schema: {
           summary: `Score up to ${maxBatchSize} customers; a bad record gets its own error entry`,
@@ -92,9 +88,11 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
         if (body === undefined) throw noBody();
         const options = predictOptions(request.query);
         const plane = core.plane;
-        const outcome = body instanceof CsvBytes
-          ? plane.predictCsvBatch(body.bytes, options, 'rest', request.id)
-          : plane.predictJsonBatch((body as JsonBytes).bytes, options, 'rest', request.id);
+        // The scope's only parsers are the two above.
+        const { bytes, format } = body as BatchBody;
+        const outcome = format === 'csv'
+          ? plane.predictCsvBatch(bytes, options, 'rest', request.id)
+          : plane.predictJsonBatch(bytes, options, 'rest', request.id);
         const csv = acceptsCsv(request.headers.accept);
         if (csv) reply.type('text/csv; charset=utf-8');
         return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : undefined);

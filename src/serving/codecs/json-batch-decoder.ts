@@ -41,11 +41,9 @@ export function decodeJsonBatch(body: Buffer, encoder: RecordEncoder, fields: Ba
   return unlessReferencePath(() => new JsonBatchDecoder(body, encoder, fields, maxRecords).decode());
 }
 
-/** Whether `bytes` holds `word` (ASCII) at `from`. */
-function wordAt(bytes: Uint8Array, from: number, word: string): boolean {
-  for (let i = 0; i < word.length; i++) if (bytes[from + i] !== word.charCodeAt(i)) return false;
-  return true;
-}
+const NULL = Buffer.from('null');
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
 
 class JsonBatchDecoder {
   private pos = 0;
@@ -377,8 +375,8 @@ class JsonBatchDecoder {
 
   /** Whether the value at `pos` is `null` (consumed when it is). */
   private isNull(): boolean {
-    if (wordAt(this.body, this.pos, 'null')) {
-      this.pos += 4;
+    if (sameBytes(this.body, this.pos, NULL)) {
+      this.pos += NULL.length;
       return true;
     }
     return false;
@@ -415,10 +413,10 @@ class JsonBatchDecoder {
         }
       }
       this.expect(close);
-    } else if (wordAt(body, this.pos, 'true')) {
-      this.pos += 4;
-    } else if (wordAt(body, this.pos, 'false')) {
-      this.pos += 5;
+    } else if (sameBytes(body, this.pos, TRUE)) {
+      this.pos += TRUE.length;
+    } else if (sameBytes(body, this.pos, FALSE)) {
+      this.pos += FALSE.length;
     } else if (!this.isNull()) {
       throw REFERENCE_PATH;
     }

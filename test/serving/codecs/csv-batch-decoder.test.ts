@@ -4,16 +4,13 @@ import { SeededRandom } from '../../../src/foundation/seeded-random.js';
 import { batchFieldsOf } from '../../../src/serving/codecs/batch-rows.js';
 import { encodeBatchCsv } from '../../../src/serving/codecs/csv-batch.js';
 import { decodeCsvRows } from '../../../src/serving/codecs/csv-batch-decoder.js';
-import { answerOf, capturingPlane, dataFileLines, referenceCsv, type BatchAnswer } from '../../helpers/batch-paths.js';
+import { answerOf, bytesOf, capturingPlane, dataFileLines, referenceCsv, type BatchAnswer } from '../../helpers/batch-paths.js';
 
 const MAX = 10;
 const { plane, scored } = capturingPlane(MAX);
 const reference = capturingPlane(MAX);
 const encoder = plane.runtime.encoder;
 const fields = batchFieldsOf(encoder)!;
-
-/** A body as the server receives it: UTF-8 bytes (a text's lone surrogates become U+FFFD on the way, as over HTTP). */
-const bytesOf = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 
 function decodedInOnePass(body: string | Buffer): boolean {
   return decodeCsvRows(bytesOf(body), encoder, fields, MAX) !== undefined;

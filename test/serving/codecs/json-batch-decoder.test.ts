@@ -4,7 +4,7 @@ import { SeededRandom } from '../../../src/foundation/seeded-random.js';
 import { batchFieldsOf } from '../../../src/serving/codecs/batch-rows.js';
 import { decodeJsonBatch } from '../../../src/serving/codecs/json-batch-decoder.js';
 import type { DataPlane } from '../../../src/serving/data-plane.js';
-import { answerOf, capturingPlane, referenceJson, type BatchAnswer } from '../../helpers/batch-paths.js';
+import { answerOf, bytesOf, capturingPlane, referenceJson, type BatchAnswer } from '../../helpers/batch-paths.js';
 import { dataRecords, validRecord } from '../../helpers/fixtures.js';
 
 const MAX = 10;
@@ -12,9 +12,6 @@ const { plane, scored } = capturingPlane(MAX);
 const reference = capturingPlane(MAX);
 const encoder = plane.runtime.encoder;
 const fields = batchFieldsOf(encoder)!;
-
-/** A body as the server receives it: UTF-8 bytes (a text's lone surrogates become U+FFFD on the way, as over HTTP). */
-const bytesOf = (body: string | Buffer): Buffer => (typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 
 /** Whether the one-pass decoder took the body itself (rather than leaving it to the reference path). */
 function decodedInOnePass(body: string | Buffer, maxRecords = MAX): boolean {
