@@ -15,7 +15,8 @@ export interface LoadTestReport {
   formatVersion: 1;
   startedAt: string;
   target: TargetDescription;
-  profile: { name: string; durationSeconds: number };
+  /** `warmupSeconds`: load offered before the measured run at the profile's starting rate, counted nowhere. */
+  profile: { name: string; durationSeconds: number; warmupSeconds: number };
   payload: string;
   connections: number;
   /** Wall time from the start until the last response (or the end of the profile if later). */
@@ -68,7 +69,7 @@ export const maxLateShare = 0.01;
 export interface ReportContext {
   startedAt: Date;
   target: TargetDescription;
-  profile: { name: string; durationSeconds: number };
+  profile: { name: string; durationSeconds: number; warmupSeconds: number };
   payload: string;
   connections: number;
   maxInFlight: number;

@@ -20,6 +20,8 @@ export interface LoadTestOptions {
   seed?: number;
   timeoutMs?: number;
   maxInFlight?: number;
+  /** Seconds at the profile's starting rate before the measured run, on the same connections, counted nowhere. Default 0. */
+  warmupSeconds?: number;
   /** Width of a timeline interval; by default 1 s, wider for long runs so a report stays around 600 points. */
   timelineIntervalSeconds?: number;
   /** Pre-built payloads (calibration reuses one set across steps). */
@@ -61,6 +63,8 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
   const connections = positiveInteger(options.connections ?? loadTestDefaults.connections, 'connections', 10_000);
   const timeoutMs = positiveInteger(options.timeoutMs ?? loadTestDefaults.timeoutMs, 'timeout (ms)', 3_600_000);
   const maxInFlight = positiveInteger(options.maxInFlight ?? loadTestDefaults.maxInFlight, 'max in-flight', 1_000_000);
+  const warmupSeconds = options.warmupSeconds ?? 0;
+  if (!(warmupSeconds >= 0 && warmupSeconds <= 3600)) throw new ChurnError('INVALID_ARGUMENT', `warm-up must be within 0..3600 seconds, got ${warmupSeconds}`);
   const intervalSeconds = options.timelineIntervalSeconds
     ?? Math.max(1, Math.ceil(profile.durationSeconds / loadTestDefaults.maxTimelinePoints));
   if (!(intervalSeconds > 0)) throw new ChurnError('INVALID_ARGUMENT', `timeline interval must be positive, got ${intervalSeconds}`);
@@ -87,13 +91,14 @@ export async function runLoadTest(options: LoadTestOptions): Promise<LoadTestRep
     timeoutMs,
     timelineIntervalMs: intervalSeconds * 1000,
     lateSendMs: loadTestDefaults.lateSendMs,
+    warmupSeconds,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.onProgress === undefined ? {} : { onInterval: options.onProgress }),
   }).run();
   return buildLoadReport(outcome, {
     startedAt,
     target: { url: options.url, model },
-    profile: { name: profile.name, durationSeconds: profile.durationSeconds },
+    profile: { name: profile.name, durationSeconds: profile.durationSeconds, warmupSeconds },
     payload: payloadSpecText(payloads.spec),
     connections,
     maxInFlight,

@@ -22,6 +22,12 @@ export interface OpenLoopOptions {
   timelineIntervalMs: number;
   /** A request sent later than this after its scheduled time counts as late. */
   lateSendMs: number;
+  /**
+   * Seconds of load at the profile's starting rate before the measured run, on the same connections, counted
+   * nowhere. The first moments of a run measure the generator and the server warming up (connections opening,
+   * code not yet optimised), not the server's steady latency. Default 0.
+   */
+  warmupSeconds?: number;
   signal?: AbortSignal;
   onInterval?: (snapshot: RunSnapshot) => void;
 }
@@ -161,6 +167,8 @@ export class OpenLoopRunner {
   private readonly options: OpenLoopOptions;
   private readonly clientOptions: Client.Options;
   private readonly schedule: ArrivalSchedule;
+  /** Warm-up arrivals, before the measured ones; their times are negative (the measured run starts at 0). */
+  private warmup: { schedule: ArrivalSchedule; offsetMs: number } | undefined;
   private readonly timeline: RunTimeline;
   private readonly latency = new LatencyHistogram();
   private readonly sendLag = new LatencyHistogram();
@@ -180,6 +188,7 @@ export class OpenLoopRunner {
   private nextMs: number | undefined;
   private offered = 0;
   private sent = 0;
+  private warmupSent = 0;
   private ok = 0;
   private failed = 0;
   /** Requests sent and not yet settled, including those waiting for a connection. */
@@ -194,6 +203,8 @@ export class OpenLoopRunner {
   private draining = false;
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The generator's CPU time when the measured run began. */
+  private cpuBefore: NodeJS.CpuUsage | undefined;
   private finish: (() => void) | undefined;
 
   constructor(options: OpenLoopOptions) {
@@ -206,6 +217,12 @@ export class OpenLoopRunner {
       keepAliveTimeout: 60_000,
     };
     this.schedule = new ArrivalSchedule(options.profile);
+    const warmupSeconds = options.warmupSeconds ?? 0;
+    if (warmupSeconds > 0) {
+      const rate = options.profile.rateAt(0);
+      const profile = { name: 'warm-up', durationSeconds: warmupSeconds, rateAt: () => rate };
+      this.warmup = { schedule: new ArrivalSchedule(profile), offsetMs: warmupSeconds * 1000 };
+    }
     this.timeline = new RunTimeline(options.timelineIntervalMs, this.latency);
     // Headers as a flat [name, value, ...] list, built once; undici validates and serialises them per request.
     const headers = { 'content-type': 'application/json', ...options.headers };
@@ -221,10 +238,9 @@ export class OpenLoopRunner {
   }
 
   async run(): Promise<RunOutcome> {
-    const cpuBefore = process.cpuUsage();
-    this.startMs = performance.now();
-    const arrival = this.schedule.next();
-    this.nextMs = arrival === undefined ? undefined : arrival * 1000;
+    this.cpuBefore = process.cpuUsage();
+    this.startMs = performance.now() + (this.warmup?.offsetMs ?? 0);
+    this.nextMs = this.nextArrivalMs();
     const onAbort = () => {
       this.aborted = true;
       this.nextMs = undefined;
@@ -246,7 +262,7 @@ export class OpenLoopRunner {
       this.options.signal?.removeEventListener('abort', onAbort);
       await Promise.all(this.connections.map((c) => c.client.destroy().catch(() => undefined)));
     }
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpu = process.cpuUsage(this.cpuBefore);
     const endMs = Math.max(this.lastCompletionMs, Math.min(this.now(), this.options.profile.durationSeconds * 1000));
     const timeline = this.timeline.points(); // closes the last interval, which completes `latency`
     return {
@@ -272,9 +288,9 @@ export class OpenLoopRunner {
   private readonly tick = (): void => {
     const now = this.now();
     while (this.nextMs !== undefined && this.nextMs <= now) {
-      this.send(this.nextMs, now);
-      const arrival = this.schedule.next();
-      this.nextMs = arrival === undefined ? undefined : arrival * 1000;
+      if (this.nextMs < 0) this.sendUnmeasured(this.nextMs);
+      else this.send(this.nextMs, now);
+      this.nextMs = this.nextArrivalMs();
     }
     if (this.nextMs === undefined) {
       this.drain();
@@ -283,6 +299,25 @@ export class OpenLoopRunner {
     // Timers have about 1 ms resolution; spinning for better would burn a core the server may need.
     this.timer = setTimeout(this.tick, Math.max(1, Math.floor(this.nextMs - this.now())));
   };
+
+  /** The next arrival in ms from the start of the measured run (negative while warming up), or undefined at the end. */
+  private nextArrivalMs(): number | undefined {
+    if (this.warmup !== undefined) {
+      const arrival = this.warmup.schedule.next();
+      if (arrival !== undefined) return arrival * 1000 - this.warmup.offsetMs;
+      this.warmup = undefined;
+      this.cpuBefore = process.cpuUsage();
+    }
+    const arrival = this.schedule.next();
+    return arrival === undefined ? undefined : arrival * 1000;
+  }
+
+  /** A warm-up request: it takes a connection like any other (so the measured run finds them open) and is counted nowhere. */
+  private sendUnmeasured(scheduledMs: number): void {
+    if (this.inFlight >= this.maxInFlight) return;
+    this.inFlight++;
+    this.start(scheduledMs, this.warmupSent++ % this.bodies.length);
+  }
 
   private send(scheduledMs: number, now: number): void {
     this.offered++;
@@ -298,8 +333,11 @@ export class OpenLoopRunner {
     this.inFlight++;
     if (this.inFlight > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlight;
     this.sent++;
-    const bodyIndex = this.sent % this.bodies.length;
-    // First come, first served: while others wait for a connection, a new arrival queues behind them.
+    this.start(scheduledMs, this.sent % this.bodies.length);
+  }
+
+  /** Puts a request on a free connection, or in the queue: while others wait for one, a new arrival queues behind them. */
+  private start(scheduledMs: number, bodyIndex: number): void {
     const connection = this.waiting.length > 0 ? undefined : (this.idle.pop() ?? this.open());
     if (connection === undefined) this.waiting.push(scheduledMs, bodyIndex);
     else this.dispatch(connection, scheduledMs, bodyIndex);
@@ -322,6 +360,10 @@ export class OpenLoopRunner {
 
   completed(connection: Connection): void {
     if (this.closed) return;
+    if (connection.scheduledMs < 0) {
+      this.settled(connection); // a warm-up request: counted nowhere
+      return;
+    }
     const now = this.now();
     const latencyMs = now - connection.scheduledMs;
     const status = connection.status;
@@ -330,10 +372,17 @@ export class OpenLoopRunner {
     this.timeline.response(now, latencyMs, ok);
     if (ok) this.ok++;
     else this.fail(now, 'http_status');
-    this.inFlight--;
     this.lastCompletionMs = now;
-    // The next waiting request goes straight onto this connection; undici writes it once it has finished
-    // with the response (on the next turn of the event loop), as its own Pool would.
+    this.settled(connection);
+  }
+
+  /**
+   * A request on `connection` got its answer: the next waiting request goes straight onto the connection
+   * (undici writes it once it has finished with the response, on the next turn of the event loop, as its own
+   * Pool would), or the connection goes idle.
+   */
+  private settled(connection: Connection): void {
+    this.inFlight--;
     if (this.waiting.length > 0) this.dispatch(connection, this.waiting.peekScheduledMs(), this.waiting.shiftBody());
     else this.release(connection);
   }
@@ -341,9 +390,11 @@ export class OpenLoopRunner {
   errored(connection: Connection, error: Error): void {
     if (this.closed) return;
     const now = this.now();
-    this.fail(now, errorKindOf(error));
+    if (connection.scheduledMs >= 0) {
+      this.fail(now, errorKindOf(error));
+      this.lastCompletionMs = now;
+    }
     this.inFlight--;
-    this.lastCompletionMs = now;
     // undici is still unwinding the failed request (or the whole connection): hand the connection the next
     // waiting request later, not from inside its error path. It reconnects by itself if it has to.
     this.release(connection);
@@ -392,6 +443,7 @@ export class OpenLoopRunner {
 
   private reportInterval(): void {
     const now = this.now();
+    if (now < 0) return; // still warming up
     this.timeline.advanceTo(now);
     this.options.onInterval?.({
       elapsedSeconds: now / 1000,

@@ -11,12 +11,14 @@ function sloValue(text: string, value: number): string {
   return /^errors/i.test(text) ? percent(value) : `${ms(value)} ms`;
 }
 
+const warmup = (seconds: number) => (seconds > 0 ? ` after ${seconds} s of warm-up (not counted)` : '');
+
 /** The final report as plain-text tables, for the terminal. */
 export function formatLoadReport(report: LoadTestReport, verdict?: SloVerdict): string {
   const model = report.target.model === null ? '' : ` (model ${report.target.model.name} ${report.target.model.version})`;
   const lines: string[] = [
     `target   ${report.target.url}${model}`,
-    `profile  ${report.profile.name}, ${report.profile.durationSeconds.toFixed(1)} s; payload ${report.payload}; ${report.connections} connections`,
+    `profile  ${report.profile.name}, ${report.profile.durationSeconds.toFixed(1)} s${warmup(report.profile.warmupSeconds)}; payload ${report.payload}; ${report.connections} connections`,
     '',
     formatTable([
       ['requests over', 'offered', 'sent', 'ok', 'failed', 'error rate', 'offered/s', 'achieved/s'],

@@ -18,7 +18,7 @@ describe('htmlLoadReport', () => {
   });
 
   it('escapes text from the target and the profile', () => {
-    const report = { ...sampleReport(), profile: { name: '<b>x</b>', durationSeconds: 3 } };
+    const report = { ...sampleReport(), profile: { name: '<b>x</b>', durationSeconds: 3, warmupSeconds: 0 } };
     assert.ok(!htmlLoadReport(report).includes('<b>x</b>'));
   });
 });

@@ -96,6 +96,29 @@ describe('runLoadTest', { timeout: 30_000 }, () => {
     assert.ok(dropped.warnings.some((w) => w.includes('dropped')), dropped.warnings.join('\n'));
   });
 
+  it('warms up on the same connections and counts none of it', async () => {
+    // A cold server: its first five answers take 200 ms. Measured, they are in the latency; as the warm-up, nowhere.
+    const cold = (n: number) => ({ status: n < 5 ? 500 : 200, delayMs: n < 5 ? 200 : 1 });
+    const unwarmed = await runLoadTest({ url: (await stub(cold)).url, profile: 'constant:100', durationSeconds: 0.5, connections: 4 });
+    assert.ok(unwarmed.latency.maxMs >= 200, `max ${unwarmed.latency.maxMs} ms`);
+    assert.equal(unwarmed.statuses['500'], 5);
+
+    const server = await stub(cold);
+    const report = await runLoadTest({ url: server.url, profile: 'constant:100', durationSeconds: 0.5, connections: 4, warmupSeconds: 0.5 });
+    assert.equal(server.received, 100, 'fifty warm-up requests, then fifty measured');
+    assert.equal(report.requests.offered, 50);
+    assert.equal(report.requests.sent, 50);
+    assert.equal(report.requests.ok, 50);
+    assert.equal(report.latency.count, 50);
+    assert.deepEqual(report.statuses, { 200: 50 });
+    assert.ok(report.latency.maxMs < 150, `max ${report.latency.maxMs} ms`);
+    assert.ok(report.elapsedSeconds < 1, `elapsed ${report.elapsedSeconds} s counts from the end of the warm-up`);
+    assert.ok(server.connections <= 4, `${server.connections} connections: the measured run reuses the warm-up's`);
+    assert.equal(report.profile.warmupSeconds, 0.5);
+    assert.equal(report.timeline.points[0]!.t, 0);
+    await assert.rejects(runLoadTest({ url: server.url, profile: 'constant:10', durationSeconds: 0.1, warmupSeconds: -1 }), { code: 'INVALID_ARGUMENT' });
+  });
+
   it('stops early on abort and says so', async () => {
     const server = await stub();
     const controller = new AbortController();

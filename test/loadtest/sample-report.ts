@@ -10,7 +10,7 @@ export function sampleReport(options: { p99Ms?: number; failed?: number; offered
     formatVersion: 1,
     startedAt: '2026-01-05T09:00:00.000Z',
     target: { url: 'http://127.0.0.1:8000', model: { name: 'churn', version: '1.0.0' } },
-    profile: { name: 'constant:100', durationSeconds: 3 },
+    profile: { name: 'constant:100', durationSeconds: 3, warmupSeconds: 0 },
     payload: 'single',
     connections: 8,
     elapsedSeconds: 3.01,

@@ -47,6 +47,7 @@ export const loadtestCommand = defineCommand({
     speedup: { type: 'string', description: 'time compression of monday-9am and file profiles (60: the 4-hour morning in 4 minutes)', default: '1' },
     duration: { type: 'string', description: 'run length in seconds (default: the profile\'s; 10 for constant)' },
     connections: { type: 'string', description: 'keep-alive connections', default: String(loadTestDefaults.connections) },
+    warmup: { type: 'string', description: 'seconds of load at the profile\'s starting rate before the measured run, not counted (connections open, code warms up)', default: '0' },
     payload: { type: 'string', description: 'single | batch:<n> | v2:<n> (records sampled from the data set; v2 sends Open Inference Protocol requests) | drifted:<feature>=<value>[,...] (single records with those features fixed: a shifted population)', default: loadTestDefaults.payload },
     'api-key': { type: 'string', description: 'bearer token for /predict (or set LOADTEST_API_KEY, which keeps it out of ps)' },
     seed: { type: 'string', description: 'seed of the record sampling', default: String(loadTestDefaults.seed) },
@@ -97,7 +98,7 @@ export const loadtestCommand = defineCommand({
       const progress = loadProgress(profile.durationSeconds);
       const report = await runLoadTest({
         url: args.url, profile, payload: args.payload, connections, seed, signal,
-        timeoutMs,
+        timeoutMs, warmupSeconds: numberOption(args.warmup, 'warmup')!,
         ...(apiKey === undefined ? {} : { apiKey }),
         onProgress: progress.onProgress,
       }).finally(progress.done);
