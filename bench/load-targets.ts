@@ -52,6 +52,26 @@ export async function runBareFastifyServer(): Promise<void> {
   process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
 }
 
+/**
+ * Bare Fastify (as above) that scores the bundled model through the serving core's data plane, with drift
+ * monitoring off: the framework plus the work any server of this model must do (decode, validate, encode, score,
+ * answer), and none of what the server adds for operators (request ids, metrics, the request log, drift,
+ * admission and the run queue). The floor of a Fastify server of this model.
+ */
+export async function runScoringFastifyServer(): Promise<void> {
+  const [{ default: Fastify }, { openModelWithProvenance }, { openServingCore }, { bundledModelDirectory }] = await Promise.all([
+    import('fastify'), import('../src/runtimes/open-model-from.js'), import('../src/serving/open-serving-core.js'), import('../src/model/bundled-model.js'),
+  ]);
+  const { runtime } = await openModelWithProvenance(bundledModelDirectory);
+  const core = await openServingCore(runtime, { threshold: undefined, maxBatchSize: 1000, apiKeys: [], maxEventLoopDelayMs: 0, processMetrics: false });
+  const unmonitored = { monitored: false };
+  const app = Fastify({ logger: false, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore', keepAliveTimeout: 75_000 });
+  app.post('/predict', (request) => core.plane.predict(request.body, unmonitored, 'rest'));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  announceListening((app.server.address() as { port: number }).port);
+  process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
+}
+
 export interface Target {
   name: string;
   port: number;
