@@ -1,5 +1,6 @@
 import { links, type LinkName } from './link.js';
 import { linearMargin, type LinearModel } from './linear-model.js';
+import { compileTreeEnsemble } from './compiled-tree-ensemble.js';
 import { treeEnsembleMargin, type TreeEnsemble } from './tree-ensemble.js';
 
 /** Every compact model form an evaluator understands. */
@@ -11,7 +12,7 @@ export type MarginFunction = (x: Float64Array, offset: number) => number;
 export function marginFunction(model: CompactModel): MarginFunction {
   switch (model.kind) {
     case 'tree-ensemble':
-      return (x, offset) => treeEnsembleMargin(model, x, offset);
+      return compileTreeEnsemble(model) ?? ((x, offset) => treeEnsembleMargin(model, x, offset));
     case 'linear':
       return (x, offset) => linearMargin(model, x, offset);
   }

@@ -1,3 +1,4 @@
+import { compileTreeEnsemble } from './compiled-tree-ensemble.js';
 import { undecidedGoesLeft, type TreeEnsemble } from './tree-ensemble.js';
 import type { TreeModel } from './tree-model.js';
 
@@ -35,7 +36,8 @@ export function libraryInputs(model: TreeModel, x: Float64Array): Float64Array {
  * threshold leaves undecided (NaN, or a node with a rule) consults the node's rule when the ensemble has rules;
  * and XGBoost's sum is float32, from the base margin, one tree at a time (Math.fround of the double sum of two
  * floats is their float sum), where LightGBM's is float64. Written out rather than shared through a per-tree
- * function call: this is the hot path (bench/tree-formats).
+ * function call: this is the hot path of ensembles with rules, and of any the generated code does not take
+ * (compileTreeEnsemble).
  */
 function libraryMargin(model: TreeEnsemble, x: Float64Array, offset: number, float32: boolean): number {
   const { roots, feature, threshold, defaultLeft, left, right, value, rules } = model;
@@ -56,13 +58,13 @@ function libraryMargin(model: TreeEnsemble, x: Float64Array, offset: number, flo
 }
 
 /**
- * The margin of one group for one row at input[offset..], input read as the library reads it: a function made
- * once per model, so that the engine can treat its ensemble as a constant (the one-record hot path).
+ * The margin of one group for one row at input[offset..], input read as the library reads it: the generated
+ * evaluator when the ensemble allows (compileTreeEnsemble, same decisions and sums), else the loop above.
  */
 export function rowMarginFunction(model: TreeModel, group: number): (input: Float64Array, offset: number) => number {
   const ensemble = model.groups[group]!;
   const float32 = model.arithmetic === 'float32';
-  return (input, offset) => libraryMargin(ensemble, input, offset, float32);
+  return compileTreeEnsemble(ensemble, float32) ?? ((input, offset) => libraryMargin(ensemble, input, offset, float32));
 }
 
 /** Margins (rows × groups, row-major) of inputs read as the library reads them. */
@@ -70,10 +72,9 @@ export function libraryMargins(model: TreeModel, input: Float64Array, rows: numb
   const { groups, columns } = model;
   const k = groups.length;
   const out = new Float64Array(rows * k);
-  const float32 = model.arithmetic === 'float32';
   for (let g = 0; g < k; g++) {
-    const ensemble = groups[g]!;
-    for (let r = 0; r < rows; r++) out[r * k + g] = libraryMargin(ensemble, input, r * columns, float32);
+    const margin = rowMarginFunction(model, g);
+    for (let r = 0; r < rows; r++) out[r * k + g] = margin(input, r * columns);
   }
   return out;
 }
