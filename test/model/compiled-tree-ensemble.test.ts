@@ -134,11 +134,15 @@ describe('compiled tree ensembles', () => {
     for (let r = 0; r < 3000; r++) assert.ok(Object.is(compiled(x, r * model.columns), treeEnsembleMargin(model, x, r * model.columns)), `row ${r}`);
   });
 
-  it('leave ensembles with split rules to the loop', () => {
+  it('leave ensembles with split rules, or of over 8,000 nodes (slower compiled, bench measured), to the loop', () => {
     const model = randomEnsemble(11, 4, 3, 3);
     const nodes = model.feature.length;
     const rules = { kind: new Uint8Array(nodes).fill(SplitRule.DEFAULT), below: new Float64Array(nodes), setStart: new Int32Array(nodes), setWords: new Int32Array(nodes), sets: new Uint32Array(0) };
     assert.equal(compileTreeEnsemble({ ...model, rules }), undefined);
+    const large = randomEnsemble(12, 4, 700, 8);
+    assert.ok(large.feature.length > 8000, `${large.feature.length} nodes`);
+    assert.equal(compileTreeEnsemble(large), undefined);
+    assert.ok(compileTreeEnsemble(randomEnsemble(13, 4, 20, 6)) !== undefined);
   });
 
   it('handle a tree thousands of levels deep (LightGBM grows such chains): compiled or not, the margin is the loop\'s', () => {
