@@ -11,8 +11,8 @@ export type CompiledMargin = (x: Float64Array, offset: number) => number;
  */
 const MAX_COMPILED_NODES = 8_000;
 
-// Made once per ensemble and arithmetic (batches ask for it on every call); null: not asked for yet.
-const compiled = new WeakMap<TreeEnsemble, [CompiledMargin | undefined | null, CompiledMargin | undefined | null]>();
+// Made once per ensemble, one cache per arithmetic (float64, float32): batches ask on every call.
+const compiled = [new WeakMap<TreeEnsemble, CompiledMargin | undefined>(), new WeakMap<TreeEnsemble, CompiledMargin | undefined>()] as const;
 
 /** A number as JavaScript source that reads back as exactly that double. */
 function literal(n: number): string {
@@ -55,14 +55,11 @@ function treeSource(model: TreeEnsemble, root: number): string {
  * this process (--disallow-code-generation-from-strings). Made once per ensemble and arithmetic.
  */
 export function compileTreeEnsemble(model: TreeEnsemble, float32 = false): CompiledMargin | undefined {
-  const made = compiled.get(model);
-  const slot = float32 ? 1 : 0;
-  if (made !== undefined && made[slot] !== null) return made[slot];
-  const margin = model.rules !== undefined || model.feature.length > MAX_COMPILED_NODES ? undefined : compile(model, float32);
-  const entry = made ?? [null, null];
-  entry[slot] = margin;
-  compiled.set(model, entry);
-  return margin;
+  const cache = compiled[float32 ? 1 : 0];
+  if (!cache.has(model)) {
+    cache.set(model, model.rules !== undefined || model.feature.length > MAX_COMPILED_NODES ? undefined : compile(model, float32));
+  }
+  return cache.get(model);
 }
 
 /** The generated source holds numbers only, each written by `literal`: nothing from the artifact reaches it as text. */
