@@ -4,7 +4,7 @@
  * `autocannon --json` does.
  *
  *   node dist/bench/http-load.js --url http://127.0.0.1:8000/predict --body body.bin [--header k=v ...]
- *     [--connections 32] [--duration 8] [--rate N]
+ *     [--connections 32] [--duration 8 | --amount N] [--rate N]
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     duration: { type: 'string', default: '8' },
     rate: { type: 'string' },
+    // A number of requests instead of a duration.
+    amount: { type: 'string' },
   },
 });
 // autocannon is CommonJS without type declarations.
@@ -26,5 +28,6 @@ const headers = Object.fromEntries(values.header.map((h) => [h.slice(0, h.indexO
 const result = await autocannon({
   url: values.url, method: 'POST', headers, body: readFileSync(values.body!), connections: Number(values.connections), duration: Number(values.duration),
   ...(values.rate === undefined ? {} : { overallRate: Number(values.rate) }),
+  ...(values.amount === undefined ? {} : { amount: Number(values.amount) }),
 });
 process.stdout.write(`${JSON.stringify(result)}\n`);
