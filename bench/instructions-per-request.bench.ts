@@ -1,0 +1,238 @@
+/**
+ * Machine instructions per request, counted by Valgrind's callgrind, for the server and the baselines of
+ * bench/http-predict.bench.ts: bare node:http, bare Fastify, Fastify scoring the model, and the server at
+ * LOG_LEVEL=info and warn; then 1,000-record batches, server against bare node:http.
+ *
+ *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
+ *
+ * Why: on a shared machine the CPU time per request swings by 30 % from one minute to the next, more than most
+ * of the costs worth finding. An instruction count does not depend on what else the host runs: repeated rounds of
+ * one server agree to about 1 %. It is not time (cache misses, branch mispredictions and the kernel's side of each
+ * system call are not in it), so this bench complements http-predict, which measures time.
+ *
+ * How: each server runs under callgrind, warmed up uninstrumented (--instr-atstart=no) until V8 has compiled its hot
+ * code, then instrumented (about 50 times slower) and counted over rounds of load: callgrind's counters are zeroed,
+ * a fixed number of requests is sent, the counters are dumped, and the dump's total is divided by the requests
+ * answered. Batches get a hundredth of the requests. The figure of a server is the median of its rounds.
+ * Shedding is off in the server (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to
+ * shed. Its run queue's 5 ms turns hold fewer calls than they would at full speed, which counts a little
+ * against the server. Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and
+ * stops.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { parseCsvRecords } from '../src/features/csv-records.js';
+import { telcoChurnSchema } from '../src/features/telco-schema.js';
+import { bundledDataFile } from '../src/model/bundled-model.js';
+import { packageRoot } from '../src/foundation/package-files.js';
+import { median, reportBench } from './bench-report.js';
+import { freePort, runGenerator } from './load-targets.js';
+
+const BATCH_SIZE = 1000;
+const START_TIMEOUT_MS = 180_000;
+// Enough to keep a server busy without the generator's own turns mattering; batches need few.
+const SINGLE_CONNECTIONS = 8;
+const BATCH_CONNECTIONS = 2;
+
+// Servers still running, killed if the bench stops early (one failing scenario must not leave the other's behind).
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
+interface CountedServer {
+  name: string;
+  port: number;
+  process: ChildProcess;
+  /** The environment callgrind_control must share with the server's valgrind to find it (it names its pipes after USER and HOST). */
+  env: NodeJS.ProcessEnv;
+  dumps: string;
+}
+
+interface Scenario {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  path: string;
+  bodyFile: string;
+  connections: number;
+}
+
+function valgrindAvailable(): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-h'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `node args` under callgrind and waits for its "listening" line (or, above LOG_LEVEL=info, for its fixed PORT to answer). */
+async function startCounted(scenario: Scenario, work: string): Promise<CountedServer> {
+  const dumps = mkdtempSync(join(work, 'callgrind-'));
+  const logFile = join(dumps, 'server.log');
+  writeFileSync(logFile, '');
+  const env = { ...process.env, USER: process.env['USER'] || 'bench', ...scenario.env };
+  const child = spawn('valgrind', [
+    // Not counted until the warm-up is over: uninstrumented, it runs about 10 times faster.
+    '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`,
+    process.execPath, ...scenario.args,
+  ], { cwd: packageRoot, env, stdio: ['ignore', openSync(logFile, 'a'), 'ignore'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && child.exitCode === null) {
+    await sleep(500);
+    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+      if (!line.includes('"listening"')) continue;
+      const { port } = JSON.parse(line) as { port?: number };
+      if (typeof port === 'number') return { name: scenario.name, port, process: child, env, dumps };
+    }
+    const fixedPort = Number(scenario.env['PORT'] ?? 0);
+    if (fixedPort > 0 && (await fetch(`http://127.0.0.1:${fixedPort}/livez`).then(() => true, () => false))) {
+      return { name: scenario.name, port: fixedPort, process: child, env, dumps };
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${scenario.name} did not start under callgrind: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+}
+
+function control(server: CountedServer, ...command: string[]): void {
+  execFileSync('callgrind_control', [...command, String(server.process.pid)], { env: server.env, stdio: 'ignore' });
+}
+
+/** The total instruction count of the newest dump (callgrind numbers them .1, .2, ...). */
+function newestDumpTotal(server: CountedServer): number {
+  const numbered = readdirSync(server.dumps).filter((f) => /^callgrind\.out\.\d+$/.test(f));
+  const newest = numbered.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).at(-1);
+  if (newest === undefined) throw new Error(`${server.name}: callgrind wrote no dump`);
+  const summary = /^summary: (\d+)$/m.exec(readFileSync(join(server.dumps, newest), 'utf8'));
+  if (summary === null) throw new Error(`${server.name}: no summary line in ${newest}`);
+  return Number(summary[1]);
+}
+
+interface Load { total: number; non2xx: number; errors: number }
+
+function load(server: CountedServer, scenario: Scenario, requests: number): Promise<Load> {
+  const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', `http://127.0.0.1:${server.port}${scenario.path}`, '--body', scenario.bodyFile,
+    '--connections', String(scenario.connections), '--amount', String(Math.max(requests, scenario.connections)), '--header', 'content-type=application/json'];
+  return runGenerator<{ requests: { total: number }; non2xx: number; errors: number; timeouts: number }>('autocannon', args)
+    .then((r) => ({ total: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts }));
+}
+
+interface Counting {
+  /** Requests of the warm-up, run uninstrumented (V8 has optimised the hot code well before its end). */
+  warmup: number;
+  /** Requests in each counted round. */
+  requests: number;
+  rounds: number;
+}
+
+/** Instructions per request in each counted round, after the warm-up. */
+async function count(scenario: Scenario, work: string, counting: Counting): Promise<number[]> {
+  const server = await startCounted(scenario, work);
+  try {
+    process.stderr.write(`${scenario.name}: listening under callgrind, warming up with ${counting.warmup} requests\n`);
+    await load(server, scenario, counting.warmup);
+    // One round more, not counted: in the first bench run, each server's first instrumented round of single records
+    // counted 1.9-2.4 times its later rounds (which agreed within a few per cent), after a warm-up of 30,000.
+    control(server, '--instr=on');
+    await load(server, scenario, counting.requests);
+    const perRequest: number[] = [];
+    for (let round = 1; round <= counting.rounds; round++) {
+      control(server, '-z');
+      const result = await load(server, scenario, counting.requests);
+      control(server, '-d');
+      if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
+        throw new Error(`${scenario.name}: ${result.non2xx} non-2xx answers and ${result.errors} errors in ${result.total} requests`);
+      }
+      perRequest.push(newestDumpTotal(server) / result.total);
+      process.stderr.write(`${scenario.name}: round ${round}/${counting.rounds}, ${result.total} requests, ${(perRequest.at(-1)! / 1000).toFixed(1)} k instructions each\n`);
+    }
+    return perRequest;
+  } finally {
+    server.process.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      warmup: { type: 'string', default: '30000' },
+      requests: { type: 'string', default: '3000' },
+      rounds: { type: 'string', default: '4' },
+    },
+  });
+  if (!valgrindAvailable()) {
+    process.stdout.write('instructions-per-request: skipped, valgrind (callgrind) is not installed (Debian: apt-get install valgrind)\n');
+    return;
+  }
+  const options: Counting = { warmup: Number(values.warmup), requests: Number(values.requests), rounds: Number(values.rounds) };
+  // A batch is a thousand records: a hundredth as many requests (ten times the records).
+  const batchCounting: Counting = { ...options, warmup: Math.ceil(options.warmup / 100), requests: Math.ceil(options.requests / 100) };
+
+  const work = mkdtempSync(join(tmpdir(), 'instructions-bench-'));
+  try {
+    const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), telcoChurnSchema).records;
+    const single = join(work, 'single.json');
+    const batch = join(work, 'batch.json');
+    writeFileSync(single, JSON.stringify(records[0]));
+    writeFileSync(batch, JSON.stringify({ records: records.slice(0, BATCH_SIZE) }));
+
+    const baselines = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
+    const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
+    const server = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', MAX_EVENT_LOOP_DELAY_MS: '0' };
+    const onePath = { path: '/predict', bodyFile: single, connections: SINGLE_CONNECTIONS };
+    const batchPath = { path: '/predict/batch', bodyFile: batch, connections: BATCH_CONNECTIONS };
+    const scenarios: Scenario[] = [
+      { name: 'bare node:http', args: [baselines, '--bare-server'], env: {}, ...onePath },
+      { name: 'bare Fastify', args: [baselines, '--bare-fastify'], env: {}, ...onePath },
+      { name: 'Fastify scoring the model', args: [baselines, '--scoring-fastify'], env: {}, ...onePath },
+      { name: 'churn-predictor', args: [cli, 'serve'], env: server, ...onePath },
+      // No listening line at warn: a fixed port, polled.
+      { name: 'churn-predictor LOG_LEVEL=warn', args: [cli, 'serve'], env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
+      { name: `batch ${BATCH_SIZE}: bare node:http`, args: [baselines, '--bare-server'], env: {}, ...batchPath },
+      { name: `batch ${BATCH_SIZE}: churn-predictor`, args: [cli, 'serve'], env: server, ...batchPath },
+    ];
+    // Two at a time: counts do not depend on what else runs, so the machine's two cores halve the wall time.
+    const rounds = new Map<string, number[]>();
+    const queue = [...scenarios];
+    await Promise.all([0, 1].map(async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) rounds.set(next.name, await count(next, work, next.path === '/predict' ? options : batchCounting));
+    }));
+
+    const k = (name: string): number => median(rounds.get(name)!) / 1000;
+    const spread = (name: string): string => {
+      const values = rounds.get(name)!;
+      return `rounds ${values.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
+    };
+    const bare = k('bare node:http');
+    const scoring = k('Fastify scoring the model');
+    const ours = k('churn-predictor');
+    const warn = k('churn-predictor LOG_LEVEL=warn');
+    const batchBare = k(`batch ${BATCH_SIZE}: bare node:http`) / BATCH_SIZE;
+    const batchOurs = k(`batch ${BATCH_SIZE}: churn-predictor`) / BATCH_SIZE;
+    reportBench({
+      scenario: 'instructions-per-request',
+      rows: [
+        ...scenarios.slice(0, 5).map((s) => ({ metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name) })),
+        { metric: 'bare Fastify / bare node:http', value: k('bare Fastify') / bare, unit: 'x', note: 'the framework' },
+        { metric: 'Fastify scoring / bare node:http', value: scoring / bare, unit: 'x', note: 'the framework and the model: 1.25 is 0.8x throughput (issue 16 row 1)' },
+        { metric: 'churn-predictor / bare node:http', value: ours / bare, unit: 'x', note: 'issue 16 row 1 needs <= 1.25 (LOG_LEVEL=info)' },
+        { metric: 'churn-predictor warn / bare node:http', value: warn / bare, unit: 'x', note: 'issue 16 row 2 needs <= 1.18 (LOG_LEVEL=warn)' },
+        { metric: 'churn-predictor / Fastify scoring', value: ours / scoring, unit: 'x', note: 'what serving it for operators costs' },
+        { metric: `batch ${BATCH_SIZE}: bare node:http`, value: batchBare, unit: 'k instr/record', note: spread(`batch ${BATCH_SIZE}: bare node:http`) },
+        { metric: `batch ${BATCH_SIZE}: churn-predictor`, value: batchOurs, unit: 'k instr/record', note: spread(`batch ${BATCH_SIZE}: churn-predictor`) },
+        { metric: `batch ${BATCH_SIZE}: churn-predictor / bare`, value: batchOurs / batchBare, unit: 'x', note: 'issue 16 row 4: 300,000 records/s is about 0.9x bare node:http here' },
+      ],
+      extra: { options, instructionsPerRequest: Object.fromEntries(rounds) },
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { packageRoot } from '../../src/foundation/package-files.js';
+
+function hasValgrind(): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Report { rows: { metric: string; value: number }[]; extra: { instructionsPerRequest: Record<string, number[]> } }
+
+describe('bench: instructions per request', () => {
+  // A smoke run (a few requests per server) so the bench cannot rot; the figures themselves come from full runs.
+  it('counts every server under callgrind and reports ratios to bare node:http', { timeout: 600_000 }, (t) => {
+    if (!hasValgrind()) {
+      assert.notEqual(process.env['CI'], 'true', 'CI installs valgrind (.ci/run), so this test must run there');
+      t.skip('valgrind is not installed (Debian: apt-get install valgrind)');
+      return;
+    }
+    // The bench writes .bench-results/ under its working directory: a scratch one, not the checkout's.
+    const work = mkdtempSync(join(tmpdir(), 'instructions-smoke-'));
+    try {
+      const run = spawnSync(process.execPath, [join(packageRoot, 'dist', 'bench', 'instructions-per-request.bench.js'), '--warmup', '300', '--requests', '40', '--rounds', '2'], {
+        cwd: work, encoding: 'utf8',
+      });
+      assert.equal(run.status, 0, run.stderr.slice(-3000));
+      const report = JSON.parse(readFileSync(join(work, '.bench-results', 'instructions-per-request.json'), 'utf8')) as Report;
+      const counted = report.extra.instructionsPerRequest;
+      assert.equal(Object.keys(counted).length, 7, 'five single-record servers and two batch servers');
+      for (const [name, rounds] of Object.entries(counted)) {
+        assert.equal(rounds.length, 2, name);
+        for (const perRequest of rounds) assert.ok(Number.isFinite(perRequest) && perRequest > 10_000, `${name}: ${perRequest} instructions per request`);
+      }
+      const row = (metric: string): number => report.rows.find((r) => r.metric === metric)!.value;
+      // Whatever the warm-up, scoring and serving a model takes more instructions than answering a constant.
+      assert.ok(row('Fastify scoring / bare node:http') > 1, 'Fastify scoring costs more than bare node:http');
+      assert.ok(row('churn-predictor / bare node:http') > 1, 'the server costs more than bare node:http');
+      assert.ok(row('batch 1000: churn-predictor / bare') > 1, 'scoring a batch costs more than echoing it');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
