@@ -14,6 +14,12 @@
  * code, then instrumented (about 50 times slower) and counted over rounds of load: callgrind's counters are zeroed,
  * a fixed number of requests is sent, the counters are dumped, and the dump's total is divided by the requests
  * answered. Batches get a hundredth of the requests. The figure of a server is the median of its rounds.
+ * A server's rounds agree within a few per cent, and so do whole runs. The server's own count depends more on
+ * how it was counted than the simple servers' do: part of its work depends on timing (how many calls its run
+ * queue's turns hold, how many sockets one turn of the event loop finds ready), which callgrind's slowdown
+ * changes. Scratch counts of the same build without the uncounted round, or warmed up instrumented, gave
+ * 155,000-185,000 instructions per request where this bench counts about 151,000, so compare builds with this
+ * bench, not with those counts.
  * Shedding is off in the server (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to
  * shed. Its run queue's 5 ms turns hold fewer calls than they would at full speed, which counts a little
  * against the server. Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and
