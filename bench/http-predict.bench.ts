@@ -13,17 +13,16 @@
  * server's CPU time per request is reported beside throughput: on a shared machine it is the steadier measure.
  * Start-up is bench/start-up.bench.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { parseCsvRecords } from '../src/features/csv-records.js';
-import { telcoChurnSchema } from '../src/features/telco-schema.js';
-import { bundledDataFile } from '../src/model/bundled-model.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { reportBench } from './bench-report.js';
-import { autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, runScoringFastifyServer, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import {
+  autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, runScoringFastifyServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
+} from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 
 const BATCH_SIZE = 1000;
@@ -48,11 +47,7 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
 
   const work = mkdtempSync(join(tmpdir(), 'http-predict-bench-'));
-  const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), telcoChurnSchema).records;
-  const singleFile = join(work, 'single.json');
-  const batchFile = join(work, 'batch.json');
-  writeFileSync(singleFile, JSON.stringify(records[0]));
-  writeFileSync(batchFile, JSON.stringify({ records: records.slice(0, BATCH_SIZE) }));
+  const { single: singleFile, batch: batchFile } = writeRequestBodies(work, BATCH_SIZE);
 
   const self = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
   const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');

@@ -6,24 +6,25 @@
  *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
  *
  * Why: on a shared machine the CPU time per request swings by 30 % from one minute to the next, more than most
- * of the costs worth finding. An instruction count does not depend on what else the host runs: repeated rounds of
- * one server agree to about 1 %. It is not time (cache misses, branch mispredictions and the kernel's side of each
- * system call are not in it), so this bench complements http-predict, which measures time.
+ * of the costs worth finding. An instruction count does not depend on what else the host runs. It is not time
+ * (cache misses, branch mispredictions and the kernel's side of each system call are not in it), so this bench
+ * complements http-predict, which measures time.
  *
- * How: each server runs under callgrind, warmed up uninstrumented (--instr-atstart=no) until V8 has compiled its hot
- * code, then instrumented (about 50 times slower) and counted over rounds of load: callgrind's counters are zeroed,
- * a fixed number of requests is sent, the counters are dumped, and the dump's total is divided by the requests
- * answered. Batches get a hundredth of the requests. The figure of a server is the median of its rounds.
- * A server's rounds agree within a few per cent, and so do whole runs. The server's own count depends more on
- * how it was counted than the simple servers' do: part of its work depends on timing (how many calls its run
- * queue's turns hold, how many sockets one turn of the event loop finds ready), which callgrind's slowdown
- * changes. Scratch counts of the same build without the uncounted round, or warmed up instrumented, gave
- * 155,000-185,000 instructions per request where this bench counts about 151,000, so compare builds with this
- * bench, not with those counts.
- * Shedding is off in the server (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to
- * shed. Its run queue's 5 ms turns hold fewer calls than they would at full speed, which counts a little
- * against the server. Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and
- * stops.
+ * How: each server runs under callgrind, warmed up uninstrumented (--instr-atstart=no, which runs faster than counting),
+ * then instrumented (about 50 times slower than without valgrind) and counted over rounds of load:
+ * callgrind's counters are zeroed, a fixed number of requests is sent, the counters are dumped, and the dump's
+ * total is divided by the requests answered. Batches get a hundredth of the requests. A server's figure is the
+ * median of its rounds. In three runs on 2026-12-02 a server's rounds agreed within 10 % and the runs' medians
+ * within about 3 %.
+ *
+ * The server's own count depends more on how it was counted than the simple servers' do: part of its work
+ * depends on timing (how many calls its run queue's turns hold, how many sockets one turn of the event loop
+ * finds ready), which callgrind's slowdown changes. Scratch counts of the same build without the uncounted
+ * round, or warmed up instrumented, gave 155,000-185,000 instructions per request where this bench counts about
+ * 151,000: compare builds with this bench, not across methods. Shedding is off in the server
+ * (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to shed.
+ *
+ * Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and stops.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,12 +32,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { parseCsvRecords } from '../src/features/csv-records.js';
-import { telcoChurnSchema } from '../src/features/telco-schema.js';
-import { bundledDataFile } from '../src/model/bundled-model.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { median, reportBench } from './bench-report.js';
-import { freePort, runGenerator } from './load-targets.js';
+import { freePort, runGenerator, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
 const START_TIMEOUT_MS = 180_000;
@@ -83,7 +81,7 @@ async function startCounted(scenario: Scenario, work: string): Promise<CountedSe
   writeFileSync(logFile, '');
   const env = { ...process.env, USER: process.env['USER'] || 'bench', ...scenario.env };
   const child = spawn('valgrind', [
-    // Not counted until the warm-up is over: uninstrumented, it runs about 10 times faster.
+    // Not counted until the warm-up is over.
     '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`,
     process.execPath, ...scenario.args,
   ], { cwd: packageRoot, env, stdio: ['ignore', openSync(logFile, 'a'), 'ignore'] });
@@ -130,7 +128,7 @@ function load(server: CountedServer, scenario: Scenario, requests: number): Prom
 }
 
 interface Counting {
-  /** Requests of the warm-up, run uninstrumented (V8 has optimised the hot code well before its end). */
+  /** Requests of the warm-up, run uninstrumented: enough for the counted rounds to agree. */
   warmup: number;
   /** Requests in each counted round. */
   requests: number;
@@ -144,7 +142,7 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
     process.stderr.write(`${scenario.name}: listening under callgrind, warming up with ${counting.warmup} requests\n`);
     await load(server, scenario, counting.warmup);
     // One round more, not counted: in the first bench run, each server's first instrumented round of single records
-    // counted 1.9-2.4 times its later rounds (which agreed within a few per cent), after a warm-up of 30,000.
+    // counted 1.9-2.4 times its last one, after a warm-up of 30,000.
     control(server, '--instr=on');
     await load(server, scenario, counting.requests);
     const perRequest: number[] = [];
@@ -182,11 +180,7 @@ async function main(): Promise<void> {
 
   const work = mkdtempSync(join(tmpdir(), 'instructions-bench-'));
   try {
-    const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), telcoChurnSchema).records;
-    const single = join(work, 'single.json');
-    const batch = join(work, 'batch.json');
-    writeFileSync(single, JSON.stringify(records[0]));
-    writeFileSync(batch, JSON.stringify({ records: records.slice(0, BATCH_SIZE) }));
+    const { single, batch } = writeRequestBodies(work, BATCH_SIZE);
 
     const baselines = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
     const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');

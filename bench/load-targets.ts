@@ -9,7 +9,10 @@ import { createServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { parseCsvRecords } from '../src/features/csv-records.js';
+import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { bundledDataFile } from '../src/model/bundled-model.js';
 
 /** What both baselines answer: JSON of the same shape as the real server's, for one record or a batch. */
 function bareAnswer(body: { records?: { customerID?: string }[]; customerID?: string }): object {
@@ -257,4 +260,14 @@ export function stageMeans(before: Stages, after: Stages, calls: number): Record
     if (spent > 0) means[stage] = (spent * 1e6) / calls;
   }
   return means;
+}
+
+/** The bodies the HTTP benches send, written into `work`: the data file's first record, and its first `batchSize` as a JSON batch. */
+export function writeRequestBodies(work: string, batchSize: number): { single: string; batch: string } {
+  const records = parseCsvRecords(readFileSync(bundledDataFile, 'utf8'), telcoChurnSchema).records;
+  const single = join(work, 'single.json');
+  const batch = join(work, 'batch.json');
+  writeFileSync(single, JSON.stringify(records[0]));
+  writeFileSync(batch, JSON.stringify({ records: records.slice(0, batchSize) }));
+  return { single, batch };
 }
