@@ -154,8 +154,10 @@ async function measurePeer(peer: PeerServer, index: number): Promise<PeerResult>
       result.scenarios[scenario.id] = outcome;
       rssLoad = Math.max(rssLoad, outcome.serverRssPeakBytes);
       // The smoke run exists to catch a scenario that no longer works at all: no answers, or wrong statuses or
-      // broken connections (timeouts are a slow server behind a paced rate, which the table shows).
-      const broken = Object.entries(outcome.errorsByKind).filter(([kind]) => kind !== 'timeout' && kind !== 'dropped').reduce((n, [, count]) => n + count, 0);
+      // broken connections. Timeouts are a slow server behind a paced rate, and 503s a server shedding load at
+      // saturation (a CI smoke once had ours shed 2 of 2,296 when the machine stalled); the table shows both.
+      const shed = outcome.statuses['503'] ?? 0;
+      const broken = Object.entries(outcome.errorsByKind).filter(([kind]) => kind !== 'timeout' && kind !== 'dropped').reduce((n, [, count]) => n + count, 0) - shed;
       if (smoke && (outcome.ok === 0 || broken > 0)) throw new Error(`${scenario.title}: ${outcome.ok} answered 2xx, ${outcome.errors} errors ${JSON.stringify(outcome.statuses)}`);
       const rate = scenario.rowsPerRequest === 1 ? `${outcome.achievedRps.toFixed(0)} req/s` : `${outcome.rowsPerSecond.toFixed(0)} rows/s`;
       say(`${step}:   ${rate}, p50 ${outcome.p50Ms.toFixed(2)} ms, p99 ${outcome.p99Ms.toFixed(2)} ms, `
