@@ -3,7 +3,7 @@ import type { FieldError, FieldReason } from '../errors.js';
 import { encodedColumns, type FeatureSchema } from '../features/schema.js';
 import type { ReferenceProfile } from '../model/reference-profile.js';
 import { jensenShannonDivergence, populationStabilityIndex } from './divergence.js';
-import { binOf, encodedBin, featureBinnings, type FeatureBinning } from './feature-bins.js';
+import { binOf, featureBinnings, type FeatureBinning } from './feature-bins.js';
 import { RecordWindow, TimeWindow, type DriftWindowSpec, type SlidingCounts } from './sliding-window.js';
 
 /** Below this many records in the window the divergences are too noisy to act on: reported, not exported. */
@@ -65,6 +65,28 @@ function edgeLabels(edges: readonly number[]): string[] {
   return [`< ${edges[0]}`, ...edges.slice(1).map((edge, i) => `[${edges[i]}, ${edge})`), `>= ${edges[edges.length - 1]}`];
 }
 
+/** A numeric feature as a row is binned: its column, its first slot, its cuts and its out-of-range mark. */
+interface NumericSlots {
+  readonly feature: number;
+  readonly column: number;
+  readonly base: number;
+  readonly edges: Float64Array;
+  /** The missing values' bin. */
+  readonly missing: number;
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly outOfRange: number;
+  readonly inRange: number;
+}
+
+/** A categorical feature as a row is binned: its one-hot columns and its first slot. */
+interface CategoricalSlots {
+  readonly feature: number;
+  readonly firstColumn: number;
+  readonly categories: number;
+  readonly base: number;
+}
+
 /** Records binned before they were scored, waiting for their scores to be counted (countRows). */
 export interface BinnedRows {
   readonly rows: number;
@@ -91,9 +113,11 @@ export class DriftMonitor {
   private readonly base: Int32Array;
   private readonly scoreBase: number;
   private readonly scoreEdges: Float64Array;
-  /** Per feature: its out-of-range slot (numerics) or the sink slot that nothing reads. */
+  /** Per numeric feature: its out-of-range slot. */
   private readonly outOfRangeSlot: Int32Array;
-  private readonly sinkSlot: number;
+  /** The features by kind, each list of one shape, so that binning a row reads them without asking which kind. */
+  private readonly numerics: readonly NumericSlots[];
+  private readonly categoricals: readonly CategoricalSlots[];
   /** The one-record path's slots, between bin() and count(). */
   private readonly scratch: Uint16Array;
   /** Refused values per feature (rows; one more for the record itself) and reason (columns). */
@@ -111,10 +135,25 @@ export class DriftMonitor {
     slot += this.scoreEdges.length + 1;
     this.outOfRangeSlot = new Int32Array(n);
     this.features.forEach((f, i) => { if (f.kind === 'numeric') this.outOfRangeSlot[i] = slot++; });
-    this.sinkSlot = slot++;
-    this.features.forEach((f, i) => { if (f.kind !== 'numeric') this.outOfRangeSlot[i] = this.sinkSlot; });
+    // Where a numeric value within the profile's range is marked: counted, never read.
+    const inRange = slot++;
     if (slot > 0xffff) throw new RangeError(`${slot} bins do not fit the window's 16-bit slots`);
-    this.stride = 2 * n + 1;
+    const numerics: NumericSlots[] = [];
+    const categoricals: CategoricalSlots[] = [];
+    this.features.forEach((f, i) => {
+      if (f.kind === 'numeric') {
+        numerics.push({
+          feature: i, column: f.column, base: this.base[i]!, edges: f.edges, missing: f.bins - 1,
+          minimum: f.minimum, maximum: f.maximum, outOfRange: this.outOfRangeSlot[i]!, inRange,
+        });
+      } else {
+        categoricals.push({ feature: i, firstColumn: f.firstColumn, categories: f.bins - 1, base: this.base[i]! });
+      }
+    });
+    this.numerics = numerics;
+    this.categoricals = categoricals;
+    // Each feature's bin, the score's bin, then each numeric feature's out-of-range mark.
+    this.stride = n + 1 + numerics.length;
     this.scratch = new Uint16Array(this.stride);
     const { window } = options;
     this.window = window.kind === 'records'
@@ -155,18 +194,24 @@ export class DriftMonitor {
     for (let r = 0; r < rows; r++) this.countSlots(slots, r * this.stride, scores[r]!);
   }
 
+  /** Writes the row's slots at slots[at..]: the hot path of drift monitoring, once per scored record. */
   private binInto(x: Float64Array, offset: number, slots: Uint16Array, at: number): void {
-    const { features, base, outOfRangeSlot, sinkSlot } = this;
-    const n = features.length;
-    for (let f = 0; f < n; f++) {
-      const binning = features[f]!;
-      slots[at + f] = base[f]! + encodedBin(binning, x, offset);
-      let mark = sinkSlot;
-      if (binning.kind === 'numeric') {
-        const value = x[offset + binning.column]!;
-        if (value < binning.minimum || value > binning.maximum) mark = outOfRangeSlot[f]!;
-      }
-      slots[at + n + 1 + f] = mark;
+    const { categoricals, numerics } = this;
+    for (let i = 0; i < categoricals.length; i++) {
+      const f = categoricals[i]!;
+      const first = offset + f.firstColumn;
+      // The hot column's category; a group with none (not produced by the encoder) counts as missing, the last bin.
+      let c = 0;
+      while (c < f.categories && x[first + c] !== 1) c++;
+      slots[at + f.feature] = f.base + c;
+    }
+    const marks = at + this.features.length + 1;
+    for (let i = 0; i < numerics.length; i++) {
+      const f = numerics[i]!;
+      const value = x[offset + f.column]!;
+      // Missing (NaN) is the last bin, and in no range.
+      slots[at + f.feature] = f.base + (value === value ? binOf(f.edges, value) : f.missing);
+      slots[marks + i] = value < f.minimum || value > f.maximum ? f.outOfRange : f.inRange;
     }
   }
 

@@ -33,18 +33,3 @@ export function featureBinnings(schema: FeatureSchema, columns: readonly Encoded
     return { kind: 'categorical', name: feature.name, firstColumn: first, bins: categories + 1 };
   });
 }
-
-/**
- * The bin of feature `binning` in the encoded row at x[offset..]: NaN (missing) is the last bin; a one-hot group
- * with no hot column (not produced by the encoder) counts as missing too.
- */
-export function encodedBin(binning: FeatureBinning, x: Float64Array, offset: number): number {
-  if (binning.kind === 'numeric') {
-    const value = x[offset + binning.column]!;
-    return value === value ? binOf(binning.edges, value) : binning.bins - 1;
-  }
-  const start = offset + binning.firstColumn;
-  const categories = binning.bins - 1;
-  for (let c = 0; c < categories; c++) if (x[start + c] === 1) return c;
-  return categories;
-}
