@@ -34,6 +34,8 @@ export interface BatchFields {
   readonly rawCategories: readonly boolean[];
   /** For each categorical feature: its categories as UTF-8, to compare with a body's bytes. */
   readonly categoryBytes: readonly (readonly Uint8Array[])[];
+  /** For each categorical feature: its categories as patterns, to compare with a body a word at a time. */
+  readonly categoryPatterns: readonly (readonly BytePattern[])[];
   /** For each categorical feature: its categories' indices by length in UTF-8 bytes, so a value is compared with one or two of them. */
   readonly categoriesByLength: readonly (readonly (readonly number[] | undefined)[])[];
 }
@@ -62,6 +64,33 @@ export function sameBytes(bytes: Uint8Array, from: number, part: Uint8Array): bo
 }
 
 /**
+ * Bytes to compare with a body's, held also as 32-bit words: a DataView reads the body four bytes at a time, about
+ * ten times faster than a loop over its bytes (the keys before each value and the categories are most of a body).
+ */
+export interface BytePattern {
+  readonly bytes: Uint8Array;
+  /** The first `4 * words.length` bytes, as little-endian words. */
+  readonly words: Int32Array;
+}
+
+export function bytePattern(bytes: Uint8Array): BytePattern {
+  const words = new Int32Array(bytes.length >> 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let w = 0; w < words.length; w++) words[w] = view.getInt32(4 * w, true);
+  return { bytes, words };
+}
+
+/** Whether the body seen through `view` holds `pattern` at `from`. */
+export function matchesAt(view: DataView, from: number, pattern: BytePattern): boolean {
+  const { bytes, words } = pattern;
+  if (from + bytes.length > view.byteLength) return false;
+  let at = from;
+  for (let w = 0; w < words.length; w++, at += 4) if (view.getInt32(at, true) !== words[w]) return false;
+  for (let i = 4 * words.length; i < bytes.length; i++, at++) if (view.getUint8(at) !== bytes[i]) return false;
+  return true;
+}
+
+/**
  * The fields of an encoder for the one-pass decoders, or undefined when a schema is unusual enough that a record
  * object's lookups could differ from a field-by-name match (a name shared by the id and a feature, or one an object
  * inherits such as `constructor`): such models always take the reference path.
@@ -78,6 +107,7 @@ export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
     slotOf: new Map(names.map((name, slot) => [name, slot])),
     rawCategories: plans.map((p) => p.kind === 'categorical' && !p.categories.some((c) => needsEscape.test(c))),
     categoryBytes: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => Buffer.from(c, 'utf8')) : [])),
+    categoryPatterns: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => bytePattern(Buffer.from(c, 'utf8'))) : [])),
     categoriesByLength: plans.map((p) => {
       const byLength: number[][] = [];
       if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[Buffer.byteLength(c, 'utf8')] ??= []).push(k); });

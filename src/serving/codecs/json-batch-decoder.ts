@@ -1,5 +1,5 @@
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, byteAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import { BatchRows, byteAt, bytePattern, decimalValue, matchesAt, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type BytePattern, type EncodedBatch } from './batch-rows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -52,12 +52,14 @@ class JsonBatchDecoder {
   private readonly seen: Int32Array;
   private stamp = 0;
   /** The bytes leading to each member's value in the last record read key by key, and that member's slot. */
-  private readonly leads: (Uint8Array | undefined)[] = [];
+  private readonly leads: (BytePattern | undefined)[] = [];
+  private readonly view: DataView;
   private readonly leadSlots: number[] = [];
 
   constructor(private readonly body: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
     this.rows = new BatchRows(encoder, maxRecords);
     this.seen = new Int32Array(fields.names.length);
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   }
 
   decode(): EncodedBatch {
@@ -150,9 +152,9 @@ class JsonBatchDecoder {
       // previous record's, byte for byte: compared in place, then its key is known.
       let slot: number;
       const lead = leads[member];
-      if (lead !== undefined && sameBytes(body, this.pos, lead)) {
+      if (lead !== undefined && matchesAt(this.view, this.pos, lead)) {
         // The lead may end at the colon where this record has spaces after it.
-        this.pos += lead.length;
+        this.pos += lead.bytes.length;
         this.space();
         slot = leadSlots[member]!;
       } else {
@@ -173,7 +175,7 @@ class JsonBatchDecoder {
         if (key === undefined) {
           leads[member] = undefined;
         } else {
-          leads[member] = body.subarray(from, this.pos);
+          leads[member] = bytePattern(body.subarray(from, this.pos));
           leadSlots[member] = slot;
         }
       }
@@ -246,12 +248,13 @@ class JsonBatchDecoder {
     if (this.fields.rawCategories[slot] === true) {
       // The category's own bytes, then the closing quote: nothing was escaped. Compared in place, no search.
       const from = this.pos + 1;
-      const encoded = this.fields.categoryBytes[slot]!;
-      for (let k = 0; k < encoded.length; k++) {
-        const category = encoded[k]!;
-        if (byteAt(body, from + category.length) === QUOTE && sameBytes(body, from, category)) {
+      const patterns = this.fields.categoryPatterns[slot]!;
+      for (let k = 0; k < patterns.length; k++) {
+        const category = patterns[k]!;
+        const end = from + category.bytes.length;
+        if (byteAt(body, end) === QUOTE && matchesAt(this.view, from, category)) {
           hit = k;
-          this.pos = from + category.length + 1;
+          this.pos = end + 1;
           break;
         }
       }

@@ -167,6 +167,22 @@ describe('JSON batch in one pass', () => {
     assert.ok(malformed > 50, `only ${malformed} malformed bodies`);
   });
 
+  test('a body cut at any byte answers as the reference path: keys and categories are never compared past its end', () => {
+    const text = body(dataRecords().slice(0, 3));
+    for (let end = 0; end <= text.length; end++) assertSameAnswer(text.slice(0, end));
+  });
+
+  test('a body inside a larger buffer, at an odd offset, is read within its own bytes', () => {
+    const text = body(dataRecords().slice(0, 3));
+    // The bytes after the body's end continue it, so reading past the end would find the key or category it expects.
+    const whole = Buffer.from(`xyz${text}${text}`);
+    for (const end of [text.length, text.indexOf('"gender"', 200) + 3, text.lastIndexOf('"Month-to-month"') + 5]) {
+      const bytes = whole.subarray(3, 3 + end);
+      assert.equal(bytes.byteOffset % 4, (whole.byteOffset + 3) % 4);
+      assertSameAnswer(bytes);
+    }
+  });
+
   test('escapes, unicode and extra fields (nested too) read as JSON.parse reads them', () => {
     const record = validRecord();
     const escaped = body([record]).replace('"gender":"Female"', '"gend\\u0065r":"F\\u0065male"').replace('"customerID":"7590-VHVEG"', '"customerID":"\\"7590\\u00e9\\ud83d\\ude00\\/"');
