@@ -4,6 +4,11 @@
  * LOG_LEVEL=info and warn; then 1,000-record batches, server against bare node:http.
  *
  *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
+ *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch]
+ *
+ * With --baseline, that build's server is counted the same way in the same run, and the report gives this build's
+ * count over the baseline's: the way to see what a change to the hot path saves, which timed runs here cannot
+ * resolve below about 10 %.
  *
  * Why: on a shared machine the CPU time per request swings by 30 % from one minute to the next, more than most
  * of the costs worth finding. An instruction count does not depend on what else the host runs. It is not time
@@ -26,25 +31,20 @@
  *
  * Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and stops.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { median, reportBench } from './bench-report.js';
-import { freePort, runGenerator, writeRequestBodies } from './load-targets.js';
+import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
 const START_TIMEOUT_MS = 180_000;
 // Enough to keep a server busy without the generator's own turns mattering; batches need few.
 const SINGLE_CONNECTIONS = 8;
 const BATCH_CONNECTIONS = 2;
-
-// Servers still running, killed if the bench stops early (one failing scenario must not leave the other's behind).
-const running = new Set<ChildProcess>();
-process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
 
 interface CountedServer {
   name: string;
@@ -74,34 +74,13 @@ function valgrindAvailable(): boolean {
   }
 }
 
-/** Starts `node args` under callgrind and waits for its "listening" line (or, above LOG_LEVEL=info, for its fixed PORT to answer). */
+/** Starts `node args` under callgrind, not counting until the warm-up is over. */
 async function startCounted(scenario: Scenario, work: string): Promise<CountedServer> {
   const dumps = mkdtempSync(join(work, 'callgrind-'));
-  const logFile = join(dumps, 'server.log');
-  writeFileSync(logFile, '');
-  const env = { ...process.env, USER: process.env['USER'] || 'bench', ...scenario.env };
-  const child = spawn('valgrind', [
-    // Not counted until the warm-up is over.
-    '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`,
-    process.execPath, ...scenario.args,
-  ], { cwd: packageRoot, env, stdio: ['ignore', openSync(logFile, 'a'), 'ignore'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline && child.exitCode === null) {
-    await sleep(500);
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-      if (!line.includes('"listening"')) continue;
-      const { port } = JSON.parse(line) as { port?: number };
-      if (typeof port === 'number') return { name: scenario.name, port, process: child, env, dumps };
-    }
-    const fixedPort = Number(scenario.env['PORT'] ?? 0);
-    if (fixedPort > 0 && (await fetch(`http://127.0.0.1:${fixedPort}/livez`).then(() => true, () => false))) {
-      return { name: scenario.name, port: fixedPort, process: child, env, dumps };
-    }
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${scenario.name} did not start under callgrind: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+  const env = { USER: process.env['USER'] || 'bench', ...scenario.env };
+  const launcher = ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`];
+  const target = await startTarget(scenario.name, scenario.args, env, join(dumps, 'server.log'), { launcher, timeoutMs: START_TIMEOUT_MS });
+  return { name: scenario.name, port: target.port, process: target.process, env: { ...process.env, ...env }, dumps };
 }
 
 function control(server: CountedServer, ...command: string[]): void {
@@ -162,14 +141,52 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
   }
 }
 
+/** The figures of one run, as rows: each server's count, then the ratios that the scenarios run allow. */
+function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[]): { metric: string; value: number; unit: string; note?: string }[] {
+  const has = (name: string): boolean => rounds.has(name);
+  const k = (name: string): number => median(rounds.get(name)!) / 1000;
+  const spread = (name: string): string => `rounds ${rounds.get(name)!.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
+  const rows: { metric: string; value: number; unit: string; note?: string }[] = [];
+  for (const s of scenarios) {
+    rows.push(s.path === '/predict'
+      ? { metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name) }
+      : { metric: s.name, value: k(s.name) / BATCH_SIZE, unit: 'k instr/record', note: spread(s.name) });
+  }
+  const ratio = (metric: string, over: string, under: string, note: string): void => {
+    if (has(over) && has(under)) rows.push({ metric, value: k(over) / k(under), unit: 'x', note });
+  };
+  ratio('bare Fastify / bare node:http', 'bare Fastify', BARE, 'the framework');
+  ratio('Fastify scoring / bare node:http', 'Fastify scoring the model', BARE, 'the framework and the model: 1.25 is 0.8x throughput (issue 16 row 1)');
+  ratio('churn-predictor / bare node:http', OURS, BARE, 'issue 16 row 1 needs <= 1.25 (LOG_LEVEL=info)');
+  ratio('churn-predictor warn / bare node:http', OURS_WARN, BARE, 'issue 16 row 2 needs <= 1.18 (LOG_LEVEL=warn)');
+  ratio('churn-predictor / Fastify scoring', OURS, 'Fastify scoring the model', 'what serving it for operators costs');
+  ratio(`batch ${BATCH_SIZE}: churn-predictor / bare`, BATCH_OURS, BATCH_BARE, 'per record; issue 16 row 4 is 300,000 records/s (http-batch times it)');
+  ratio('churn-predictor: this build / baseline', OURS, baselineOf(OURS), 'below 1: this build does less work per request');
+  ratio('churn-predictor warn: this build / baseline', OURS_WARN, baselineOf(OURS_WARN), 'below 1: this build does less work per request');
+  ratio(`batch ${BATCH_SIZE}: this build / baseline`, BATCH_OURS, baselineOf(BATCH_OURS), 'below 1: this build does less work per record');
+  return rows;
+}
+
+const BARE = 'bare node:http';
+const OURS = 'churn-predictor';
+const OURS_WARN = 'churn-predictor LOG_LEVEL=warn';
+const BATCH_BARE = `batch ${BATCH_SIZE}: bare node:http`;
+const BATCH_OURS = `batch ${BATCH_SIZE}: churn-predictor`;
+const baselineOf = (name: string): string => `${name} (baseline build)`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       warmup: { type: 'string', default: '30000' },
       requests: { type: 'string', default: '3000' },
       rounds: { type: 'string', default: '4' },
+      // Another build's dist/src/cli/main.js (main's, built in a copy of the tree): its server is counted beside this one's.
+      baseline: { type: 'string' },
+      // single: the /predict scenarios only; batch: the batch scenarios only.
+      only: { type: 'string' },
     },
   });
+  if (values.only !== undefined && values.only !== 'single' && values.only !== 'batch') throw new Error('--only takes single or batch');
   if (!valgrindAvailable()) {
     process.stdout.write('instructions-per-request: skipped, valgrind (callgrind) is not installed (Debian: apt-get install valgrind)\n');
     return;
@@ -187,48 +204,34 @@ async function main(): Promise<void> {
     const server = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', MAX_EVENT_LOOP_DELAY_MS: '0' };
     const onePath = { path: '/predict', bodyFile: single, connections: SINGLE_CONNECTIONS };
     const batchPath = { path: '/predict/batch', bodyFile: batch, connections: BATCH_CONNECTIONS };
-    const scenarios: Scenario[] = [
-      { name: 'bare node:http', args: [baselines, '--bare-server'], env: {}, ...onePath },
+    // Each build's servers: this one's, and the baseline's when asked.
+    const builds = [{ main: cli, name: (n: string) => n }];
+    if (values.baseline !== undefined) builds.push({ main: values.baseline, name: baselineOf });
+    const singles: Scenario[] = [
+      { name: BARE, args: [baselines, '--bare-server'], env: {}, ...onePath },
       { name: 'bare Fastify', args: [baselines, '--bare-fastify'], env: {}, ...onePath },
       { name: 'Fastify scoring the model', args: [baselines, '--scoring-fastify'], env: {}, ...onePath },
-      { name: 'churn-predictor', args: [cli, 'serve'], env: server, ...onePath },
-      // No listening line at warn: a fixed port, polled.
-      { name: 'churn-predictor LOG_LEVEL=warn', args: [cli, 'serve'], env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
-      { name: `batch ${BATCH_SIZE}: bare node:http`, args: [baselines, '--bare-server'], env: {}, ...batchPath },
-      { name: `batch ${BATCH_SIZE}: churn-predictor`, args: [cli, 'serve'], env: server, ...batchPath },
     ];
+    const batches: Scenario[] = [{ name: BATCH_BARE, args: [baselines, '--bare-server'], env: {}, ...batchPath }];
+    for (const build of builds) {
+      singles.push(
+        { name: build.name(OURS), args: [build.main, 'serve'], env: server, ...onePath },
+        // No listening line at warn: a fixed port, polled.
+        { name: build.name(OURS_WARN), args: [build.main, 'serve'], env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
+      );
+      batches.push({ name: build.name(BATCH_OURS), args: [build.main, 'serve'], env: server, ...batchPath });
+    }
+    const scenarios = values.only === 'single' ? singles : values.only === 'batch' ? batches : [...singles, ...batches];
     // Two at a time: counts do not depend on what else runs, so the machine's two cores halve the wall time.
     const rounds = new Map<string, number[]>();
     const queue = [...scenarios];
     await Promise.all([0, 1].map(async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) rounds.set(next.name, await count(next, work, next.path === '/predict' ? options : batchCounting));
     }));
-
-    const k = (name: string): number => median(rounds.get(name)!) / 1000;
-    const spread = (name: string): string => {
-      const values = rounds.get(name)!;
-      return `rounds ${values.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
-    };
-    const bare = k('bare node:http');
-    const scoring = k('Fastify scoring the model');
-    const ours = k('churn-predictor');
-    const warn = k('churn-predictor LOG_LEVEL=warn');
-    const batchBare = k(`batch ${BATCH_SIZE}: bare node:http`) / BATCH_SIZE;
-    const batchOurs = k(`batch ${BATCH_SIZE}: churn-predictor`) / BATCH_SIZE;
     reportBench({
       scenario: 'instructions-per-request',
-      rows: [
-        ...scenarios.slice(0, 5).map((s) => ({ metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name) })),
-        { metric: 'bare Fastify / bare node:http', value: k('bare Fastify') / bare, unit: 'x', note: 'the framework' },
-        { metric: 'Fastify scoring / bare node:http', value: scoring / bare, unit: 'x', note: 'the framework and the model: 1.25 is 0.8x throughput (issue 16 row 1)' },
-        { metric: 'churn-predictor / bare node:http', value: ours / bare, unit: 'x', note: 'issue 16 row 1 needs <= 1.25 (LOG_LEVEL=info)' },
-        { metric: 'churn-predictor warn / bare node:http', value: warn / bare, unit: 'x', note: 'issue 16 row 2 needs <= 1.18 (LOG_LEVEL=warn)' },
-        { metric: 'churn-predictor / Fastify scoring', value: ours / scoring, unit: 'x', note: 'what serving it for operators costs' },
-        { metric: `batch ${BATCH_SIZE}: bare node:http`, value: batchBare, unit: 'k instr/record', note: spread(`batch ${BATCH_SIZE}: bare node:http`) },
-        { metric: `batch ${BATCH_SIZE}: churn-predictor`, value: batchOurs, unit: 'k instr/record', note: spread(`batch ${BATCH_SIZE}: churn-predictor`) },
-        { metric: `batch ${BATCH_SIZE}: churn-predictor / bare`, value: batchOurs / batchBare, unit: 'x', note: 'issue 16 row 4: 300,000 records/s is about 0.9x bare node:http here' },
-      ],
-      extra: { options, instructionsPerRequest: Object.fromEntries(rounds) },
+      rows: reportRows(rounds, scenarios),
+      extra: { options, ...(values.baseline === undefined ? {} : { baseline: values.baseline }), instructionsPerRequest: Object.fromEntries(rounds) },
     });
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -100,12 +100,36 @@ export function pinned(core: number, command: string, args: string[], options: P
   return canPin ? spawn('taskset', ['-c', String(core), command, ...args], options) : spawn(command, args, options);
 }
 
-/** Starts a server on core 0 and waits for its "listening" log line (stdout goes to a file, not a pipe we must drain). */
-export async function startTarget(name: string, args: string[], env: Record<string, string>, logFile: string): Promise<Target> {
+export interface StartOptions {
+  /**
+   * A command that runs node (valgrind and its flags, say). The server then runs unpinned, its stderr dropped (the
+   * launcher's own messages would mix with the bench's).
+   */
+  launcher?: readonly string[];
+  /** How long it may take to listen: 20 s, or minutes under valgrind. */
+  timeoutMs?: number;
+}
+
+// Servers still running are killed when the bench exits, whatever stopped it: one failing scenario must not leave
+// another's server behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
+/**
+ * Starts a server (on core 0 unless launched) and waits for its "listening" log line, or, above LOG_LEVEL=info
+ * where there is none, for its fixed PORT to answer /livez. stdout goes to a file, not a pipe we must drain.
+ */
+export async function startTarget(name: string, args: string[], env: Record<string, string>, logFile: string, options: StartOptions = {}): Promise<Target> {
   writeFileSync(logFile, '');
   const out = openSync(logFile, 'a');
-  const child = pinned(0, process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', out, 'inherit'] });
-  const deadline = Date.now() + 20_000;
+  const spawnOptions = { cwd: packageRoot, env: { ...process.env, ...env } };
+  const [launcher, ...launcherArgs] = options.launcher ?? [];
+  const child = launcher === undefined
+    ? pinned(0, process.execPath, args, { ...spawnOptions, stdio: ['ignore', out, 'inherit'] })
+    : spawn(launcher, [...launcherArgs, process.execPath, ...args], { ...spawnOptions, stdio: ['ignore', out, 'ignore'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const line of readFileSync(logFile, 'utf8').split('\n')) {
@@ -113,7 +137,6 @@ export async function startTarget(name: string, args: string[], env: Record<stri
       const listening = JSON.parse(line) as { port?: number } & Record<string, unknown>;
       if (typeof listening.port === 'number') return { name, port: listening.port, listening, process: child };
     }
-    // Above LOG_LEVEL=info there is no listening line: a fixed PORT is polled until it answers.
     const fixedPort = Number(env['PORT'] ?? 0);
     if (fixedPort > 0 && (await fetch(`http://127.0.0.1:${fixedPort}/livez`).then((r) => r.ok, () => false))) {
       return { name, port: fixedPort, listening: {}, process: child };

@@ -17,22 +17,30 @@ function hasValgrind(): boolean {
 
 interface Report { rows: { metric: string; value: number }[]; extra: { instructionsPerRequest: Record<string, number[]> } }
 
+const bench = join(packageRoot, 'dist', 'bench', 'instructions-per-request.bench.js');
+
+/** A smoke run of the bench with `args` (a few requests per server), in a scratch directory (it writes .bench-results/ there); its report. */
+function smokeRun(t: { skip: (reason: string) => void }, args: string[]): Report | undefined {
+  if (!hasValgrind()) {
+    assert.notEqual(process.env['CI'], 'true', 'CI installs valgrind (.ci/run), so this test must run there');
+    t.skip('valgrind is not installed (Debian: apt-get install valgrind)');
+    return undefined;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'instructions-smoke-'));
+  try {
+    const run = spawnSync(process.execPath, [bench, '--warmup', '300', '--requests', '40', '--rounds', '2', ...args], { cwd: work, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr.slice(-3000));
+    return JSON.parse(readFileSync(join(work, '.bench-results', 'instructions-per-request.json'), 'utf8')) as Report;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 describe('bench: instructions per request', () => {
-  // A smoke run (a few requests per server) so the bench cannot rot; the figures themselves come from full runs.
+  // Smoke runs so the bench cannot rot; the figures themselves come from full runs.
   it('counts every server under callgrind and reports ratios to bare node:http', { timeout: 600_000 }, (t) => {
-    if (!hasValgrind()) {
-      assert.notEqual(process.env['CI'], 'true', 'CI installs valgrind (.ci/run), so this test must run there');
-      t.skip('valgrind is not installed (Debian: apt-get install valgrind)');
-      return;
-    }
-    // The bench writes .bench-results/ under its working directory: a scratch one, not the checkout's.
-    const work = mkdtempSync(join(tmpdir(), 'instructions-smoke-'));
-    try {
-      const run = spawnSync(process.execPath, [join(packageRoot, 'dist', 'bench', 'instructions-per-request.bench.js'), '--warmup', '300', '--requests', '40', '--rounds', '2'], {
-        cwd: work, encoding: 'utf8',
-      });
-      assert.equal(run.status, 0, run.stderr.slice(-3000));
-      const report = JSON.parse(readFileSync(join(work, '.bench-results', 'instructions-per-request.json'), 'utf8')) as Report;
+    const report = smokeRun(t, []);
+    if (report !== undefined) {
       const counted = report.extra.instructionsPerRequest;
       assert.equal(Object.keys(counted).length, 7, 'five single-record servers and two batch servers');
       for (const [name, rounds] of Object.entries(counted)) {
@@ -44,8 +52,18 @@ describe('bench: instructions per request', () => {
       assert.ok(row('Fastify scoring / bare node:http') > 1, 'Fastify scoring costs more than bare node:http');
       assert.ok(row('churn-predictor / bare node:http') > 1, 'the server costs more than bare node:http');
       assert.ok(row('batch 1000: churn-predictor / bare') > 1, 'scoring a batch costs more than echoing it');
-    } finally {
-      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('counts a baseline build beside this one (--baseline), here this build against itself', { timeout: 600_000 }, (t) => {
+    const report = smokeRun(t, ['--only', 'batch', '--baseline', join(packageRoot, 'dist', 'src', 'cli', 'main.js')]);
+    if (report !== undefined) {
+      assert.deepEqual(Object.keys(report.extra.instructionsPerRequest).sort(), [
+        'batch 1000: bare node:http', 'batch 1000: churn-predictor', 'batch 1000: churn-predictor (baseline build)',
+      ]);
+      const ratio = report.rows.find((r) => r.metric === 'batch 1000: this build / baseline')!.value;
+      // The same build, counted twice over a few batches: equal within what two short smoke counts can differ by.
+      assert.ok(ratio > 0.5 && ratio < 2, `this build / itself: ${ratio}`);
     }
   });
 });
