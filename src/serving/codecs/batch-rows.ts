@@ -34,7 +34,7 @@ export interface BatchFields {
   readonly rawCategories: readonly boolean[];
   /** For each categorical feature: its categories as UTF-8, to compare with a body's bytes. */
   readonly categoryBytes: readonly (readonly Uint8Array[])[];
-  /** For each categorical feature: its categories as patterns, to compare with a body a word at a time. */
+  /** For each categorical feature: its categories as JSON strings (quotes included) to compare with a body a word at a time. */
   readonly categoryPatterns: readonly (readonly BytePattern[])[];
   /** For each categorical feature: its categories' indices by length in UTF-8 bytes, so a value is compared with one or two of them. */
   readonly categoriesByLength: readonly (readonly (readonly number[] | undefined)[])[];
@@ -69,25 +69,35 @@ export function sameBytes(bytes: Uint8Array, from: number, part: Uint8Array): bo
  */
 export interface BytePattern {
   readonly bytes: Uint8Array;
-  /** The first `4 * words.length` bytes, as little-endian words. */
+  /** bytes.length, read on every comparison (a plain field is cheaper than a Buffer's length). */
+  readonly length: number;
+  /** The bytes as little-endian words: at 0, 4, 8..., then, when the length is not a multiple of 4, the last four bytes. */
   readonly words: Int32Array;
 }
 
 export function bytePattern(bytes: Uint8Array): BytePattern {
-  const words = new Int32Array(bytes.length >> 2);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let w = 0; w < words.length; w++) words[w] = view.getInt32(4 * w, true);
-  return { bytes, words };
+  const n = bytes.length;
+  if (n < 4) return { bytes, length: n, words: new Int32Array(0) };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, n);
+  const words = new Int32Array((n >> 2) + (n % 4 === 0 ? 0 : 1));
+  for (let w = 0; w < words.length; w++) words[w] = view.getInt32(Math.min(4 * w, n - 4), true);
+  return { bytes, length: n, words };
 }
 
-/** Whether the body seen through `view` holds `pattern` at `from`. */
-export function matchesAt(view: DataView, from: number, pattern: BytePattern): boolean {
-  const { bytes, words } = pattern;
-  if (from + bytes.length > view.byteLength) return false;
-  let at = from;
-  for (let w = 0; w < words.length; w++, at += 4) if (view.getInt32(at, true) !== words[w]) return false;
-  for (let i = 4 * words.length; i < bytes.length; i++, at++) if (view.getUint8(at) !== bytes[i]) return false;
-  return true;
+/** Whether the body seen through `view`, `end` bytes long, holds `pattern` at `from`. */
+export function matchesAt(view: DataView, end: number, from: number, pattern: BytePattern): boolean {
+  const n = pattern.length;
+  if (from + n > end) return false;
+  if (n < 4) {
+    const { bytes } = pattern;
+    for (let i = 0; i < n; i++) if (view.getUint8(from + i) !== bytes[i]) return false;
+    return true;
+  }
+  // The last word may overlap the one before it: no byte-by-byte tail.
+  const { words } = pattern;
+  const last = words.length - 1;
+  for (let w = 0; w < last; w++) if (view.getInt32(from + 4 * w, true) !== words[w]) return false;
+  return view.getInt32(from + n - 4, true) === words[last];
 }
 
 /**
@@ -107,7 +117,7 @@ export function batchFieldsOf(encoder: RecordEncoder): BatchFields | undefined {
     slotOf: new Map(names.map((name, slot) => [name, slot])),
     rawCategories: plans.map((p) => p.kind === 'categorical' && !p.categories.some((c) => needsEscape.test(c))),
     categoryBytes: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => Buffer.from(c, 'utf8')) : [])),
-    categoryPatterns: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => bytePattern(Buffer.from(c, 'utf8'))) : [])),
+    categoryPatterns: plans.map((p) => (p.kind === 'categorical' ? p.categories.map((c) => bytePattern(Buffer.from(`"${c}"`, 'utf8'))) : [])),
     categoriesByLength: plans.map((p) => {
       const byLength: number[][] = [];
       if (p.kind === 'categorical') p.categories.forEach((c, k) => { (byLength[Buffer.byteLength(c, 'utf8')] ??= []).push(k); });

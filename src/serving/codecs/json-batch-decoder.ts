@@ -54,12 +54,14 @@ class JsonBatchDecoder {
   /** The bytes leading to each member's value in the last record read key by key, and that member's slot. */
   private readonly leads: (BytePattern | undefined)[] = [];
   private readonly view: DataView;
+  private readonly end: number;
   private readonly leadSlots: number[] = [];
 
   constructor(private readonly body: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
     this.rows = new BatchRows(encoder, maxRecords);
     this.seen = new Int32Array(fields.names.length);
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    this.end = body.length;
   }
 
   decode(): EncodedBatch {
@@ -152,9 +154,9 @@ class JsonBatchDecoder {
       // previous record's, byte for byte: compared in place, then its key is known.
       let slot: number;
       const lead = leads[member];
-      if (lead !== undefined && matchesAt(this.view, this.pos, lead)) {
+      if (lead !== undefined && matchesAt(this.view, this.end, this.pos, lead)) {
         // The lead may end at the colon where this record has spaces after it.
-        this.pos += lead.bytes.length;
+        this.pos += lead.length;
         this.space();
         slot = leadSlots[member]!;
       } else {
@@ -246,15 +248,13 @@ class JsonBatchDecoder {
     }
     let hit = -1;
     if (this.fields.rawCategories[slot] === true) {
-      // The category's own bytes, then the closing quote: nothing was escaped. Compared in place, no search.
-      const from = this.pos + 1;
+      // The category's own bytes between quotes: nothing was escaped. Compared in place, no search.
       const patterns = this.fields.categoryPatterns[slot]!;
       for (let k = 0; k < patterns.length; k++) {
         const category = patterns[k]!;
-        const end = from + category.bytes.length;
-        if (byteAt(body, end) === QUOTE && matchesAt(this.view, from, category)) {
+        if (matchesAt(this.view, this.end, this.pos, category)) {
           hit = k;
-          this.pos = end + 1;
+          this.pos += category.length;
           break;
         }
       }
