@@ -100,6 +100,8 @@ describe('compiled tree ensembles', () => {
   it('score every probe row bit for bit as the loop does: on thresholds, either side, missing, extreme', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const model = randomEnsemble(seed, 7, 40, 6);
+      // More nodes than one generated function holds: the sum is carried across functions.
+      assert.ok(model.feature.length > 1000, `${model.feature.length} nodes`);
       const compiled = compileTreeEnsemble(model);
       assert.ok(compiled !== undefined);
       const x = probeRows(model, 2000, seed + 100);
@@ -134,15 +136,24 @@ describe('compiled tree ensembles', () => {
     for (let r = 0; r < 3000; r++) assert.ok(Object.is(compiled(x, r * model.columns), treeEnsembleMargin(model, x, r * model.columns)), `row ${r}`);
   });
 
-  it('leave ensembles with split rules, or of over 8,000 nodes (slower compiled, bench measured), to the loop', () => {
+  it('leave ensembles with split rules, of over 50,000 nodes, or with a tree of over 1,000 nodes to the loop', () => {
     const model = randomEnsemble(11, 4, 3, 3);
     const nodes = model.feature.length;
     const rules = { kind: new Uint8Array(nodes).fill(SplitRule.DEFAULT), below: new Float64Array(nodes), setStart: new Int32Array(nodes), setWords: new Int32Array(nodes), sets: new Uint32Array(0) };
     assert.equal(compileTreeEnsemble({ ...model, rules }), undefined);
-    const large = randomEnsemble(12, 4, 700, 8);
-    assert.ok(large.feature.length > 8000, `${large.feature.length} nodes`);
+    const large = randomEnsemble(12, 4, 600, 8);
+    assert.ok(large.feature.length > 50_000, `${large.feature.length} nodes`);
     assert.equal(compileTreeEnsemble(large), undefined);
-    assert.ok(compileTreeEnsemble(randomEnsemble(13, 4, 20, 6)) !== undefined);
+    assert.ok(compileTreeEnsemble(randomEnsemble(13, 4, 300, 6)) !== undefined);
+    // One complete tree of depth 10 (2,047 nodes) among small ones: too large for one generated function.
+    const builder = new EnsembleBuilder();
+    const full = (level: number): number => (level === 10 ? builder.leaf(level / 3) : builder.split(level % 4, level, level % 2 === 0, () => full(level + 1), () => full(level + 1)));
+    builder.roots.push(builder.leaf(0.25), full(0), builder.leaf(-0.5));
+    const deep = builder.build(4, 0.1);
+    assert.equal(compileTreeEnsemble(deep), undefined);
+    const margin = marginFunction(deep);
+    const x = probeRows(deep, 200, 21);
+    for (let r = 0; r < 200; r++) assert.ok(Object.is(margin(x, r * 4), treeEnsembleMargin(deep, x, r * 4)), `row ${r}`);
   });
 
   it('handle a tree thousands of levels deep (LightGBM grows such chains): compiled or not, the margin is the loop\'s', () => {
