@@ -157,6 +157,10 @@ const FIRST_ROWS = 16;
  * Collects a decoded batch: the encoded matrix (grown as rows arrive), which records were valid, their ids, and
  * each invalid record's errors. Records are not kept: a runtime or explanation that reads them gets them rebuilt
  * from the body on first read (`materialize`), so the common case never builds an object per record.
+ *
+ * Rows start zeroed, so a decoder writes only a categorical feature's hot column. A row stays zeroed until a
+ * record is written to it: one the decoder gives up on is then encoded by `encodeRecord`, which writes every
+ * column when the record is valid and zeroes the row again when it is not.
  */
 export class BatchRows {
   private x: Float64Array;
@@ -215,9 +219,12 @@ export class BatchRows {
    * record encoder itself, so an invalid record's errors are exactly the encoder's.
    */
   encodeRecord(index: number, record: unknown): void {
-    const errors = this.encoder.encode(record, this.x, this.rowOffset());
+    const offset = this.rowOffset();
+    const errors = this.encoder.encode(record, this.x, offset);
     const id = this.encoder.idOf(record);
     if (errors !== undefined) {
+      // The next record is written to this row, which must be zeroed for it.
+      this.x.fill(0, offset, offset + this.encoder.width);
       this.ids[index] = id;
       this.failures.set(index, errors);
       return;

@@ -244,7 +244,8 @@ class CsvBatchDecoder {
     const hit = this.cellEscaped ? categories.indexOf(this.cellText()) : categoryAt(this.fields, slot, this.bytes, this.cellStart, this.cellEnd);
     if (hit < 0) return false;
     const first = offset + plan.firstColumn;
-    for (let k = 0; k < categories.length; k++) x[first + k] = k === hit ? 1 : 0;
+    // The row's other columns of this feature are 0 already (BatchRows: rows start zeroed).
+    x[first + hit] = 1;
     return true;
   }
 

@@ -265,7 +265,8 @@ class JsonBatchDecoder {
       if (hit < 0) return false;
     }
     const first = offset + plan.firstColumn;
-    for (let k = 0; k < categories.length; k++) x[first + k] = k === hit ? 1 : 0;
+    // The row's other columns of this feature are 0 already (BatchRows: rows start zeroed).
+    x[first + hit] = 1;
     return true;
   }
 
