@@ -4,12 +4,12 @@ import type { TreeEnsemble } from './tree-ensemble.js';
 export type CompiledMargin = (x: Float64Array, offset: number) => number;
 
 /**
- * Ensembles above this many nodes stay with the loop. Measured here on full random trees, warmed up, 1,000 rows
- * (2026-12-02): generated code 2.8x faster than the loop on the bundled model (894 nodes), 4x at 5,500 nodes (62
- * trees of depth 6), 1.5x at 45,000 (500 of depth 6), then little: 1.04x at 86,000 (300 of depth 8) and 1.13x at
- * 181,000 (1,000 of depth 7), where compiling alone took 100 ms and the first call 130 ms more.
+ * Ensembles above this many nodes stay with the loop. Measured by bench/generated-trees on full random trees, every
+ * split a coin toss, 1,000 rows (2026-12-02): generated code 2.9x faster than the loop on the bundled model (894
+ * nodes), 2.2-2.3x at 7,900 nodes, 1.8-2.0x from 15,900 to 24,100, then no faster at 31,800 (0.88-1.03x): the
+ * machine code outgrows the CPU's caches, where the loop reads only the nodes on each row's path.
  */
-const MAX_COMPILED_NODES = 50_000;
+const MAX_COMPILED_NODES = 25_000;
 
 /**
  * Trees are written inline, as many to a function as fit in this many nodes. One function per tree, the first

@@ -136,15 +136,15 @@ describe('compiled tree ensembles', () => {
     for (let r = 0; r < 3000; r++) assert.ok(Object.is(compiled(x, r * model.columns), treeEnsembleMargin(model, x, r * model.columns)), `row ${r}`);
   });
 
-  it('leave ensembles with split rules, of over 50,000 nodes, or with a tree of over 1,000 nodes to the loop', () => {
+  it('leave ensembles with split rules, of over 25,000 nodes, or with a tree of over 1,000 nodes to the loop', () => {
     const model = randomEnsemble(11, 4, 3, 3);
     const nodes = model.feature.length;
     const rules = { kind: new Uint8Array(nodes).fill(SplitRule.DEFAULT), below: new Float64Array(nodes), setStart: new Int32Array(nodes), setWords: new Int32Array(nodes), sets: new Uint32Array(0) };
     assert.equal(compileTreeEnsemble({ ...model, rules }), undefined);
-    const large = randomEnsemble(12, 4, 600, 8);
-    assert.ok(large.feature.length > 50_000, `${large.feature.length} nodes`);
+    const large = randomEnsemble(12, 4, 300, 8);
+    assert.ok(large.feature.length > 25_000, `${large.feature.length} nodes`);
     assert.equal(compileTreeEnsemble(large), undefined);
-    assert.ok(compileTreeEnsemble(randomEnsemble(13, 4, 300, 6)) !== undefined);
+    assert.ok(compileTreeEnsemble(randomEnsemble(13, 4, 200, 6)) !== undefined);
     // One complete tree of depth 10 (2,047 nodes) among small ones: too large for one generated function.
     const builder = new EnsembleBuilder();
     const full = (level: number): number => (level === 10 ? builder.leaf(level / 3) : builder.split(level % 4, level, level % 2 === 0, () => full(level + 1), () => full(level + 1)));
