@@ -6,10 +6,17 @@ import { formatTable } from '../src/reporting/text-table.js';
 /** Where every benchmark writes its JSON result (git-ignored). */
 export const benchResultsDirectory = '.bench-results';
 
+/** A row of the printed table: metric, value, unit, target/note. */
+export interface BenchRow {
+  metric: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
 export interface BenchResult {
   scenario: string;
-  /** Rows of the printed table: metric, value, unit, target/note. */
-  rows: { metric: string; value: number; unit: string; note?: string }[];
+  rows: BenchRow[];
   extra?: Record<string, unknown>;
 }
 

@@ -27,7 +27,7 @@ import { decodeCsvRows } from '../src/serving/codecs/csv-batch-decoder.js';
 import { decodeJsonBatch } from '../src/serving/codecs/json-batch-decoder.js';
 import { recordsOfJsonBatch } from '../src/serving/codecs/json-records.js';
 import { DataPlane } from '../src/serving/data-plane.js';
-import { cpuMicros, median, reportBench } from './bench-report.js';
+import { cpuMicros, median, reportBench, type BenchRow } from './bench-report.js';
 import { autocannon, best, pinningNote, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     }
 
     const floors = inProcessFloors(json, csv);
-    const rows: { metric: string; value: number; unit: string; note?: string }[] = [];
+    const rows: BenchRow[] = [];
     for (const kind of kinds) {
       for (const target of servers) {
         const { runs, stages } = entry(target, kind);

@@ -39,7 +39,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
-import { median, reportBench } from './bench-report.js';
+import { median, reportBench, type BenchRow } from './bench-report.js';
 import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
@@ -144,11 +144,11 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
 }
 
 /** The figures of one run, as rows: each server's count, then the ratios that the scenarios run allow. */
-function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[]): { metric: string; value: number; unit: string; note?: string }[] {
+function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[]): BenchRow[] {
   const has = (name: string): boolean => rounds.has(name);
   const k = (name: string): number => median(rounds.get(name)!) / 1000;
   const spread = (name: string): string => `rounds ${rounds.get(name)!.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
-  const rows: { metric: string; value: number; unit: string; note?: string }[] = [];
+  const rows: BenchRow[] = [];
   for (const s of scenarios) {
     rows.push(s.path === '/predict'
       ? { metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name) }

@@ -6,7 +6,7 @@ export type CompiledMargin = (x: Float64Array, offset: number) => number;
 /**
  * Ensembles above this many nodes stay with the loop. Measured by bench/generated-trees on full random trees, every
  * split a coin toss, 1,000 rows (2026-12-02): generated code 2.9x faster than the loop on the bundled model (894
- * nodes), 2.2-2.3x at 7,900 nodes, 1.8-2.0x from 15,900 to 24,100, then no faster at 31,800 (0.88-1.03x): the
+ * nodes), 2.2-2.3x at 7,900 nodes, 1.8-2.1x from 15,900 to 24,100, then no faster at 31,800 (0.88-1.03x): the
  * machine code outgrows the CPU's caches, where the loop reads only the nodes on each row's path.
  */
 const MAX_COMPILED_NODES = 25_000;
