@@ -4,6 +4,11 @@ import type { DocumentedRoute } from './api-docs-app.js';
 // The headers of the documentation app's answer that the outer reply sets itself.
 const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
+export interface ApiDocs {
+  /** Documents a route served outside Fastify's router (the front door's own routes). */
+  document(route: DocumentedRoute): void;
+}
+
 /**
  * The OpenAPI document (GET /openapi.json) and Swagger UI (GET /docs), built from the route schemas, which are
  * themselves generated from the model's feature schema. Must be installed before the routes. Only the routes are
@@ -11,7 +16,7 @@ const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection'
  * documentation request (api-docs-app.ts), so they cost nothing before the port opens, and nothing at all on a
  * server whose docs are never read.
  */
-export function installApiDocs(app: FastifyInstance, modelHeadline: string): void {
+export function installApiDocs(app: FastifyInstance, modelHeadline: string): ApiDocs {
   // The options objects themselves, read when the docs are built, as @fastify/swagger reads them: Fastify updates
   // one in place when it registers a route twice (a prefix's "/" as "/v2" and "/v2/"), and the docs show it once.
   const routes: DocumentedRoute[] = [];
@@ -38,4 +43,5 @@ export function installApiDocs(app: FastifyInstance, modelHeadline: string): voi
   };
   app.get('/docs', hidden, forward);
   app.get('/docs/*', hidden, forward);
+  return { document: (route) => { routes.push(route); } };
 }

@@ -5,6 +5,7 @@ import type { ServingCore } from '../serving/serving-core.js';
 import { installApiDocs } from './api-docs.js';
 import { installConnectionDraining } from './connection-draining.js';
 import { consoleRoutes } from './console-routes.js';
+import { FrontDoor } from './front-door.js';
 import { deferredChildLogger } from './deferred-child-logger.js';
 import { clientErrorHandler, errorBody, errorHeaders, routeNotFound, toChurnError } from './http-errors.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -15,7 +16,8 @@ import { requestId, installRequestTelemetry } from './request-telemetry.js';
 import { driftRoutes } from './routes/drift.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/model.js';
-import { predictRoutes } from './routes/predict.js';
+import { predictBatchRoute } from './routes/predict-batch.js';
+import { predictDocumentation, predictOneRoute } from './routes/predict-one.js';
 import { probeRoutes } from './routes/probes.js';
 import { mlflowRoutes } from './mlflow/mlflow-routes.js';
 import { v2Routes } from './v2/v2-routes.js';
@@ -43,7 +45,9 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
   const plane = core.plane;
   const schemas = apiSchemas(plane.schema);
 
+  const door = new FrontDoor();
   const app = Fastify({
+    serverFactory: door.serverFactory,
     logger: {
       level: config.logLevel,
       // Authorization never reaches a log line even if a serializer starts printing headers.
@@ -92,7 +96,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
   }, () => ({ inFlight: core.state.inFlight, eventLoopDelayMs: Math.round(core.overloadDelayMs * 10) / 10 }));
   installRequestTelemetry(app, httpMetrics, core.state, requestLog);
   installConnectionDraining(app, core.state);
-  installApiDocs(app, modelHeadline(plane.card));
+  const docs = installApiDocs(app, modelHeadline(plane.card));
   app.addHook('onReady', (done) => {
     core.start();
     requestLog.start();
@@ -104,12 +108,25 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
     await core.close();
   });
 
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  door.routeInjections(app);
+  if (plane.scoresRecords) {
+    door.serve(predictOneRoute({
+      core, wire: restProtocol, metrics: httpMetrics, requestLog, log: app.log, bodyLimitBytes: config.bodyLimitBytes, closing: () => closing,
+    }));
+    docs.document(predictDocumentation(core, schemas));
+  }
+
   app.register(probeRoutes(core));
   app.register(metricsRoutes(core.metrics.registry));
   protocolScope(app, core, restProtocol, { admit: true }, (scope) => {
     modelRoutes(core, schemas)(scope);
     driftRoutes(core, schemas)(scope);
-    if (plane.scoresRecords) predictRoutes(core, schemas)(scope);
+    if (plane.scoresRecords) predictBatchRoute(core, schemas)(scope);
   });
   v2Routes(app, core);
   mlflowRoutes(app, core);

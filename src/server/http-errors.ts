@@ -35,6 +35,11 @@ const messages: Partial<Record<ErrorCode, string>> = {
   BAD_REQUEST: 'the HTTP request is malformed',
 };
 
+/** A catalogue error the HTTP transport itself raises (media type, body size, malformed HTTP), with its one message. */
+export function transportError(code: ErrorCode, cause?: unknown): ChurnError {
+  return new ChurnError(code, messages[code] ?? code, [], cause === undefined ? {} : { cause });
+}
+
 /**
  * Turns anything thrown while handling a request into a catalogue error. Unknown errors become INTERNAL
  * with a generic message: their text may hold internals and is only logged.
@@ -44,12 +49,9 @@ export function toChurnError(error: unknown): ChurnError {
   const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
   if (typeof code === 'string') {
     const mapped = fastifyCodes[code];
-    if (mapped !== undefined) return new ChurnError(mapped, messages[mapped] ?? mapped, [], { cause: error });
+    if (mapped !== undefined) return transportError(mapped, error);
   }
-  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    const mapped = statusCodes[statusCode] ?? 'BAD_REQUEST';
-    return new ChurnError(mapped, messages[mapped] ?? mapped, [], { cause: error });
-  }
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return transportError(statusCodes[statusCode] ?? 'BAD_REQUEST', error);
   return new ChurnError('INTERNAL', 'an unexpected error occurred; see the server log for this request id', [], { cause: error });
 }
 

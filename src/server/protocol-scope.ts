@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError } from '../errors.js';
@@ -31,9 +32,10 @@ type Marked = { [CALL]?: boolean; [FAILED]?: string };
 // where libuv takes one connection per turn of the loop. Larger bodies, or ones of unknown size, close it instead.
 const MAX_DRAINED_BODY_BYTES = 1024 * 1024;
 
-function drainable(request: FastifyRequest): boolean {
-  const length = request.headers['content-length'];
-  if (length === undefined) return request.headers['transfer-encoding'] === undefined;
+/** Whether a refused request's body is small enough, and of known size, to read and drop rather than close its connection. */
+export function drainable(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  if (length === undefined) return headers['transfer-encoding'] === undefined;
   return Number(length) <= MAX_DRAINED_BODY_BYTES;
 }
 
@@ -75,7 +77,7 @@ export function protocolScope(app: FastifyInstance, core: ServingCore, wire: Htt
         core.callStarted(protocol);
         (request as Marked)[CALL] = true;
         const denied = core.admit(request.headers.authorization);
-        if (denied?.code === 'OVERLOADED' && !drainable(request)) reply.header('connection', 'close');
+        if (denied?.code === 'OVERLOADED' && !drainable(request.headers)) reply.header('connection', 'close');
         done(denied);
       });
       const ended = (request: FastifyRequest, code: string): void => {

@@ -5,7 +5,7 @@ import type { ServingState } from '../serving/serving-state.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { RequestLog } from './request-log.js';
 
-const REQUEST_ID_HEADER = 'x-request-id';
+export const REQUEST_ID_HEADER = 'x-request-id';
 // A caller's id is reused only when it is short and plain, so it cannot forge log lines or bloat them.
 const ACCEPTABLE_ID = /^[\w.:@/+=-]{1,128}$/;
 

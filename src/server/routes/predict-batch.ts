@@ -1,31 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { ChurnError } from '../../errors.js';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
-import type { PredictOptions } from '../../serving/predictions.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
 import { sendAnswer } from '../protocol-scope.js';
-
-
-const explainQuery = {
-  type: 'object',
-  properties: { explain: { type: 'string', enum: ['true', 'false', '1', '0'], description: 'Add exact per-feature contributions and top reasons' } },
-};
-
-const NO_OPTIONS: PredictOptions = {};
-const EXPLAIN: PredictOptions = { explain: true };
-
-/** `?explain=true` (or 1) asks for explanations; false, 0 or absent leaves them out; anything else is a 400. */
-function predictOptions(query: unknown): PredictOptions {
-  const value = (query as { explain?: unknown } | undefined)?.explain;
-  if (value === undefined || value === 'false' || value === '0') return NO_OPTIONS;
-  if (value === 'true' || value === '1') return EXPLAIN;
-  throw new ChurnError('BAD_REQUEST', 'query parameter "explain" must be true, false, 1 or 0', [{ path: '/explain', reason: 'type', message: 'must be true, false, 1 or 0' }]);
-}
-
-function noBody(): ChurnError {
-  return new ChurnError('UNSUPPORTED_MEDIA_TYPE', 'send a JSON body with Content-Type: application/json');
-}
+import { explainOf, explainQuery, noBody, predictOptions } from './predict-query.js';
 
 /**
  * A batch's body (CSV or JSON), kept as bytes: the data plane decodes it in one pass into the encoded rows (timed as
@@ -36,28 +14,14 @@ class BatchBody {
 }
 
 /**
- * POST /predict and POST /predict/batch (JSON or the data file's CSV, answered in JSON or CSV): thin adapters
- * over the data plane. Registered in the REST protocol scope, which admits, counts and maps errors.
+ * POST /predict/batch (JSON or the data file's CSV, answered in JSON or CSV): a thin adapter over the data plane.
+ * Registered in the REST protocol scope, which admits, counts and maps errors.
  */
-export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
+export function predictBatchRoute(core: ServingCore, schemas: ApiSchemas) {
   return (app: FastifyInstance): void => {
     const errors = { '4xx': schemas.error, '5xx': schemas.error };
     const security = core.authenticates ? { security: [{ bearerAuth: [] }] } : {};
     const { maxBatchSize } = core.plane;
-
-    app.post('/predict', {
-      schema: {
-        summary: 'Score one customer',
-        tags: ['predictions'],
-        ...security,
-        querystring: explainQuery,
-        body: { ...schemas.record, example: schemas.recordExample },
-        response: { 200: schemas.prediction, ...errors },
-      },
-    }, (request, reply) => {
-      if (request.body === undefined) throw noBody();
-      return sendAnswer(reply, core, 'rest', core.plane.predict(request.body, predictOptions(request.query), 'rest', request.id));
-    });
 
     // CSV only here: /predict takes one JSON record.
     app.register(async (batch) => {
@@ -86,7 +50,7 @@ export function predictRoutes(core: ServingCore, schemas: ApiSchemas) {
       }, (request, reply) => {
         const { body } = request;
         if (body === undefined) throw noBody();
-        const options = predictOptions(request.query);
+        const options = predictOptions(explainOf(request.query));
         const plane = core.plane;
         // The scope's only parsers are the two above.
         const { bytes, format } = body as BatchBody;

@@ -1,0 +1,247 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FastifyBaseLogger } from 'fastify';
+import type { DocumentedRoute } from '../api-docs-app.js';
+import type { ApiSchemas } from '../openapi-schemas.js';
+import type { ChurnError } from '../../errors.js';
+import { parseJsonBody } from '../../serving/codecs/json-records.js';
+import type { SinglePrediction } from '../../serving/predictions.js';
+import type { ServingCore } from '../../serving/serving-core.js';
+import type { RawRoute } from '../front-door.js';
+import { errorHeaders, toChurnError, transportError } from '../http-errors.js';
+import type { HttpMetrics } from '../http-metrics.js';
+import type { HttpProtocol } from '../protocol-scope.js';
+import { drainable } from '../protocol-scope.js';
+import type { RequestLog } from '../request-log.js';
+import { REQUEST_ID_HEADER, requestId } from '../request-telemetry.js';
+import { explainQuery, noBody, predictOptions } from './predict-query.js';
+
+export const PREDICT_PATH = '/predict';
+
+export interface RawPredictDependencies {
+  core: ServingCore;
+  /** REST's wire shape for errors. */
+  wire: HttpProtocol;
+  metrics: HttpMetrics;
+  requestLog: RequestLog;
+  log: FastifyBaseLogger;
+  bodyLimitBytes: number;
+  /** True once the app began closing: answers then say `Connection: close`, as Fastify's own would. */
+  closing: () => boolean;
+}
+
+/** What every call reads, decided once: arrival and abort lines are written only at debug and trace. */
+interface CallContext extends RawPredictDependencies {
+  readonly arrivals: boolean;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const METHOD = 'POST';
+const QUESTION_MARK = 0x3f;
+
+/** Whether a Content-Type header names JSON, parameters (a charset) aside, as Fastify matches its JSON parser. */
+function isJson(contentType: string): boolean {
+  const end = contentType.indexOf(';');
+  return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() === 'application/json';
+}
+
+/** The `explain` query parameter's value: undefined when absent, an array when repeated (which predictOptions refuses). */
+function explainParameter(url: string, queryStart: number): unknown {
+  if (queryStart === -1) return undefined;
+  const values = new URLSearchParams(url.slice(queryStart + 1)).getAll('explain');
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
+}
+
+/**
+ * One POST /predict call, from its headers to its last byte: admitted by the serving core, its JSON body read
+ * within the limit, run through the core's run queue, scored, answered, and counted once when its response is
+ * done or its client went away. The same steps, codes and counts as every REST route gets from protocolScope and
+ * installRequestTelemetry, in one object instead of a framework's lifecycle.
+ */
+class PredictCall {
+  private readonly started = performance.now();
+  private readonly id: string;
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private body: unknown;
+  private failedWith: string | undefined;
+  private closeConnection = false;
+  /** Counted as answered or aborted: once only. */
+  private done = false;
+
+  constructor(
+    private readonly deps: CallContext,
+    private readonly request: IncomingMessage,
+    private readonly response: ServerResponse,
+    private readonly queryStart: number,
+  ) {
+    this.id = requestId(request);
+  }
+
+  begin(): void {
+    const { core } = this.deps;
+    core.state.requestStarted();
+    core.callStarted(this.deps.wire.protocol);
+    this.response.once('close', this.closed);
+    if (this.deps.arrivals) {
+      this.deps.log.debug({ requestId: this.id, method: METHOD, url: this.request.url, inFlight: core.state.inFlight }, 'request received');
+    }
+    const { headers } = this.request;
+    const denied = core.admit(headers.authorization);
+    if (denied !== undefined) {
+      if (denied.code === 'OVERLOADED' && !drainable(headers)) this.closeConnection = true;
+      this.fail(denied);
+      return;
+    }
+    const contentType = headers['content-type'];
+    if (contentType === undefined) {
+      const empty = headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0');
+      this.fail(empty ? noBody() : transportError('UNSUPPORTED_MEDIA_TYPE'));
+      return;
+    }
+    if (!isJson(contentType)) {
+      this.fail(transportError('UNSUPPORTED_MEDIA_TYPE'));
+      return;
+    }
+    if (Number(headers['content-length']) > this.deps.bodyLimitBytes) {
+      this.fail(transportError('PAYLOAD_TOO_LARGE'));
+      return;
+    }
+    this.request.on('data', this.read);
+    this.request.once('end', this.bodyRead);
+  }
+
+  private readonly read = (chunk: Buffer): void => {
+    this.received += chunk.length;
+    if (this.received > this.deps.bodyLimitBytes) {
+      this.request.off('data', this.read);
+      this.request.off('end', this.bodyRead);
+      this.chunks = [];
+      this.fail(transportError('PAYLOAD_TOO_LARGE'));
+      return;
+    }
+    this.chunks.push(chunk);
+  };
+
+  private readonly bodyRead = (): void => {
+    const { chunks } = this;
+    this.chunks = [];
+    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.received).toString('utf8');
+    const { core, wire } = this.deps;
+    const decoding = performance.now();
+    try {
+      this.body = parseJsonBody(text);
+    } catch (error) {
+      this.fail(error);
+      return;
+    }
+    core.plane.observeStage(wire.protocol, 'decode', (performance.now() - decoding) / 1000);
+    core.run(this.score, this.fail);
+  };
+
+  // Run when the run queue comes to the call. One whose client went away meanwhile is not worked on: the close
+  // listener counts it as aborted.
+  private readonly score = (): void => {
+    const { socket } = this.request;
+    // (An injected request's socket has no `writable`: only false means gone.)
+    if (socket.destroyed === true || socket.writable === false) return;
+    try {
+      const { core, wire } = this.deps;
+      const options = predictOptions(explainParameter(this.request.url!, this.queryStart));
+      const answer = core.plane.predict(this.body, options, wire.protocol, this.id);
+      if (answer instanceof Promise) answer.then(this.answer, this.fail);
+      else this.answer(answer);
+    } catch (error) {
+      this.fail(error);
+    }
+  };
+
+  private readonly answer = (prediction: SinglePrediction): void => {
+    const encoding = performance.now();
+    this.send(200, JSON.stringify(prediction), undefined);
+    this.deps.core.plane.observeStage(this.deps.wire.protocol, 'encode', (performance.now() - encoding) / 1000);
+  };
+
+  private readonly fail = (thrown: unknown): void => {
+    const error: ChurnError = toChurnError(thrown);
+    if (error.code === 'INTERNAL') this.deps.log.error({ requestId: this.id, err: thrown }, 'unhandled error');
+    this.failedWith = error.code;
+    const { status, body } = this.deps.wire.errorResponse(error);
+    this.send(status, JSON.stringify(body), errorHeaders(error));
+  };
+
+  private send(status: number, payload: string, extra: Record<string, string> | undefined): void {
+    const { response } = this;
+    if (response.headersSent || response.destroyed) return;
+    const headers: string[] = [
+      'content-type', JSON_TYPE,
+      'content-length', String(Buffer.byteLength(payload)),
+      REQUEST_ID_HEADER, this.id,
+    ];
+    if (this.closeConnection || this.deps.core.state.draining || this.deps.closing()) headers.push('connection', 'close');
+    if (extra !== undefined) for (const name in extra) headers.push(name, extra[name]!);
+    response.once('finish', this.answered);
+    response.writeHead(status, headers);
+    response.end(payload);
+  }
+
+  /** The response went out whole: released, counted, measured and maybe logged, as the REST scope's onResponse does. */
+  private readonly answered = (): void => {
+    this.done = true;
+    const { core, wire, metrics, requestLog } = this.deps;
+    core.state.requestFinished();
+    const durationMs = performance.now() - this.started;
+    const status = this.response.statusCode;
+    metrics.answered(PREDICT_PATH, METHOD, status, durationMs / 1000);
+    requestLog.answered({ id: this.id, method: METHOD, url: this.request.url! }, PREDICT_PATH, status, durationMs);
+    core.callEnded(wire.protocol, this.failedWith ?? 'OK');
+  };
+
+  /** The connection closed: when before the whole response went out, the call ends as aborted. */
+  private readonly closed = (): void => {
+    if (this.done) return;
+    this.done = true;
+    const { core, wire, log } = this.deps;
+    core.state.requestFinished();
+    core.callEnded(wire.protocol, 'ABORTED');
+    if (this.deps.arrivals) log.debug({ requestId: this.id, inFlight: core.state.inFlight }, 'request aborted by the client');
+  };
+}
+
+/**
+ * POST /predict served outside Fastify's lifecycle. A single-record call's own work (decode, validate, score,
+ * answer) is small enough that a framework's hooks, request and reply objects and per-request logger cost as much
+ * as what operators need (docs/server.md, Performance): here they are one object per call and no hooks. Everything
+ * else about the route is REST's: the catalogue's codes and body, request ids, the request log, metrics by route,
+ * admission and the run queue, Connection: close while draining. Other methods and paths go on to Fastify.
+ */
+export function predictOneRoute(dependencies: RawPredictDependencies): RawRoute {
+  const deps: CallContext = { ...dependencies, arrivals: dependencies.log.level === 'debug' || dependencies.log.level === 'trace' };
+  return (request, response) => {
+    if (request.method !== METHOD) return false;
+    const url = request.url!;
+    let queryStart = -1;
+    if (url !== PREDICT_PATH) {
+      if (!url.startsWith(PREDICT_PATH) || url.charCodeAt(PREDICT_PATH.length) !== QUESTION_MARK) return false;
+      queryStart = PREDICT_PATH.length;
+    }
+    new PredictCall(deps, request, response, queryStart).begin();
+    return true;
+  };
+}
+
+/** POST /predict's documentation: the route itself is served outside Fastify (predictOneRoute). */
+export function predictDocumentation(core: ServingCore, schemas: ApiSchemas): DocumentedRoute {
+  return {
+    method: 'POST',
+    url: PREDICT_PATH,
+    schema: {
+      summary: 'Score one customer',
+      tags: ['predictions'],
+      ...(core.authenticates ? { security: [{ bearerAuth: [] }] } : {}),
+      querystring: explainQuery,
+      body: { ...schemas.record, example: schemas.recordExample },
+      response: { 200: schemas.prediction, '4xx': schemas.error, '5xx': schemas.error },
+    },
+  };
+}
