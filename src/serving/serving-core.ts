@@ -30,6 +30,11 @@ export interface ServingCoreOptions {
   payloadLog?: PayloadLogger;
 }
 
+/** OVERLOADED for a call refused at the head of the run queue, having waited `waitedMs` past the bound. */
+export function expiredCall(waitedMs: number): ChurnError {
+  return new ChurnError('OVERLOADED', `the call waited ${Math.round(waitedMs)} ms for the server; retry later`);
+}
+
 const NEVER_OVERLOADED: OverloadSignal = { overloaded: false, delayMs: 0 };
 
 /**
@@ -173,7 +178,7 @@ export class ServingCore {
   run(work: () => void, expired: (error: ChurnError) => void): void {
     this.queue.submit({
       run: work,
-      expire: (waitedMs) => expired(new ChurnError('OVERLOADED', `the call waited ${Math.round(waitedMs)} ms for the server; retry later`)),
+      expire: (waitedMs) => expired(expiredCall(waitedMs)),
     });
   }
 

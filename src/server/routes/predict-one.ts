@@ -6,7 +6,8 @@ import type { ApiSchemas } from '../openapi-schemas.js';
 import type { ChurnError } from '../../errors.js';
 import { parseJsonBody } from '../../serving/codecs/json-records.js';
 import type { SinglePrediction } from '../../serving/predictions.js';
-import type { ServingCore } from '../../serving/serving-core.js';
+import { expiredCall, type ServingCore } from '../../serving/serving-core.js';
+import type { QueuedCall } from '../../serving/work-queue.js';
 import type { RawRoute } from '../front-door.js';
 import { errorHeaders, toChurnError, transportError } from '../http-errors.js';
 import type { HttpMetrics } from '../http-metrics.js';
@@ -52,17 +53,29 @@ function explainParameter(url: string, queryStart: number): unknown {
   return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
 }
 
+// The call a request and its response belong to, so one listener function serves every call (no closures per call).
+const CALL = Symbol('predictCall');
+type Carrier = { [CALL]: PredictCall };
+
+function onData(this: IncomingMessage, chunk: Buffer): void { (this as unknown as Carrier)[CALL].read(chunk); }
+function onEnd(this: IncomingMessage): void { (this as unknown as Carrier)[CALL].bodyRead(); }
+function onFinish(this: ServerResponse): void { (this as unknown as Carrier)[CALL].answered(); }
+function onClose(this: ServerResponse): void { (this as unknown as Carrier)[CALL].closed(); }
+
 /**
  * One POST /predict call, from its headers to its last byte: admitted by the serving core, its JSON body read
  * within the limit, run through the core's run queue, scored, answered, and counted once when its response is
  * done or its client went away. The same steps, codes and counts as every REST route gets from protocolScope and
  * installRequestTelemetry, in one object instead of a framework's lifecycle.
  */
-class PredictCall {
+class PredictCall implements QueuedCall {
   private readonly started = performance.now();
   private readonly id: string;
-  private chunks: Buffer[] = [];
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private received = 0;
+  /** The body was refused (too large): what still arrives is dropped. */
+  private refused = false;
   private body: unknown;
   private failedWith: string | undefined;
   private closeConnection = false;
@@ -80,13 +93,15 @@ class PredictCall {
 
   begin(): void {
     const { core } = this.deps;
+    const { request, response } = this;
     core.state.requestStarted();
     core.callStarted(this.deps.wire.protocol);
-    this.response.once('close', this.closed);
+    (response as unknown as Carrier)[CALL] = this;
+    response.on('close', onClose);
     if (this.deps.arrivals) {
-      this.deps.log.debug({ requestId: this.id, method: METHOD, url: this.request.url, inFlight: core.state.inFlight }, 'request received');
+      this.deps.log.debug({ requestId: this.id, method: METHOD, url: request.url, inFlight: core.state.inFlight }, 'request received');
     }
-    const { headers } = this.request;
+    const { headers } = request;
     const denied = core.admit(headers.authorization);
     if (denied !== undefined) {
       if (denied.code === 'OVERLOADED' && !drainable(headers)) this.closeConnection = true;
@@ -107,41 +122,44 @@ class PredictCall {
       this.fail(transportError('PAYLOAD_TOO_LARGE'));
       return;
     }
-    this.request.on('data', this.read);
-    this.request.once('end', this.bodyRead);
+    (request as unknown as Carrier)[CALL] = this;
+    request.on('data', onData);
+    request.on('end', onEnd);
   }
 
-  private readonly read = (chunk: Buffer): void => {
+  read(chunk: Buffer): void {
+    if (this.refused) return;
     this.received += chunk.length;
     if (this.received > this.deps.bodyLimitBytes) {
-      this.request.off('data', this.read);
-      this.request.off('end', this.bodyRead);
-      this.chunks = [];
+      this.refused = true;
+      this.first = undefined;
+      this.more = undefined;
       this.fail(transportError('PAYLOAD_TOO_LARGE'));
       return;
     }
-    this.chunks.push(chunk);
-  };
+    if (this.first === undefined) this.first = chunk;
+    else (this.more ??= [this.first]).push(chunk);
+  }
 
-  private readonly bodyRead = (): void => {
-    const { chunks } = this;
-    this.chunks = [];
-    const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, this.received).toString('utf8');
+  bodyRead(): void {
+    if (this.refused) return;
+    const bytes = this.more === undefined ? this.first : Buffer.concat(this.more, this.received);
+    this.first = undefined;
+    this.more = undefined;
     const { core, wire } = this.deps;
     const decoding = performance.now();
     try {
-      this.body = parseJsonBody(text);
+      this.body = parseJsonBody(bytes === undefined ? '' : bytes.toString('utf8'));
     } catch (error) {
       this.fail(error);
       return;
     }
     core.plane.observeStage(wire.protocol, 'decode', (performance.now() - decoding) / 1000);
-    core.run(this.score, this.fail);
-  };
+    core.queue.submit(this);
+  }
 
-  // Run when the run queue comes to the call. One whose client went away meanwhile is not worked on: the close
-  // listener counts it as aborted.
-  private readonly score = (): void => {
+  /** The run queue came to the call. One whose client went away meanwhile is not worked on: onClose counted it. */
+  run(): void {
     const { socket } = this.request;
     // (An injected request's socket has no `writable`: only false means gone.)
     if (socket.destroyed === true || socket.writable === false) return;
@@ -149,26 +167,31 @@ class PredictCall {
       const { core, wire } = this.deps;
       const options = predictOptions(explainParameter(this.request.url!, this.queryStart));
       const answer = core.plane.predict(this.body, options, wire.protocol, this.id);
-      if (answer instanceof Promise) answer.then(this.answer, this.fail);
+      if (answer instanceof Promise) answer.then((prediction) => { this.answer(prediction); }, (error: unknown) => { this.fail(error); });
       else this.answer(answer);
     } catch (error) {
       this.fail(error);
     }
-  };
+  }
 
-  private readonly answer = (prediction: SinglePrediction): void => {
+  /** The call waited in the run queue past its bound. */
+  expire(waitedMs: number): void {
+    this.fail(expiredCall(waitedMs));
+  }
+
+  private answer(prediction: SinglePrediction): void {
     const encoding = performance.now();
     this.send(200, JSON.stringify(prediction), undefined);
     this.deps.core.plane.observeStage(this.deps.wire.protocol, 'encode', (performance.now() - encoding) / 1000);
-  };
+  }
 
-  private readonly fail = (thrown: unknown): void => {
+  private fail(thrown: unknown): void {
     const error: ChurnError = toChurnError(thrown);
     if (error.code === 'INTERNAL') this.deps.log.error({ requestId: this.id, err: thrown }, 'unhandled error');
     this.failedWith = error.code;
     const { status, body } = this.deps.wire.errorResponse(error);
     this.send(status, JSON.stringify(body), errorHeaders(error));
-  };
+  }
 
   private send(status: number, payload: string, extra: Record<string, string> | undefined): void {
     const { response } = this;
@@ -180,13 +203,15 @@ class PredictCall {
     ];
     if (this.closeConnection || this.deps.core.state.draining || this.deps.closing()) headers.push('connection', 'close');
     if (extra !== undefined) for (const name in extra) headers.push(name, extra[name]!);
-    response.once('finish', this.answered);
+    response.on('finish', onFinish);
     response.writeHead(status, headers);
     response.end(payload);
   }
 
   /** The response went out whole: released, counted, measured and maybe logged, as the REST scope's onResponse does. */
-  private readonly answered = (): void => {
+  answered(): void {
+    // (light-my-request's response emits 'finish' twice.)
+    if (this.done) return;
     this.done = true;
     const { core, wire, metrics, requestLog } = this.deps;
     core.state.requestFinished();
@@ -195,17 +220,17 @@ class PredictCall {
     metrics.answered(PREDICT_PATH, METHOD, status, durationMs / 1000);
     requestLog.answered({ id: this.id, method: METHOD, url: this.request.url! }, PREDICT_PATH, status, durationMs);
     core.callEnded(wire.protocol, this.failedWith ?? 'OK');
-  };
+  }
 
-  /** The connection closed: when before the whole response went out, the call ends as aborted. */
-  private readonly closed = (): void => {
+  /** The connection closed (or the response did): when before the whole response went out, the call ends as aborted. */
+  closed(): void {
     if (this.done) return;
     this.done = true;
     const { core, wire, log } = this.deps;
     core.state.requestFinished();
     core.callEnded(wire.protocol, 'ABORTED');
     if (this.deps.arrivals) log.debug({ requestId: this.id, inFlight: core.state.inFlight }, 'request aborted by the client');
-  };
+  }
 }
 
 /**
