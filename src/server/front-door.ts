@@ -10,7 +10,7 @@ type ServerFactoryOptions = FastifyServerOptions & { http?: object; keepAliveTim
 
 /**
  * The server's one request listener: the hot data-plane routes first, on Node's request and response with no
- * framework lifecycle of their own (raw-predict-route.ts says why), and every other request through Fastify.
+ * framework lifecycle of their own (routes/predict-one.ts says why), and every other request through Fastify.
  * Fastify builds the HTTP server through `serverFactory` (with the same options it would apply to its own), and
  * `app.inject()` is routed through the same listener, so tests exercise what a client reaches.
  */

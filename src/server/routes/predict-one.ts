@@ -1,25 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DocumentedRoute } from '../api-docs-app.js';
-import type { ApiSchemas } from '../openapi-schemas.js';
 import type { ChurnError } from '../../errors.js';
 import { parseJsonBody } from '../../serving/codecs/json-records.js';
 import type { SinglePrediction } from '../../serving/predictions.js';
 import { expiredCall, type ServingCore } from '../../serving/serving-core.js';
 import type { QueuedCall } from '../../serving/work-queue.js';
+import type { DocumentedRoute } from '../api-docs-app.js';
 import type { RawRoute } from '../front-door.js';
 import { errorHeaders, toChurnError, transportError } from '../http-errors.js';
 import type { HttpMetrics } from '../http-metrics.js';
-import type { HttpProtocol } from '../protocol-scope.js';
-import { drainable } from '../protocol-scope.js';
+import type { ApiSchemas } from '../openapi-schemas.js';
+import { drainable, type HttpProtocol } from '../protocol-scope.js';
 import type { RequestLog } from '../request-log.js';
 import { REQUEST_ID_HEADER, requestId } from '../request-telemetry.js';
 import { explainQuery, noBody, predictOptions } from './predict-query.js';
 
 export const PREDICT_PATH = '/predict';
 
-export interface RawPredictDependencies {
+export interface PredictOneDependencies {
   core: ServingCore;
   /** REST's wire shape for errors. */
   wire: HttpProtocol;
@@ -32,7 +31,7 @@ export interface RawPredictDependencies {
 }
 
 /** What every call reads, decided once: arrival and abort lines are written only at debug and trace. */
-interface CallContext extends RawPredictDependencies {
+interface CallContext extends PredictOneDependencies {
   readonly arrivals: boolean;
 }
 
@@ -240,7 +239,7 @@ class PredictCall implements QueuedCall {
  * else about the route is REST's: the catalogue's codes and body, request ids, the request log, metrics by route,
  * admission and the run queue, Connection: close while draining. Other methods and paths go on to Fastify.
  */
-export function predictOneRoute(dependencies: RawPredictDependencies): RawRoute {
+export function predictOneRoute(dependencies: PredictOneDependencies): RawRoute {
   const deps: CallContext = { ...dependencies, arrivals: dependencies.log.level === 'debug' || dependencies.log.level === 'trace' };
   return (request, response) => {
     if (request.method !== METHOD) return false;
