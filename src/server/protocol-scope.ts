@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ChurnError } from '../errors.js';
@@ -31,6 +31,12 @@ type Marked = { [CALL]?: boolean; [FAILED]?: string };
 // retry reconnecting would cost more than reading a body this size, and would wait in the kernel's accept queue,
 // where libuv takes one connection per turn of the loop. Larger bodies, or ones of unknown size, close it instead.
 const MAX_DRAINED_BODY_BYTES = 1024 * 1024;
+
+/** Whether the client closed the connection (an injected request's socket has no `writable`: only false means gone). */
+export function clientGone(request: IncomingMessage): boolean {
+  const { socket } = request;
+  return socket.destroyed === true || socket.writable === false;
+}
 
 /** Whether a refused request's body is small enough, and of known size, to read and drop rather than close its connection. */
 export function drainable(headers: IncomingHttpHeaders): boolean {
@@ -91,8 +97,7 @@ export function protocolScope(app: FastifyInstance, core: ServingCore, wire: Htt
       // onRequestAbort does not fire for it; Node ends the socket when the client's FIN arrives).
       scope.addHook('preHandler', (request, _reply, done) => {
         core.run(() => {
-          const socket = request.raw.socket;
-          if (socket.destroyed !== true && socket.writable !== false) {
+          if (!clientGone(request.raw)) {
             done();
             return;
           }

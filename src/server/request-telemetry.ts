@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServingState } from '../serving/serving-state.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { RequestLog } from './request-log.js';
@@ -19,6 +19,11 @@ export function requestId(request: IncomingMessage): string {
   return requestIdFrom(request.headers[REQUEST_ID_HEADER]);
 }
 
+/** Whether arrival and abort lines are written (debug and trace): decided once, or their fields are built for every request and dropped. */
+export function logsArrivals(log: FastifyBaseLogger): boolean {
+  return log.level === 'debug' || log.level === 'trace';
+}
+
 // Marks a request counted in flight, so it is taken off exactly once (answered or aborted).
 const inFlight = Symbol('inFlight');
 type Counted = { [inFlight]?: boolean };
@@ -31,8 +36,7 @@ type Counted = { [inFlight]?: boolean };
  * when the answer is sent, not when the request arrives.
  */
 export function installRequestTelemetry(app: FastifyInstance, metrics: HttpMetrics, state: ServingState, log: RequestLog): void {
-  // Decided once: the arrival line's fields would otherwise be built for every request, and dropped.
-  const arrivals = app.log.level === 'debug' || app.log.level === 'trace';
+  const arrivals = logsArrivals(app.log);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     state.requestStarted();

@@ -11,9 +11,9 @@ import type { RawRoute } from '../front-door.js';
 import { errorHeaders, toChurnError, transportError } from '../http-errors.js';
 import type { HttpMetrics } from '../http-metrics.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
-import { drainable, type HttpProtocol } from '../protocol-scope.js';
+import { clientGone, drainable, type HttpProtocol } from '../protocol-scope.js';
 import type { RequestLog } from '../request-log.js';
-import { REQUEST_ID_HEADER, requestId } from '../request-telemetry.js';
+import { logsArrivals, REQUEST_ID_HEADER, requestId } from '../request-telemetry.js';
 import { explainQuery, noBody, predictOptions } from './predict-query.js';
 
 export const PREDICT_PATH = '/predict';
@@ -159,9 +159,7 @@ class PredictCall implements QueuedCall {
 
   /** The run queue came to the call. One whose client went away meanwhile is not worked on: onClose counted it. */
   run(): void {
-    const { socket } = this.request;
-    // (An injected request's socket has no `writable`: only false means gone.)
-    if (socket.destroyed === true || socket.writable === false) return;
+    if (clientGone(this.request)) return;
     try {
       const { core, wire } = this.deps;
       const options = predictOptions(explainParameter(this.request.url!, this.queryStart));
@@ -240,7 +238,7 @@ class PredictCall implements QueuedCall {
  * admission and the run queue, Connection: close while draining. Other methods and paths go on to Fastify.
  */
 export function predictOneRoute(dependencies: PredictOneDependencies): RawRoute {
-  const deps: CallContext = { ...dependencies, arrivals: dependencies.log.level === 'debug' || dependencies.log.level === 'trace' };
+  const deps: CallContext = { ...dependencies, arrivals: logsArrivals(dependencies.log) };
   return (request, response) => {
     if (request.method !== METHOD) return false;
     const url = request.url!;
