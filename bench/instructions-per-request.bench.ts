@@ -4,7 +4,7 @@
  * LOG_LEVEL=info and warn; then 1,000-record batches, server against bare node:http.
  *
  *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
- *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch]
+ *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch] [--with KEY=VALUE ...]
  *
  * With --baseline, that build's server is counted the same way in the same run, and the report gives this build's
  * count over the baseline's: the way to see what a change to the hot path saves, which timed runs here cannot
@@ -30,6 +30,14 @@
  * round, or warmed up instrumented, gave 155,000-185,000 instructions per request where this bench counts about
  * 151,000: compare builds with this bench, not across methods. Shedding is off in the server
  * (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to shed.
+ *
+ * One build, two counts: the server process counts about 129,000 or about 152,000 instructions per /predict, which
+ * of the two decided per process and kept for its life (16 processes of one build on 2026-12-02: 6 and 10; neither
+ * fixed V8 seeds nor --no-concurrent-recompilation made it the same). In the higher count V8 defines the properties
+ * of Node's nextTick objects through its runtime, 18 calls a request inside optimised `resume`, `onDestroy` and
+ * `resOnFinish` (docs/server.md, Performance). A difference between two builds' single counts smaller than that
+ * is noise unless each build was counted in several processes. --with KEY=VALUE counts the server once more with
+ * that variable set, to see what one setting costs.
  *
  * Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and stops.
  */
@@ -144,7 +152,7 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
 }
 
 /** The figures of one run, as rows: each server's count, then the ratios that the scenarios run allow. */
-function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[]): BenchRow[] {
+function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[], variants: readonly string[]): BenchRow[] {
   const has = (name: string): boolean => rounds.has(name);
   const k = (name: string): number => median(rounds.get(name)!) / 1000;
   const spread = (name: string): string => `rounds ${rounds.get(name)!.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
@@ -162,6 +170,7 @@ function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly S
   ratio('churn-predictor / bare node:http', OURS, BARE, 'issue 16 row 1 needs <= 1.25 (LOG_LEVEL=info)');
   ratio('churn-predictor warn / bare node:http', OURS_WARN, BARE, 'issue 16 row 2 needs <= 1.18 (LOG_LEVEL=warn)');
   ratio('churn-predictor / Fastify scoring', OURS, 'Fastify scoring the model', 'what serving it for operators costs');
+  for (const variant of variants) ratio(`${variant} / churn-predictor`, variant, OURS, 'what the setting changes (below 1: saves)');
   ratio(`batch ${BATCH_SIZE}: churn-predictor / bare`, BATCH_OURS, BATCH_BARE, 'per record; issue 16 row 4 is 300,000 records/s (http-batch times it)');
   ratio('churn-predictor: this build / baseline', OURS, baselineOf(OURS), 'below 1: this build does less work per request');
   ratio('churn-predictor warn: this build / baseline', OURS_WARN, baselineOf(OURS_WARN), 'below 1: this build does less work per request');
@@ -186,9 +195,16 @@ async function main(): Promise<void> {
       baseline: { type: 'string' },
       // single: the /predict scenarios only; batch: the batch scenarios only.
       only: { type: 'string' },
+      // The server once more with this environment variable set (repeatable): what one setting costs or saves.
+      with: { type: 'string', multiple: true, default: [] },
     },
   });
   if (values.only !== undefined && values.only !== 'single' && values.only !== 'batch') throw new Error('--only takes single or batch');
+  const variants = values.with.map((setting) => {
+    const equals = setting.indexOf('=');
+    if (equals < 1) throw new Error(`--with takes KEY=VALUE, not ${setting}`);
+    return { name: `${OURS} ${setting}`, env: { [setting.slice(0, equals)]: setting.slice(equals + 1) } };
+  });
   if (!valgrindAvailable()) {
     process.stdout.write('instructions-per-request: skipped, valgrind (callgrind) is not installed (Debian: apt-get install valgrind)\n');
     return;
@@ -222,6 +238,9 @@ async function main(): Promise<void> {
         { name: build.name(OURS_WARN), args: [build.main, 'serve'], env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
       );
       batches.push({ name: build.name(BATCH_OURS), args: [build.main, 'serve'], env: server, ...batchPath });
+      for (const variant of variants) {
+        singles.push({ name: build.name(variant.name), args: [build.main, 'serve'], env: { ...server, PORT: String(await freePort()), ...variant.env }, ...onePath });
+      }
     }
     const scenarios = values.only === 'single' ? singles : values.only === 'batch' ? batches : [...singles, ...batches];
     // Two at a time: counts do not depend on what else runs, so the machine's two cores halve the wall time.
@@ -232,7 +251,7 @@ async function main(): Promise<void> {
     }));
     reportBench({
       scenario: 'instructions-per-request',
-      rows: reportRows(rounds, scenarios),
+      rows: reportRows(rounds, scenarios, variants.map((v) => v.name)),
       extra: { options, ...(values.baseline === undefined ? {} : { baseline: values.baseline }), instructionsPerRequest: Object.fromEntries(rounds) },
     });
   } finally {
