@@ -126,7 +126,7 @@ export function buildApp(config: ServerConfig, core: ServingCore, options: AppOp
   protocolScope(app, core, restProtocol, { admit: true }, (scope) => {
     modelRoutes(core, schemas)(scope);
     driftRoutes(core, schemas)(scope);
-    if (plane.scoresRecords) predictBatchRoute(core, schemas)(scope);
+    if (plane.scoresRecords) predictBatchRoute(core, schemas, config.bodyLimitBytes)(scope);
   });
   v2Routes(app, core);
   mlflowRoutes(app, core);
