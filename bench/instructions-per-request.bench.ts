@@ -32,7 +32,7 @@
  * (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to shed.
  *
  * One build, two counts: the server process counts about 129,000 or about 152,000 instructions per /predict, which
- * of the two decided per process and kept for its life (16 processes of one build on 2026-12-02: 6 and 10; neither
+ * of the two decided per process and kept for its life (30 processes of one build on 2026-12-02: 11 and 19; neither
  * fixed V8 seeds nor --no-concurrent-recompilation made it the same). In the higher count V8 defines the properties
  * of Node's nextTick objects through its runtime, 18 calls a request inside optimised `resume`, `onDestroy` and
  * `resOnFinish` (docs/server.md, Performance). A difference between two builds' single counts smaller than that

@@ -45,7 +45,7 @@ export class BodyBuffers {
     this.keptBytes += buffer.length;
   }
 
-  /** Bytes held for reuse (for tests and the bench). */
+  /** Bytes held for reuse (for tests). */
   get kept(): number {
     return this.keptBytes;
   }
