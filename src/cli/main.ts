@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { defineCommand, runMain } from 'citty';
+import { keepNextTickShape } from '../foundation/next-tick-shape.js';
+
+// First, before any full collection can free the maps nextTick's entries go through (see the function).
+keepNextTickShape();
 
 // Commands load on first use: `serve` (what the container runs) should not pay for the training,
 // load-testing and autoscaling modules at start-up.
