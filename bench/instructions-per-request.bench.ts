@@ -31,13 +31,12 @@
  * 151,000: compare builds with this bench, not across methods. Shedding is off in the server
  * (MAX_EVENT_LOOP_DELAY_MS=0): under callgrind its event loop is slow enough to shed.
  *
- * One build, two counts: the server process counts about 129,000 or about 152,000 instructions per /predict, which
- * of the two decided per process and kept for its life (30 processes of one build on 2026-12-02: 11 and 19; neither
- * fixed V8 seeds nor --no-concurrent-recompilation made it the same). In the higher count V8 defines the properties
- * of Node's nextTick objects through its runtime, 18 calls a request inside optimised `resume`, `onDestroy` and
- * `resOnFinish` (docs/server.md, Performance). A difference between two builds' single counts smaller than that
- * is noise unless each build was counted in several processes. --with KEY=VALUE counts the server once more with
- * that variable set, to see what one setting costs.
+ * One build, one count: a server process used to count about 129,000 or about 152,000 instructions per /predict,
+ * decided per process (30 processes of one build on 2026-12-02: 11 and 19), by whether a full collection had freed
+ * the maps of Node's nextTick entries, which turns V8's feedback for their literal megamorphic for good. The command
+ * line keeps one entry alive (src/foundation/next-tick-shape.ts), so it counts low; a build from before that
+ * (--baseline) can still count either. --with KEY=VALUE counts the server once more with that variable set, to see
+ * what one setting costs.
  *
  * Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and stops.
  */
