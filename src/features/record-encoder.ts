@@ -1,4 +1,6 @@
 import type { FieldError } from '../errors.js';
+import { ID_MAX_LENGTH, type CategoricalPlan, type FieldPlan, type NumericPlan } from './field-plans.js';
+import { generateRecordCheck } from './generated-record-check.js';
 import { encodedColumns, type EncodedColumn, type FeatureSchema } from './schema.js';
 
 /**
@@ -31,37 +33,6 @@ export interface RecordEncoder {
   readonly encodeMatrix?: (values: ArrayLike<number | null>, rows: number, out: Float64Array) => FieldError[] | undefined;
 }
 
-export interface NumericPlan {
-  readonly kind: 'numeric';
-  readonly key: string;
-  readonly pointer: string;
-  readonly column: number;
-  readonly integer: boolean;
-  readonly minimum: number;
-  readonly maximum: number;
-  readonly nullable: boolean;
-}
-
-export interface CategoricalPlan {
-  readonly kind: 'categorical';
-  readonly key: string;
-  readonly pointer: string;
-  readonly firstColumn: number;
-  readonly categories: readonly string[];
-  /** `"a", "b"`: the allowed values as messages quote them; empty for an open categorical. */
-  readonly choices: string;
-}
-
-export type FieldPlan = NumericPlan | CategoricalPlan;
-
-/** The longest pass-through identifier a record may carry. */
-export const ID_MAX_LENGTH = 256;
-
-/** Whether a number is a valid value of a numeric feature: finite, within its bounds, whole when it must be. */
-export function numberFits(plan: NumericPlan, value: number): boolean {
-  return Number.isFinite(value) && value >= plan.minimum && value <= plan.maximum && (!plan.integer || Number.isInteger(value));
-}
-
 function pointerToken(name: string): string {
   return '/' + name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
@@ -86,7 +57,12 @@ function withError(errors: FieldError[] | undefined, path: string, reason: Field
   return list;
 }
 
-export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
+export interface EncoderOptions {
+  /** Run the valid path as generated code (generateRecordCheck) where it can be; false keeps the loop alone. */
+  readonly generate?: boolean;
+}
+
+export function compileRecordEncoder(schema: FeatureSchema, options: EncoderOptions = {}): RecordEncoder {
   const columns = encodedColumns(schema);
   const plans: FieldPlan[] = [];
   let column = 0;
@@ -109,7 +85,15 @@ export function compileRecordEncoder(schema: FeatureSchema): RecordEncoder {
   const idKey = schema.idField;
   const idPointer = pointerToken(idKey);
 
+  const check = options.generate === false ? undefined : generateRecordCheck(plans, idKey);
+
   function encode(record: unknown, out: Float64Array, offset = 0, pathPrefix = ''): FieldError[] | undefined {
+    if (check !== undefined && check(record, out, offset)) return undefined;
+    return encodeByLoop(record, out, offset, pathPrefix);
+  }
+
+  /** Every field checked and written in turn, each failure worded: the rule the generated check follows for valid records. */
+  function encodeByLoop(record: unknown, out: Float64Array, offset: number, pathPrefix: string): FieldError[] | undefined {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return [{ path: pathPrefix, reason: 'not_object', message: `record must be an object, got ${describe(record)}` }];
     }

@@ -1,5 +1,6 @@
 import type { FieldError } from '../../errors.js';
-import type { FieldPlan, RecordEncoder } from '../../features/record-encoder.js';
+import type { FieldPlan } from '../../features/field-plans.js';
+import type { RecordEncoder } from '../../features/record-encoder.js';
 import type { EncodedRows } from '../../runtimes/model-runtime.js';
 
 /** A batch validated and encoded: the valid rows packed in request order, and each invalid record's errors by index. */

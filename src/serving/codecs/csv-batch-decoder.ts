@@ -1,5 +1,6 @@
 import { csvCellValue, csvRecordOf, numericColumnsOf } from '../../features/csv-records.js';
-import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
+import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan } from '../../features/field-plans.js';
+import type { RecordEncoder } from '../../features/record-encoder.js';
 import { BatchRows, byteAt, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
 
 const LF = 10;

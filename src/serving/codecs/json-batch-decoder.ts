@@ -1,4 +1,5 @@
-import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan, type RecordEncoder } from '../../features/record-encoder.js';
+import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan } from '../../features/field-plans.js';
+import type { RecordEncoder } from '../../features/record-encoder.js';
 import { BatchRows, byteAt, bytePattern, decimalValue, matchesAt, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type BytePattern, type EncodedBatch } from './batch-rows.js';
 
 const TAB = 9;
