@@ -6,11 +6,12 @@ const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 /**
  * The HTTP transport's metrics, in the serving core's registry: request durations by route pattern, method
  * and status, the request count derived from them when scraped (what KEDA's request-rate query reads), and
- * requests in flight. Series are looked up by one string key per answered request; no label hashing.
+ * requests in flight. Series are looked up by the label values themselves, in nested maps; no label hashing.
  */
 export class HttpMetrics {
   private readonly durations = new HistogramFamily('http_request_duration_seconds', 'Time from receiving a request to sending its response.', DURATION_BUCKETS);
-  private readonly bySeriesKey = new Map<string, HistogramSeries>();
+  /** Series by route, method and status: nested maps, as a key string per request would be concatenated, flattened and hashed each time. */
+  private readonly byRoute = new Map<string, Map<string, Map<number, HistogramSeries>>>();
 
   constructor(registry: Registry, inFlight: () => number) {
     const durations = this.durations;
@@ -26,11 +27,14 @@ export class HttpMetrics {
 
   /** Records one answered request. `route` is the route pattern, never the raw URL (bounded label values). */
   answered(route: string, method: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let series = this.bySeriesKey.get(key);
+    let byMethod = this.byRoute.get(route);
+    if (byMethod === undefined) this.byRoute.set(route, byMethod = new Map());
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, byStatus = new Map());
+    let series = byStatus.get(status);
     if (series === undefined) {
       series = this.durations.series({ route, method, status: String(status) });
-      this.bySeriesKey.set(key, series);
+      byStatus.set(status, series);
     }
     series.observe(seconds);
   }

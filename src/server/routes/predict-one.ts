@@ -41,6 +41,8 @@ const QUESTION_MARK = 0x3f;
 
 /** Whether a Content-Type header names JSON, parameters (a charset) aside, as Fastify matches its JSON parser. */
 function isJson(contentType: string): boolean {
+  // What clients send, checked before the slicing and lowering below (those cost a request about 500 instructions).
+  if (contentType === 'application/json') return true;
   const end = contentType.indexOf(';');
   return (end === -1 ? contentType : contentType.slice(0, end)).trim().toLowerCase() === 'application/json';
 }

@@ -33,7 +33,8 @@ export class ServingMetrics {
   private readonly queueFamily = new GaugeFamily('churn_run_queue_calls', 'Admitted data-plane calls waiting for the CPU in the run queue (every protocol).');
   private readonly queueWaitFamily = new GaugeFamily('churn_run_queue_expected_wait_seconds', 'What a call admitted now would wait: calls waiting times the mean time of a call. Over MAX_EVENT_LOOP_DELAY_MS, new calls are shed.');
   private readonly refreshFamily = new CounterFamily('churn_model_refresh_total', 'Polls of the followed MLflow alias (MODEL_REFRESH_SECONDS), by outcome: unchanged, swapped, failed (the new version did not load; the old one serves), poll_failed.');
-  private readonly requestSeries = new Map<string, CounterSeries>();
+  /** Request counters by protocol and code, in nested maps (no key string built per request). */
+  private readonly requestSeries = new Map<Protocol, Map<string, CounterSeries>>();
   readonly outcomes: { readonly churn: CounterSeries; readonly noChurn: CounterSeries };
   readonly invalidRecords: CounterSeries;
   readonly batchSize: HistogramSeries;
@@ -84,11 +85,12 @@ export class ServingMetrics {
 
   /** Counts one answered data-plane request. */
   answered(protocol: Protocol, code: string): void {
-    const key = `${protocol} ${code}`;
-    let series = this.requestSeries.get(key);
+    let byCode = this.requestSeries.get(protocol);
+    if (byCode === undefined) this.requestSeries.set(protocol, byCode = new Map());
+    let series = byCode.get(code);
     if (series === undefined) {
       series = this.requestFamily.series({ protocol, code });
-      this.requestSeries.set(key, series);
+      byCode.set(code, series);
     }
     series.value++;
   }
