@@ -1,7 +1,6 @@
 /**
  * The counts of the last N records, or of the records of the last T seconds, over a fixed set of slots (the
- * bins of every feature and of the score). A record is `stride` slot indices; adding one costs `stride`
- * increments (and as many decrements for the record it pushes out), never an allocation.
+ * bins of every feature and of the score). A record is `stride` slot indices; adding one never allocates.
  */
 export type DriftWindowSpec = { readonly kind: 'records'; readonly size: number } | { readonly kind: 'time'; readonly seconds: number };
 
@@ -16,38 +15,49 @@ export interface SlidingCounts {
   add(slots: Uint16Array, at: number, score: number): void;
 }
 
-/** The last `size` records: a ring of their slot indices. */
+/**
+ * The last `size` records: a ring of their slot indices. Adding a record only copies its slots into the ring; the
+ * totals are counted from the ring when next read (a scrape or a drift report, seconds apart), as keeping them
+ * current cost every scored record an increment and a decrement per slot.
+ */
 export class RecordWindow implements SlidingCounts {
-  readonly totals: Int32Array;
   records = 0;
   scoreSum = 0;
+  private readonly counts: Int32Array;
+  /** Records were added since the totals were last counted. */
+  private stale = false;
   private readonly ring: Uint16Array;
   private readonly scores: Float64Array;
   private next = 0;
 
   constructor(slots: number, private readonly stride: number, private readonly size: number) {
-    this.totals = new Int32Array(slots);
+    this.counts = new Int32Array(slots);
     this.ring = new Uint16Array(size * stride);
     this.scores = new Float64Array(size);
   }
 
+  get totals(): Int32Array {
+    if (this.stale) {
+      const { counts, ring } = this;
+      counts.fill(0);
+      // The ring fills from its start and is full before it wraps: its first records * stride slots are the window.
+      const used = this.records * this.stride;
+      for (let i = 0; i < used; i++) counts[ring[i]!]!++;
+      this.stale = false;
+    }
+    return this.counts;
+  }
+
   add(slots: Uint16Array, from: number, score: number): void {
-    const { ring, totals, stride } = this;
+    const { ring, stride } = this;
     const at = this.next * stride;
-    if (this.records === this.size) {
-      for (let k = 0; k < stride; k++) totals[ring[at + k]!]!--;
-      this.scoreSum -= this.scores[this.next]!;
-    } else {
-      this.records++;
-    }
-    for (let k = 0; k < stride; k++) {
-      const slot = slots[from + k]!;
-      ring[at + k] = slot;
-      totals[slot]!++;
-    }
+    if (this.records === this.size) this.scoreSum -= this.scores[this.next]!;
+    else this.records++;
+    for (let k = 0; k < stride; k++) ring[at + k] = slots[from + k]!;
     this.scores[this.next] = score;
     this.scoreSum += score;
     this.next = this.next + 1 === this.size ? 0 : this.next + 1;
+    this.stale = true;
   }
 }
 
