@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { randomUuid } from '../foundation/random-uuid.js';
 import type { ServingState } from '../serving/serving-state.js';
 import type { HttpMetrics } from './http-metrics.js';
 import type { RequestLog } from './request-log.js';
@@ -11,7 +11,7 @@ const ACCEPTABLE_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /** The caller's request id when acceptable, else a fresh UUID (HTTP headers and gRPC metadata alike). */
 export function requestIdFrom(given: unknown): string {
-  return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUUID();
+  return typeof given === 'string' && ACCEPTABLE_ID.test(given) ? given : randomUuid();
 }
 
 /** Fastify's genReqId: the caller's `x-request-id` when acceptable, else a fresh UUID. */
