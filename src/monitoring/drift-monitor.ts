@@ -4,6 +4,7 @@ import { encodedColumns, type FeatureSchema } from '../features/schema.js';
 import type { ReferenceProfile } from '../model/reference-profile.js';
 import { jensenShannonDivergence, populationStabilityIndex } from './divergence.js';
 import { binOf, featureBinnings, type FeatureBinning } from './feature-bins.js';
+import { generateRowBinning, rowBinningLoop, type CategoricalSlots, type NumericSlots, type RowBinning } from './row-binning.js';
 import { RecordWindow, TimeWindow, type DriftWindowSpec, type SlidingCounts } from './sliding-window.js';
 
 /** Below this many records in the window the divergences are too noisy to act on: reported, not exported. */
@@ -65,28 +66,6 @@ function edgeLabels(edges: readonly number[]): string[] {
   return [`< ${edges[0]}`, ...edges.slice(1).map((edge, i) => `[${edges[i]}, ${edge})`), `>= ${edges[edges.length - 1]}`];
 }
 
-/** A numeric feature as a row is binned: its column, its first slot, its cuts and its out-of-range mark. */
-interface NumericSlots {
-  readonly feature: number;
-  readonly column: number;
-  readonly base: number;
-  readonly edges: Float64Array;
-  /** The missing values' bin. */
-  readonly missing: number;
-  readonly minimum: number;
-  readonly maximum: number;
-  readonly outOfRange: number;
-  readonly inRange: number;
-}
-
-/** A categorical feature as a row is binned: its one-hot columns and its first slot. */
-interface CategoricalSlots {
-  readonly feature: number;
-  readonly firstColumn: number;
-  readonly categories: number;
-  readonly base: number;
-}
-
 /** Records binned before they were scored, waiting for their scores to be counted (countRows). */
 export interface BinnedRows {
   readonly rows: number;
@@ -102,7 +81,7 @@ export interface BinnedRows {
  * snapshot computes the divergences when metrics are scraped or GET /model/drift is asked, never on the hot path.
  *
  * Every record is one bin index per feature, one for the score and one out-of-range mark per numeric feature,
- * written as slot indices into one flat count array; the window keeps them to take the record out again.
+ * written as slot indices; the window keeps them and counts them into totals when they are read.
  */
 export class DriftMonitor {
   readonly features: readonly FeatureBinning[];
@@ -115,9 +94,8 @@ export class DriftMonitor {
   private readonly scoreEdges: Float64Array;
   /** Per numeric feature: its out-of-range slot. */
   private readonly outOfRangeSlot: Int32Array;
-  /** The features by kind, each list of one shape, so that binning a row reads them without asking which kind. */
-  private readonly numerics: readonly NumericSlots[];
-  private readonly categoricals: readonly CategoricalSlots[];
+  /** Writes a row's slots: generated code for this schema and profile, or the loop. */
+  private readonly binRow: RowBinning;
   /** The one-record path's slots, between bin() and count(). */
   private readonly scratch: Uint16Array;
   /** Refused values per feature (rows; one more for the record itself) and reason (columns). */
@@ -150,10 +128,9 @@ export class DriftMonitor {
         categoricals.push({ feature: i, firstColumn: f.firstColumn, categories: f.bins - 1, base: this.base[i]! });
       }
     });
-    this.numerics = numerics;
-    this.categoricals = categoricals;
     // Each feature's bin, the score's bin, then each numeric feature's out-of-range mark.
     this.stride = n + 1 + numerics.length;
+    this.binRow = generateRowBinning(categoricals, numerics, n + 1) ?? rowBinningLoop(categoricals, numerics, n + 1);
     this.scratch = new Uint16Array(this.stride);
     const { window } = options;
     this.window = window.kind === 'records'
@@ -168,7 +145,7 @@ export class DriftMonitor {
    * layout) into the monitor's own slots; count(score) must follow before any other bin(). No allocation.
    */
   bin(x: Float64Array, offset: number): void {
-    this.binInto(x, offset, this.scratch, 0);
+    this.binRow(x, offset, this.scratch, 0);
   }
 
   /** Counts the record bin() was last given, with its score. */
@@ -178,41 +155,20 @@ export class DriftMonitor {
 
   /** bin() then count(): one scored record whose row the scoring left as it was. */
   observe(x: Float64Array, offset: number, score: number): void {
-    this.binInto(x, offset, this.scratch, 0);
+    this.binRow(x, offset, this.scratch, 0);
     this.countSlots(this.scratch, 0, score);
   }
 
   /** Bins `rows` encoded rows (row-major, `width` values each) before they are scored; countRows counts them. */
   binRows(x: Float64Array, rows: number, width: number): BinnedRows {
     const slots = new Uint16Array(rows * this.stride);
-    for (let r = 0; r < rows; r++) this.binInto(x, r * width, slots, r * this.stride);
+    for (let r = 0; r < rows; r++) this.binRow(x, r * width, slots, r * this.stride);
     return { rows, slots };
   }
 
   /** Counts binned rows with their scores (one per row, in order). */
   countRows({ rows, slots }: BinnedRows, scores: ArrayLike<number>): void {
     for (let r = 0; r < rows; r++) this.countSlots(slots, r * this.stride, scores[r]!);
-  }
-
-  /** Writes the row's slots at slots[at..]: the hot path of drift monitoring, once per scored record. */
-  private binInto(x: Float64Array, offset: number, slots: Uint16Array, at: number): void {
-    const { categoricals, numerics } = this;
-    for (let i = 0; i < categoricals.length; i++) {
-      const f = categoricals[i]!;
-      const first = offset + f.firstColumn;
-      // The hot column's category; a group with none (not produced by the encoder) counts as missing, the last bin.
-      let c = 0;
-      while (c < f.categories && x[first + c] !== 1) c++;
-      slots[at + f.feature] = f.base + c;
-    }
-    const marks = at + this.features.length + 1;
-    for (let i = 0; i < numerics.length; i++) {
-      const f = numerics[i]!;
-      const value = x[offset + f.column]!;
-      // Missing (NaN) is the last bin, and in no range.
-      slots[at + f.feature] = f.base + (value === value ? binOf(f.edges, value) : f.missing);
-      slots[marks + i] = value < f.minimum || value > f.maximum ? f.outOfRange : f.inRange;
-    }
   }
 
   private countSlots(slots: Uint16Array, at: number, score: number): void {
