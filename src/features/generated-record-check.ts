@@ -17,7 +17,7 @@ const MAX_GENERATED_PARTS = 2_000;
  * The encoder's valid path as generated JavaScript, one straight run of code per feature: each field read by its
  * own name (a monomorphic load where the loop's `record[plan.key]` is a megamorphic one), each category matched by
  * a `switch`. Measured under callgrind on the bundled schema: about 7,000 of the loop's instructions per record
- * become about 1,500 (docs/server.md, Performance). Undefined for a schema too large to generate, or when code
+ * become about 1,000 (docs/server.md, Performance). Undefined for a schema too large to generate, or when code
  * generation is switched off (--disallow-code-generation-from-strings).
  *
  * Names and categories reach the source as JSON string literals (JSON.stringify escapes quotes, backslashes and
