@@ -1,3 +1,4 @@
+import { numberLiteral } from '../foundation/number-literal.js';
 import { ID_MAX_LENGTH, type CategoricalPlan, type FieldPlan, type NumericPlan } from './field-plans.js';
 
 /**
@@ -39,11 +40,6 @@ return true;};`;
   } catch {
     return undefined;
   }
-}
-
-function numberLiteral(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  return Number.isFinite(value) ? String(value) : value > 0 ? 'Infinity' : '-Infinity';
 }
 
 function numericSource(plan: NumericPlan): string {

@@ -1,3 +1,4 @@
+import { numberLiteral } from '../foundation/number-literal.js';
 import type { TreeEnsemble } from './tree-ensemble.js';
 
 /** Margin of the record at x[offset .. offset + columns), as a compiled ensemble computes it. */
@@ -23,14 +24,6 @@ const NODES_PER_FUNCTION = 1_000;
 // Made once per ensemble, one cache per arithmetic (float64, float32): batches ask on every call.
 const compiled = [new WeakMap<TreeEnsemble, CompiledMargin | undefined>(), new WeakMap<TreeEnsemble, CompiledMargin | undefined>()] as const;
 
-/** A number as JavaScript source that reads back as exactly that double. */
-function literal(n: number): string {
-  if (Number.isNaN(n)) return '(0/0)';
-  if (n === Infinity) return '(1/0)';
-  if (n === -Infinity) return '(-1/0)';
-  return Object.is(n, -0) ? '(-0)' : `(${String(n)})`;
-}
-
 /**
  * One tree as nested ifs with every split's feature, threshold and leaf written in as constants, so the engine
  * compiles the tree into branches instead of walking the node arrays. Each node keeps the loop's decision exactly:
@@ -49,9 +42,9 @@ function treeSource(model: TreeEnsemble, root: number, add: (leaf: string) => st
     if (typeof item === 'string') { out.push(item); continue; }
     nodes++;
     const f = feature[item]!;
-    if (f < 0) { out.push(add(literal(value[item]!))); continue; }
+    if (f < 0) { out.push(add(numberLiteral(value[item]!))); continue; }
     const v = `x[o+${f}]`;
-    const t = literal(threshold[item]!);
+    const t = numberLiteral(threshold[item]!);
     out.push(defaultLeft[item] === 1 ? `if(!(${v}>=${t})){` : `if(${v}<${t}){`);
     // Popped in reverse: the left subtree, then "}else{", the right subtree, "}".
     stack.push('}', right[item]!, '}else{', left[item]!);
@@ -96,7 +89,7 @@ function compile(model: TreeEnsemble, float32: boolean): CompiledMargin | undefi
   }
   if (trees.length > 0) close();
   const calls = functions.map((_, g) => `s=g${g}(x,o,s);`).join('');
-  const source = `"use strict";${functions.join('\n')}\nreturn function margin(x,o){let s=${literal(model.baseMargin)};${calls}return s;};`;
+  const source = `"use strict";${functions.join('\n')}\nreturn function margin(x,o){let s=${numberLiteral(model.baseMargin)};${calls}return s;};`;
   try {
     return new Function(source)() as CompiledMargin;
   } catch {
