@@ -124,22 +124,26 @@ async function main(): Promise<void> {
     const failures = serverRuns.reduce((n, r) => n + r.errors, 0);
     const late = (r: { keptUp: boolean }) => (r.keptUp ? '' : '; the generator ran late: partly its own latency');
     const mib = (bytes: number) => bytes / 2 ** 20;
+    // What the hypervisor took from the server's core during each timed run: the figures it moves are the host's.
+    const stolen = (r: LoadResult) => (Number.isNaN(r.stolenPercent) ? '' : `; core stolen ${r.stolenPercent.toFixed(1)}%`);
+    const singleRuns = Object.values(single).flat();
     const logLines = readFileSync(join(work, 'server.log'), 'utf8').split('\n').length;
     reportBench({
       scenario: 'http-predict',
       rows: [
-        { metric: 'single: bare node:http', value: sb.requestsPerSecond, unit: 'req/s', note: `${sb.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${sb.p99Ms} ms; ${connections} connections` },
-        { metric: 'single: bare Fastify', value: sf.requestsPerSecond, unit: 'req/s', note: `${sf.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the same JSON in and out` },
+        { metric: 'single: bare node:http', value: sb.requestsPerSecond, unit: 'req/s', note: `${sb.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${sb.p99Ms} ms; ${connections} connections${stolen(sb)}` },
+        { metric: 'single: bare Fastify', value: sf.requestsPerSecond, unit: 'req/s', note: `${sf.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the same JSON in and out${stolen(sf)}` },
         { metric: 'single: throughput bare Fastify/bare node:http', value: sf.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework alone' },
-        { metric: 'single: Fastify scoring the model', value: sm.requestsPerSecond, unit: 'req/s', note: `${sm.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane, nothing for operators` },
+        { metric: 'single: Fastify scoring the model', value: sm.requestsPerSecond, unit: 'req/s', note: `${sm.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane, nothing for operators${stolen(sm)}` },
         { metric: 'single: throughput Fastify scoring/bare node:http', value: sm.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework and the model: the floor of row 1 on Fastify' },
-        { metric: 'single: churn-predictor (info, default)', value: ss.okPerSecond, unit: 'req/s', note: `2xx only; ${ss.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${ss.p99Ms} ms` },
+        { metric: 'single: churn-predictor (info, default)', value: ss.okPerSecond, unit: 'req/s', note: `2xx only; ${ss.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${ss.p99Ms} ms${stolen(ss)}` },
         { metric: 'single: throughput server/bare (info)', value: ss.okPerSecond / sb.requestsPerSecond, unit: 'x', note: 'issue 16 row 1: target >= 0.8' },
         { metric: 'single: throughput server/Fastify scoring (info)', value: ss.okPerSecond / sm.requestsPerSecond, unit: 'x', note: 'what serving it for operators costs' },
-        { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `issue 16 row 2: target >= 0.85; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
+        { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `issue 16 row 2: target >= 0.85; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req${stolen(sw)}` },
         { metric: 'single: throughput server/bare (every request logged)', value: se.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `REQUEST_LOG_SAMPLE_RATE=1; ${se.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
         { metric: 'single: CPU per /predict (info)', value: ss.cpuMicrosPerRequest, unit: 'us', note: `issue 16 row 3: target <= 100; bare ${sb.cpuMicrosPerRequest.toFixed(0)} us` },
         { metric: 'single: CPU/req bare/server', value: sb.cpuMicrosPerRequest / ss.cpuMicrosPerRequest, unit: 'x', note: 'the throughput ratio, measured as CPU cost' },
+        { metric: 'host: server core stolen, single-record runs (most)', value: Math.max(...singleRuns.map((r) => r.stolenPercent)), unit: '%', note: 'time the hypervisor ran other guests on core 0 (/proc/stat steal); NaN where unknown' },
         { metric: 'open loop @1000 req/s: p99', value: paced.p99Ms, unit: 'ms', note: `p50 ${paced.p50Ms.toFixed(2)} ms; ${paced.okPerSecond.toFixed(0)} ok/s${late(paced)}` },
         { metric: 'open loop @1000 req/s: bare p99', value: pacedBare.p99Ms, unit: 'ms', note: `p50 ${pacedBare.p50Ms.toFixed(2)} ms${late(pacedBare)}` },
         { metric: 'open loop @1000 req/s: p99 server/bare', value: paced.p99Ms / pacedBare.p99Ms, unit: 'x', note: 'issue 16 row 5: target <= 1.5' },

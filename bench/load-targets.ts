@@ -166,6 +166,8 @@ export interface LoadResult {
   total: number;
   /** The load generator's CPU time per request, where it reports it (grpc-load). */
   generatorCpuMicrosPerRequest?: number;
+  /** Share of the run the hypervisor gave the server's core to other guests (NaN where /proc/stat has no such line). */
+  stolenPercent: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -177,6 +179,22 @@ export function cpuSeconds(pid: number | undefined): number {
     return Number.NaN;
   }
 }
+
+/**
+ * Ticks of `core`'s time the hypervisor ran other guests on ("steal" in /proc/stat), so far; NaN where unknown.
+ * On a shared host this is what moves timed figures that instruction counts say should not move.
+ */
+export function stolenTicks(core: number): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${core} `));
+    return Number(line!.split(/ +/)[8]); // cpuN user nice system idle iowait irq softirq steal (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Percentage of `seconds` that `ticks` stolen ticks make. */
+export const stolenPercent = (ticks: number, seconds: number): number => (ticks / 100 / seconds) * 100;
 
 export interface AutocannonOptions {
   connections: number;
@@ -191,6 +209,7 @@ export interface AutocannonOptions {
 export function autocannon(target: Target, path: string, options: AutocannonOptions): Promise<LoadResult> {
   const url = `http://127.0.0.1:${target.port}${path}`;
   const cpuBefore = cpuSeconds(target.process.pid);
+  const stolenBefore = stolenTicks(0);
   const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
   const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', url, '--body', options.bodyFile, '--connections', String(options.connections),
     '--duration', String(options.duration), ...headers, ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
@@ -203,6 +222,7 @@ export function autocannon(target: Target, path: string, options: AutocannonOpti
       requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
       cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
       non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+      stolenPercent: stolenPercent(stolenTicks(0) - stolenBefore, r.duration),
     };
   });
 }
