@@ -83,6 +83,10 @@ export interface Target {
   process: ChildProcess;
 }
 
+/** Where servers run and where load generators run, when the machine can pin them. */
+export const SERVER_CORE = 0;
+export const GENERATOR_CORE = 1;
+
 export const canPin = (() => {
   if (cpus().length < 2) return false;
   try {
@@ -93,7 +97,7 @@ export const canPin = (() => {
   }
 })();
 
-export const pinningNote = canPin ? 'servers on core 0, load generators on core 1 (taskset)' : 'not pinned (taskset or a second core unavailable)';
+export const pinningNote = canPin ? `servers on core ${SERVER_CORE}, load generators on core ${GENERATOR_CORE} (taskset)` : 'not pinned (taskset or a second core unavailable)';
 
 /** Runs a command, pinned to one core when possible. */
 export function pinned(core: number, command: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
@@ -125,7 +129,7 @@ export async function startTarget(name: string, args: string[], env: Record<stri
   const spawnOptions = { cwd: packageRoot, env: { ...process.env, ...env } };
   const [launcher, ...launcherArgs] = options.launcher ?? [];
   const child = launcher === undefined
-    ? pinned(0, process.execPath, args, { ...spawnOptions, stdio: ['ignore', out, 'inherit'] })
+    ? pinned(SERVER_CORE, process.execPath, args, { ...spawnOptions, stdio: ['ignore', out, 'inherit'] })
     : spawn(launcher, [...launcherArgs, process.execPath, ...args], { ...spawnOptions, stdio: ['ignore', out, 'ignore'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -181,20 +185,20 @@ export function cpuSeconds(pid: number | undefined): number {
 }
 
 /**
- * Ticks of `core`'s time the hypervisor ran other guests on ("steal" in /proc/stat), so far; NaN where unknown.
- * On a shared host this is what moves timed figures that instruction counts say should not move.
+ * Ticks of the server core's time the hypervisor ran other guests on ("steal" in /proc/stat), so far; NaN where
+ * unknown. On a shared host this is what moves timed figures that instruction counts say should not move.
  */
-export function stolenTicks(core: number): number {
+export function stolenTicks(): number {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${core} `));
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${SERVER_CORE} `));
     return Number(line!.split(/ +/)[8]); // cpuN user nice system idle iowait irq softirq steal (USER_HZ = 100)
   } catch {
     return Number.NaN;
   }
 }
 
-/** Percentage of `seconds` that `ticks` stolen ticks make. */
-export const stolenPercent = (ticks: number, seconds: number): number => (ticks / 100 / seconds) * 100;
+/** The share of the last `seconds` stolen from the server core, given `stolenTicks()` read when they began. */
+export const stolenPercentSince = (ticksBefore: number, seconds: number): number => ((stolenTicks() - ticksBefore) / 100 / seconds) * 100;
 
 export interface AutocannonOptions {
   connections: number;
@@ -209,7 +213,7 @@ export interface AutocannonOptions {
 export function autocannon(target: Target, path: string, options: AutocannonOptions): Promise<LoadResult> {
   const url = `http://127.0.0.1:${target.port}${path}`;
   const cpuBefore = cpuSeconds(target.process.pid);
-  const stolenBefore = stolenTicks(0);
+  const stolenBefore = stolenTicks();
   const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
   const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', url, '--body', options.bodyFile, '--connections', String(options.connections),
     '--duration', String(options.duration), ...headers, ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
@@ -222,7 +226,7 @@ export function autocannon(target: Target, path: string, options: AutocannonOpti
       requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
       cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
       non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
-      stolenPercent: stolenPercent(stolenTicks(0) - stolenBefore, r.duration),
+      stolenPercent: stolenPercentSince(stolenBefore, r.duration),
     };
   });
 }
@@ -233,7 +237,7 @@ export function autocannon(target: Target, path: string, options: AutocannonOpti
  */
 export function runGenerator<T>(name: string, args: readonly string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = pinned(1, process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = pinned(GENERATOR_CORE, process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });

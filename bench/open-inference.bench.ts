@@ -22,7 +22,7 @@ import { inferenceProtos } from '../src/server/grpc/protocol-buffers.js';
 import { encodeBytesElements } from '../src/serving/codecs/tensor-bytes.js';
 import { reportBench } from './bench-report.js';
 import type { GrpcLoadResult } from './grpc-load.js';
-import { autocannon, best, cpuSeconds, freePort, pinningNote, runGenerator, runBareServer, stageMeans, stageTotals, startTarget, stolenPercent, stolenTicks, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, cpuSeconds, freePort, pinningNote, runGenerator, runBareServer, stageMeans, stageTotals, startTarget, stolenPercentSince, stolenTicks, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_ROWS = 1000;
 const TARGET_ROWS_PER_SECOND = 300_000;
@@ -35,7 +35,7 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 /** One grpc-load run on core 1 against a gRPC port of `target`. */
 function grpcLoad(target: Target, grpcPort: number, requestFile: string, options: { concurrency: number; duration: number }): Promise<LoadResult> {
   const cpuBefore = cpuSeconds(target.process.pid);
-  const stolenBefore = stolenTicks(0);
+  const stolenBefore = stolenTicks();
   const args = [join(packageRoot, 'dist', 'bench', 'grpc-load.js'), '--target', `127.0.0.1:${grpcPort}`, '--method', INFER, '--request', requestFile,
     '--concurrency', String(options.concurrency), '--channels', String(Math.min(4, options.concurrency)), '--duration', String(options.duration)];
   return runGenerator<GrpcLoadResult>('grpc-load', args).then((r) => {
@@ -44,7 +44,7 @@ function grpcLoad(target: Target, grpcPort: number, requestFile: string, options
     return {
       requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed),
       p50Ms: round(r.p50Ms), p99Ms: round(r.p99Ms), non2xx: failed, errors: 0, total: r.total, generatorCpuMicrosPerRequest: r.generatorCpuMicrosPerCall,
-      stolenPercent: stolenPercent(stolenTicks(0) - stolenBefore, r.seconds),
+      stolenPercent: stolenPercentSince(stolenBefore, r.seconds),
     };
   });
 }

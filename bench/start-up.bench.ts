@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { median, reportBench } from './bench-report.js';
-import { pinned, pinningNote } from './load-targets.js';
+import { pinned, pinningNote, SERVER_CORE } from './load-targets.js';
 
 interface Start {
   wallMs: number;
@@ -25,7 +25,7 @@ interface Start {
 function timeStart(args: string[], env: Record<string, string>, until?: string): Promise<Start> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = pinned(0, process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = pinned(SERVER_CORE, process.execPath, args, { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     let done = false;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
