@@ -3,7 +3,7 @@
  * the encoding of a record into the model's numeric vector, request validation, the OpenAPI document
  * and the model card. It is plain data so it can be stored in the model artifact and checked on load.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { shapeProblems } from './shape-problems.js';
 
 export interface CategoricalFeature {
@@ -73,14 +73,16 @@ export function encodedColumns(schema: FeatureSchema): EncodedColumn[] {
  * The feature schema as a zod schema: what a schema read from outside (an artifact, a sidecar manifest) must
  * look like, field by field. Annotated with the FeatureSchema type, so the compiler keeps the two in step.
  */
-const name = z.string().min(1, 'must be a non-empty string');
+const name = z.string().check(z.minLength(1, 'must be a non-empty string'));
 
 const categoricalFeature = z.object({
   name,
   kind: z.literal('categorical'),
   description: z.string(),
-  categories: z.array(z.string()).min(2, 'must list at least two categories')
-    .refine((list) => new Set(list).size === list.length, 'must be distinct'),
+  categories: z.array(z.string()).check(
+    z.minLength(2, 'must list at least two categories'),
+    z.refine((list) => new Set(list).size === list.length, 'must be distinct'),
+  ),
   nullable: z.literal(false, 'categorical features cannot be nullable'),
 });
 
@@ -92,21 +94,23 @@ const numericFeature = z.object({
   minimum: z.number(),
   maximum: z.number(),
   nullable: z.boolean(),
-  unit: z.string().optional(),
-}).refine((f) => f.minimum <= f.maximum, { message: 'must not be below minimum', path: ['maximum'] });
+  unit: z.optional(z.string()),
+}).check(z.refine((f) => f.minimum <= f.maximum, { message: 'must not be below minimum', path: ['maximum'] }));
 
-export const featureSchemaShape: z.ZodType<FeatureSchema> = z.object({
+export const featureSchemaShape: z.ZodMiniType<FeatureSchema> = z.object({
   name: z.string(),
   version: z.string(),
   idField: z.string(),
-  features: z.array(z.discriminatedUnion('kind', [categoricalFeature, numericFeature])).min(1, 'must list at least one feature')
-    .superRefine((features, context) => {
+  features: z.array(z.discriminatedUnion('kind', [categoricalFeature, numericFeature])).check(
+    z.minLength(1, 'must list at least one feature'),
+    z.superRefine((features, context) => {
       const seen = new Set<string>();
       features.forEach((feature, index) => {
         if (seen.has(feature.name)) context.addIssue({ code: 'custom', message: `duplicate feature name "${feature.name}"`, path: [index, 'name'] });
         seen.add(feature.name);
       });
     }),
+  ),
   target: z.object({ name: z.string(), positive: z.string(), negative: z.string() }),
 });
 

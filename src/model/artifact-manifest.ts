@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { EvaluationReport } from '../evaluation/metrics.js';
 import { featureSchemaShape, type FeatureSchema } from '../features/schema.js';
 import { links, type LinkName } from './link.js';
@@ -48,8 +48,8 @@ export interface ModelManifest {
  * nothing downstream meets a missing or malformed field. Annotated with ModelManifest: the compiler keeps the
  * type and the schema in step. Unknown fields are dropped (a newer writer may add some; see the docs).
  */
-const count = z.number().int().nonnegative();
-const probability = z.number().min(0).max(1);
+const count = z.int().check(z.nonnegative());
+const probability = z.number().check(z.gte(0), z.lte(1));
 /** Ratios that are undefined on degenerate data are written as numbers by the metrics code (0), never null. */
 const metric = z.number();
 
@@ -69,8 +69,8 @@ const calibrationBin = z.object({
   lower: z.number(),
   upper: z.number(),
   count,
-  meanPredicted: z.number().nullable(),
-  observedRate: z.number().nullable(),
+  meanPredicted: z.nullable(z.number()),
+  observedRate: z.nullable(z.number()),
 });
 
 const evaluationReport = z.object({
@@ -86,8 +86,8 @@ const evaluationReport = z.object({
 
 const commonFields = {
   format: z.literal(ARTIFACT_FORMAT),
-  name: z.string().min(1),
-  version: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
+  version: z.string().check(z.minLength(1)),
   createdAt: z.string(),
   algorithm: z.enum(['gbdt', 'logreg']),
   hyperParameters: z.record(z.string(), z.number()),
@@ -100,20 +100,20 @@ const commonFields = {
     validation: z.object({ rocAuc: metric, logLoss: metric }),
   }),
   training: z.object({
-    data: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'), rows: count, positives: count, missing: z.record(z.string(), count) }),
-    split: z.object({ method: z.string(), seed: z.number().int(), trainRows: count, validationRows: count, testRows: count }),
+    data: z.object({ file: z.string(), sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')), rows: count, positives: count, missing: z.record(z.string(), count) }),
+    split: z.object({ method: z.string(), seed: z.int(), trainRows: count, validationRows: count, testRows: count }),
     iterations: z.object({ kept: count, run: count }),
   }),
   payload: z.object({
     // A plain name: the payload must sit in the artifact directory, never be reached through a path.
-    file: z.string().regex(/^(?!\.\.?$)[^\\/]+$/, 'must be a plain file name in the artifact directory'),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+    file: z.string().check(z.regex(/^(?!\.\.?$)[^\\/]+$/, 'must be a plain file name in the artifact directory')),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')),
     bytes: count,
   }),
 };
 
 /** The manifest of each supported format version: version 2 carries the reference profile, version 1 none. */
-export const manifestShapes: Readonly<Record<number, z.ZodType<ModelManifest>>> = {
+export const manifestShapes: Readonly<Record<number, z.ZodMiniType<ModelManifest>>> = {
   1: z.object({ ...commonFields, formatVersion: z.literal(1) }),
   2: z.object({ ...commonFields, formatVersion: z.literal(2), referenceProfile: referenceProfileShape }),
 };

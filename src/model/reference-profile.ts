@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { FeatureSchema } from '../features/schema.js';
 
 /**
@@ -47,13 +47,13 @@ export interface ReferenceProfile {
   readonly score: ScoreProfile;
 }
 
-const count = z.number().int().nonnegative();
+const count = z.int().check(z.nonnegative());
 
 function strictlyAscending(edges: readonly number[]): boolean {
   return edges.every((edge, i) => i === 0 || edges[i - 1]! < edge);
 }
 
-const edges = z.array(z.number()).refine(strictlyAscending, 'must be strictly ascending');
+const edges = z.array(z.number()).check(z.refine(strictlyAscending, 'must be strictly ascending'));
 
 /** Counts one longer than the edges: checked where both are known. */
 function binsMatchEdges(value: { edges: readonly number[]; counts: readonly number[] }): boolean {
@@ -66,7 +66,7 @@ const categoricalProfile = z.object({
   categories: z.array(z.string()),
   counts: z.array(count),
   missing: count,
-}).refine((p) => p.counts.length === p.categories.length, { message: 'must have one count per category', path: ['counts'] });
+}).check(z.refine((p) => p.counts.length === p.categories.length, { message: 'must have one count per category', path: ['counts'] }));
 
 const numericProfile = z.object({
   name: z.string(),
@@ -76,15 +76,15 @@ const numericProfile = z.object({
   missing: count,
   minimum: z.number(),
   maximum: z.number(),
-}).refine(binsMatchEdges, { message: 'must have one count more than there are edges', path: ['counts'] });
+}).check(z.refine(binsMatchEdges, { message: 'must have one count more than there are edges', path: ['counts'] }));
 
-export const referenceProfileShape: z.ZodType<ReferenceProfile> = z.object({
+export const referenceProfileShape: z.ZodMiniType<ReferenceProfile> = z.object({
   source: z.string(),
-  rows: count.min(1, 'must be at least 1'),
+  rows: count.check(z.gte(1, 'must be at least 1')),
   features: z.array(z.discriminatedUnion('kind', [categoricalProfile, numericProfile])),
   score: z.object({ edges, counts: z.array(count) })
-    .refine(binsMatchEdges, { message: 'must have one count more than there are edges', path: ['counts'] }),
-}).superRefine((profile, context) => {
+    .check(z.refine(binsMatchEdges, { message: 'must have one count more than there are edges', path: ['counts'] })),
+}).check(z.superRefine((profile, context) => {
   // Every row is counted once per feature (in a bin or as missing) and once in the score's bins.
   const total = (counts: readonly number[]) => counts.reduce((sum, n) => sum + n, 0);
   profile.features.forEach((feature, i) => {
@@ -95,7 +95,7 @@ export const referenceProfileShape: z.ZodType<ReferenceProfile> = z.object({
   if (total(profile.score.counts) !== profile.rows) {
     context.addIssue({ code: 'custom', message: `add up to ${total(profile.score.counts)}, not rows (${profile.rows})`, path: ['score', 'counts'] });
   }
-});
+}));
 
 /**
  * Where a well-formed profile disagrees with the feature schema it is to be read with (other features, other
