@@ -1,11 +1,11 @@
 import { Server, ServerCredentials, ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import type { FastifyBaseLogger } from 'fastify';
-import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import type { ServerConfig } from '../../config/server-config.js';
 import { ChurnError } from '../../errors.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import type { ServingState } from '../../serving/serving-state.js';
 import { GrpcMetrics } from './grpc-metrics.js';
+import { HealthStatuses, type ServingStatus } from './health-service.js';
 import { inferenceService } from './inference-service.js';
 import { INFERENCE_SERVICE, inferenceProtos, serviceDefinition } from './protocol-buffers.js';
 
@@ -81,16 +81,13 @@ export async function startGrpcServer(config: ServerConfig, core: ServingCore, l
   });
   server.addService(serviceDefinition(inferenceProtos, INFERENCE_SERVICE), inferenceService(core, log, new GrpcMetrics(core.metrics.registry)));
 
-  const health = new HealthImplementation({ [LIVENESS_SERVICE]: 'SERVING' });
-  health.addToServer(server);
-  let shown: ServingStatus | undefined;
+  const health = new HealthStatuses({ [LIVENESS_SERVICE]: 'SERVING' });
+  health.addTo(server);
+  // Watch streams hear of changes only: set() leaves an unchanged status alone.
   const syncHealth = (): void => {
     const status: ServingStatus = core.ready ? 'SERVING' : 'NOT_SERVING';
-    if (status === shown) return;
-    shown = status;
-    // Watchers hear of changes only (setStatus notifies every watcher of every call).
-    health.setStatus('', status);
-    health.setStatus(INFERENCE_SERVICE, status);
+    health.set('', status);
+    health.set(INFERENCE_SERVICE, status);
   };
   syncHealth();
   const timer = setInterval(syncHealth, HEALTH_SYNC_MS);

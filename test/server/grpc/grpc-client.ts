@@ -83,6 +83,8 @@ function ask(client: Client, method: string, request: unknown, options: CallOpti
 export interface InferenceClient {
   call(method: string, request: unknown, options?: CallOptions): Promise<GrpcAnswer>;
   health(service?: string): Promise<GrpcAnswer>;
+  /** grpc.health.v1.Health/List: every service's status. */
+  healthList(): Promise<GrpcAnswer>;
   /** The statuses a Watch stream reports, until `until` returns true for one. */
   watch(service: string, until: (status: string) => boolean, onStatus?: (status: string) => void): Promise<string[]>;
   close(): void;
@@ -98,6 +100,7 @@ export function inferenceClient(port: number): InferenceClient {
   return {
     call: (method, request, options) => ask(client, method, request, options),
     health: (service = '') => ask(health, 'check', { service }),
+    healthList: () => ask(health, 'list', {}),
     watch: (service, until, onStatus) => new Promise((resolve, reject) => {
       const seen: string[] = [];
       const stream = (health as unknown as { watch(request: object): NodeJS.EventEmitter & { cancel(): void } }).watch({ service });

@@ -188,6 +188,16 @@ describe('gRPC inference.GRPCInferenceService: the native churn model', () => {
     assert.equal((await app.client.health('nothing.Here')).code, 'NOT_FOUND');
   });
 
+  test('grpc.health.v1, as the grpc-health-check package\'s client sees it: List gives every status; Watch of an unknown service says SERVICE_UNKNOWN', async () => {
+    const listed = await app.client.healthList();
+    assert.equal(listed.code, 'OK');
+    assert.deepEqual(listed.response?.['statuses'], {
+      '': { status: 'SERVING' }, 'inference.GRPCInferenceService': { status: 'SERVING' }, liveness: { status: 'SERVING' },
+    });
+    assert.deepEqual(await app.client.watch('nothing.Here', () => true), ['SERVICE_UNKNOWN']);
+    assert.deepEqual(await app.client.watch('liveness', () => true), ['SERVING']);
+  });
+
   test('metrics: gRPC calls by method and code, data-plane calls by protocol, and the grpc stages', async () => {
     await app.client.call('ModelInfer', { model_name: 'churn', ...rawRequest(featureColumns(app.core.plane.schema, records)) });
     const text = await app.core.metrics.registry.metrics();
