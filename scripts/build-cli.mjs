@@ -8,7 +8,8 @@
 // import.meta.url (the package root, dist/web, the bundled model) resolve the same from the bundle.
 // Left out of the bundle and loaded from node_modules if ever used: the optional peer packages (a user may not have
 // them); packages that read files beside their own code (Swagger and Swagger UI on the first /docs request;
-// grpc-js its .proto files, when GRPC_PORT is set); and Fastify's Ajv and fast-json-stringify
+// @grpc/proto-loader, which grpc-js asks for only to serve channelz or ORCA, neither served here: grpc-js itself is
+// bundled, 30 ms off a start with gRPC on); and Fastify's Ajv and fast-json-stringify
 // compilers, which it loads only when an app brings none (ours brings its own). test/deploy/runtime-image.test.ts
 // runs the bundle with gRPC, /docs and the console, as the image does.
 import { readFileSync, rmSync } from 'node:fs';
@@ -37,7 +38,7 @@ await build({
   target: 'node20',
   external: [
     ...Object.keys(packageJson.peerDependencies ?? {}),
-    '@fastify/swagger', '@fastify/swagger-ui', '@grpc/grpc-js', '@grpc/proto-loader',
+    '@fastify/swagger', '@fastify/swagger-ui', '@grpc/proto-loader',
     '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler',
   ],
   // CommonJS packages inside an ES module bundle call require() for Node's own modules.
