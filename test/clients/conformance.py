@@ -246,7 +246,35 @@ def triton_grpc_checks():
     for batch in CASES["batches"]:
         run(name, f"infer {batch['name']} batch, raw contents", infer(batch))
     run(name, "infer a 1,000-row FP32 [N, F] raw tensor", numeric_matrix)
+    def health():
+        # grpcio-health-checking: the gRPC project's own stubs for grpc.health.v1, as gRPC probes call it. It needs
+        # no API key: probes carry none.
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        channel = grpc.insecure_channel(SERVER["grpc"])
+        try:
+            stub = health_pb2_grpc.HealthStub(channel)
+            serving = health_pb2.HealthCheckResponse.SERVING
+            for service in ["", "inference.GRPCInferenceService", "liveness"]:
+                answer = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=10)
+                assert answer.status == serving, (service, answer)
+            try:
+                stub.Check(health_pb2.HealthCheckRequest(service="nothing.Here"), timeout=10)
+                raise AssertionError("an unknown service was answered")
+            except grpc.RpcError as failure:
+                assert failure.code() == grpc.StatusCode.NOT_FOUND, failure.code()
+            watched = stub.Watch(health_pb2.HealthCheckRequest(service="nothing.Here"), timeout=10)
+            assert next(watched).status == health_pb2.HealthCheckResponse.SERVICE_UNKNOWN
+            watched.cancel()
+            watched = stub.Watch(health_pb2.HealthCheckRequest(service="liveness"), timeout=10)
+            assert next(watched).status == serving
+            watched.cancel()
+            return "Check of 4 services, Watch of 2"
+        finally:
+            channel.close()
+
     run(name, "error details decoded by grpcio-status", error_details)
+    run(name, "grpc.health.v1 Check and Watch by grpcio-health-checking", health)
     for error in CASES["errors"]:
         run(name, f"error: {error['name']}", lambda error=error: triton_error(error, "grpc"))
 
