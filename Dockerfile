@@ -19,6 +19,12 @@ COPY src ./src
 # The server, the console's browser bundle (esbuild) that it serves at /, then the command line bundled (esbuild)
 # so the server starts from a few files instead of hundreds.
 RUN npx tsc -p tsconfig.json && node scripts/build-web.mjs && node scripts/build-cli.mjs
+# One start of the server, with the model and contracts it serves, writes V8's code cache beside its bundle: the
+# runtime's file system is read-only, so the image must carry the cache for its pods to start from it.
+COPY scripts/warm-code-cache.mjs ./scripts/
+COPY proto ./proto
+COPY models/churn ./models/churn
+RUN node scripts/warm-code-cache.mjs
 
 # --- production-dependencies: what the server needs at run time, nothing more -----------------
 FROM ${NODE_IMAGE} AS production-dependencies

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,6 +55,10 @@ describe('the installed package (npm pack, then npm install of the tarball into 
       assert.ok(existsSync(join(installed, 'churn-predictor', path)), path);
     }
     assert.ok(!existsSync(join(installed, 'churn-predictor', 'test')) && !existsSync(join(installed, 'churn-predictor', 'dist', 'test')), 'no tests in the package');
+    // The server's code cache is made for the V8 and flags of the machine that built it; the package's first start writes its own.
+    const bundle = readdirSync(join(installed, 'churn-predictor', 'dist', 'src', 'bundle'));
+    assert.ok(bundle.some((name) => /^serve-\w+\.cjs$/.test(name)), 'the server bundle');
+    assert.deepEqual(bundle.filter((name) => name.endsWith('.code-cache')), [], 'no code cache in the package');
     assert.ok(!existsSync(join(installed, 'onnxruntime-node')), 'onnxruntime-node is optional');
     assert.ok(!existsSync(join(installed, '@aws-sdk', 'client-s3')), 'the AWS SDK is optional');
     t.diagnostic(`installed size: ${(bytesOf(installed) / 2 ** 20).toFixed(1)} MiB in node_modules`);
@@ -129,6 +133,9 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
       } finally {
         client.close();
       }
+      // Its first start wrote the code cache the package does not carry, beside the installed bundle.
+      const bundle = join(consumer, 'node_modules', 'churn-predictor', 'dist', 'src', 'bundle');
+      assert.ok(readdirSync(bundle).some((name) => name.endsWith(`.${process.arch}-v8-${process.versions.v8}.code-cache`)), 'the code cache, written after the first start');
     } finally {
       try {
         process.kill(-child.pid!, 'SIGTERM');

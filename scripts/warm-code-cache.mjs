@@ -1,0 +1,50 @@
+// Starts the built server once, so it writes V8's code cache beside its bundle (src/foundation/code-cache.ts), then
+// stops it. Run by `npm run build` and by the image's build stage: the image's file system is read-only at run time,
+// so a cache it does not carry is never written, and every pod would compile the server at every start.
+// The start is the default one, gRPC on, so the cache holds the gRPC server's start too. It never fails the build:
+// a server that cannot start here is the tests' to report; without a cache the first start writes one.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(root, 'dist', 'src', 'bundle');
+const cacheName = `.${process.arch}-v8-${process.versions.v8}.code-cache`;
+const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(cacheName));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function warn(message) {
+  process.stderr.write(`warm-code-cache: ${message}; the server's first start will write the cache instead\n`);
+}
+
+if (hasCache()) process.exit(0);
+const started = performance.now();
+const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
+  cwd: root,
+  // The defaults, whatever the shell that builds has set (a MODEL_PATH to download, NODE_OPTIONS' V8 flags).
+  env: { PATH: process.env.PATH ?? '', PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+let stderr = '';
+child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
+const exited = new Promise((resolve) => child.once('exit', resolve));
+// The server writes the cache right after it starts listening; poll for it rather than parse its log.
+const deadline = Date.now() + 60_000;
+while (!hasCache() && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+const exitedEarly = child.exitCode !== null;
+// The cache is in place (renamed whole): nothing to drain, and a graceful stop waits out its drain delay.
+child.kill('SIGKILL');
+const code = await exited;
+if (hasCache()) process.stdout.write(`warm-code-cache: the server's code cache written in ${Math.round(performance.now() - started)} ms\n`);
+else if (exitedEarly) warn(`the server exited (${code}) before writing one: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+else warn('no cache after 60 s');
