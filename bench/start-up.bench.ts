@@ -7,9 +7,12 @@
  *
  * "Ready" is the `listening` line (the port is open, the model loaded and warmed); the server's own breakdown of
  * that time comes from the same line (src/server/start-server.ts): modules (Node's start and imports), model,
- * app (routes and their schemas), listen. The server starts twice each time: HTTP only (GRPC_PORT=0, issue 16's
- * row 6 and the breakdown) and as `npm start` runs it, with gRPC on.
+ * app (routes and their schemas), listen. The server starts three times each time: HTTP only (GRPC_PORT=0, issue 16's
+ * row 6 and the breakdown), the same without V8's code cache (NODE_DISABLE_COMPILE_CACHE=1: compiling the server, as
+ * a build without a cache would), and as `npm start` runs it, with gRPC on. The cache is the one the build writes
+ * (scripts/warm-code-cache.mjs, run here first in case it has not).
  */
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { packageRoot } from '../src/foundation/package-files.js';
@@ -52,13 +55,15 @@ const starts = Number(values.starts);
 const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 const bareServer = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
 const imports = "await Promise.all([import('fastify'), import('pino'), import('prom-client')])";
-const runs = { node: [] as Start[], bare: [] as Start[], imports: [] as Start[], server: [] as Start[], withGrpc: [] as Start[] };
+const runs = { node: [] as Start[], bare: [] as Start[], imports: [] as Start[], server: [] as Start[], withoutCache: [] as Start[], withGrpc: [] as Start[] };
+execFileSync(process.execPath, [join(packageRoot, 'scripts', 'warm-code-cache.mjs')], { stdio: 'inherit' });
 for (let i = 0; i < starts; i++) {
   // Interleaved, so drift in the machine's load hits every kind alike.
   runs.node.push(await timeStart(['-e', ''], {}));
   runs.bare.push(await timeStart([bareServer, '--bare-server'], {}, '"listening"'));
   runs.imports.push(await timeStart(['--input-type=module', '-e', imports], {}));
   runs.server.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, '"listening"'));
+  runs.withoutCache.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', NODE_DISABLE_COMPILE_CACHE: '1' }, '"listening"'));
   // As `npm start` runs it: gRPC is on unless GRPC_PORT=0, and the listening line waits for both endpoints.
   runs.withGrpc.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1' }, '"listening"'));
 }
@@ -74,6 +79,7 @@ reportBench({
     { metric: '  in the process: app (routes, schemas compiled)', value: phase('appMs'), unit: 'ms' },
     { metric: '  in the process: listen', value: phase('listenMs'), unit: 'ms' },
     { metric: '  outside the process (spawn, exec, pipe)', value: serverWall - phase('sinceProcessStartMs'), unit: 'ms' },
+    { metric: 'the same start without the code cache', value: wall(runs.withoutCache), unit: 'ms', note: 'NODE_DISABLE_COMPILE_CACHE=1: V8 compiles the server bundle' },
     { metric: 'churn-predictor serve with gRPC on (the default)', value: wall(runs.withGrpc), unit: 'ms', note: 'GRPC_PORT set: the listening line comes once HTTP and gRPC both answer' },
     { metric: 'node -e "" (Node alone, to exit)', value: wall(runs.node), unit: 'ms', note: 'the floor of any Node server' },
     { metric: 'bare node:http: start to listening', value: wall(runs.bare), unit: 'ms' },

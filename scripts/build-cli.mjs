@@ -1,6 +1,7 @@
 // Bundles the command line with esbuild (run by `npm run build`, after tsc), replacing tsc's dist/src/cli/main.js:
 //   dist/src/cli/main.js    the entry `npm start`, the `churn-predictor` bin and the image run
-//   dist/src/bundle/        the chunks it loads: one per command (`serve` loads only its own), shared code
+//   dist/src/bundle/        the chunks it loads: one per command, shared code; and serve-<hash>.cjs, the server as
+//                           one CommonJS file that main.js compiles through V8's code cache (scripts/warm-code-cache.mjs)
 // Why: loading ~400 files one by one was most of the server's start-up (resolving, reading and compiling each);
 // one chunk per command compiles in a fraction of that. The library (dist/src/index.js) stays tsc's modules.
 //
