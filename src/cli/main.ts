@@ -4,7 +4,7 @@ import { defineCommand, runMain } from 'citty';
 import { keepNextTickShape } from '../foundation/next-tick-shape.js';
 import { requireWithCodeCache, type CodeCachedModule } from '../foundation/code-cache.js';
 
-/** The server's CommonJS bundle beside this file, named by scripts/build-cli.mjs; tsc's output has none. */
+/** The server's CommonJS bundle in dist/src/bundle/, its name set by scripts/build-cli.mjs; tsc's output has none. */
 declare const SERVE_BUNDLE: string | undefined;
 
 // First, before any full collection can free the maps nextTick's entries go through (see the function).
