@@ -2,7 +2,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** Whether the process is too busy to take more work now; every transport sheds on the same signal. */
 export interface OverloadSignal {
-  /** Over the limit at the last reading: readiness fails while it holds. */
+  /** Over the limit for long enough to refuse calls: readiness fails while it holds. */
   readonly overloaded: boolean;
   /** The delay behind the decision, for the error message. */
   readonly delayMs: number;
@@ -19,6 +19,11 @@ const RESOLUTION_MS = 10;
 // Start-up work (module loading, route compilation, warm-up) blocks the loop on purpose; the windows that saw
 // it say nothing about load, so the signal is armed only once they have passed.
 const ARMING_SAMPLES = 5;
+// Windows over the limit in a row before calls are refused. One alone is a stall that has already passed (a long
+// garbage collection, the host pausing the process): the calls it held back are served in the next window, and
+// refusing new ones then helps nobody. On a shared CI host, one such pause (no request above 20 ms before or after
+// it) used to turn away a second of steady, light traffic. Overload keeps the delay up window after window.
+const SUSTAINED_WINDOWS = 2;
 // How the share of refused calls moves per window: up by a quarter of what is left while the delay is over the
 // limit, down by a fixed step while it is under half of it (a slower way down, so it does not overshoot).
 const RAISE = 0.25;
@@ -32,13 +37,13 @@ const MAX_SHARE = 0.98;
  * under, it shrinks. A server offered three times what it can do then settles at refusing about two calls
  * in three, cheaply, and spends its CPU on the third, instead of swinging between refusing everything and
  * taking everything (which wastes whole windows of capacity, and lets latency grow in the taking ones).
- * Readiness fails while the delay is over the limit.
+ * Only a delay that lasts counts: the share grows, and readiness fails, from the second window in a row over the limit.
  */
 export class OverloadMonitor implements OverloadSignal {
   private histogram: IntervalHistogram | undefined;
   private timer: NodeJS.Timeout | undefined;
   private samples = 0;
-  private lastSample = 0;
+  private windowsOver = 0;
   /** The share of calls refused now, 0 to MAX_SHARE. */
   share = 0;
   delayMs = 0;
@@ -46,7 +51,7 @@ export class OverloadMonitor implements OverloadSignal {
   constructor(private readonly maxDelayMs: number, private readonly random: () => number = Math.random) {}
 
   get overloaded(): boolean {
-    return this.samples > ARMING_SAMPLES && this.delayMs > this.maxDelayMs;
+    return this.windowsOver >= SUSTAINED_WINDOWS;
   }
 
   shed(): boolean {
@@ -57,7 +62,6 @@ export class OverloadMonitor implements OverloadSignal {
     if (this.maxDelayMs <= 0 || this.timer !== undefined) return;
     this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.histogram.enable();
-    this.lastSample = performance.now();
     this.timer = setInterval(() => this.sample(), SAMPLE_INTERVAL_MS).unref();
   }
 
@@ -66,6 +70,7 @@ export class OverloadMonitor implements OverloadSignal {
     this.histogram?.disable();
     this.timer = undefined;
     this.share = 0;
+    this.windowsOver = 0;
   }
 
   /** One window's reading: the delay, then the share of calls to refuse. */
@@ -73,18 +78,18 @@ export class OverloadMonitor implements OverloadSignal {
     this.delayMs = Math.max(0, delayMs);
     this.samples++;
     if (this.samples <= ARMING_SAMPLES) return;
-    if (this.delayMs > this.maxDelayMs) this.share = Math.min(MAX_SHARE, this.share + RAISE * (1 - this.share));
+    this.windowsOver = this.delayMs > this.maxDelayMs ? this.windowsOver + 1 : 0;
+    if (this.overloaded) this.share = Math.min(MAX_SHARE, this.share + RAISE * (1 - this.share));
     else if (this.delayMs < this.maxDelayMs / 2) this.share = Math.max(0, this.share - LOWER);
   }
 
   private sample(): void {
-    const now = performance.now();
-    const late = now - this.lastSample - SAMPLE_INTERVAL_MS;
-    this.lastSample = now;
     const histogram = this.histogram!;
-    // The mean of the window's readings; a loop blocked for the whole window left none, and then the sampling
-    // timer's own lateness is the delay.
-    const delay = histogram.count > 0 ? histogram.mean / 1e6 - RESOLUTION_MS : late;
+    // No reading: the loop was blocked for the whole window, and the histogram's timer, overdue like this one, has
+    // not run yet. Its reading (the whole stall) lands in the next window; counting this one too would make one
+    // stall two windows in a row.
+    if (histogram.count === 0) return;
+    const delay = histogram.mean / 1e6 - RESOLUTION_MS;
     histogram.reset();
     this.observe(delay);
   }

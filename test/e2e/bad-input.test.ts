@@ -49,7 +49,10 @@ function* hostileRequests(count: number): Generator<{ kind: string; bytes: Buffe
 
 describe('bad input at volume, and slow clients', { timeout: 120_000 }, () => {
   it('answers only 4xx or closes, never 5xx or a crash, and keeps serving good requests', async (t) => {
-    const replica = await Replica.start({ REQUEST_TIMEOUT_MS: '3000' });
+    // Shedding off: sixteen clients sending nothing but hostile bodies (some take 10-50 ms to refuse) keep the CPU
+    // busy by design, and a slow host then sheds some with 503 OVERLOADED, which is right under load but is not what
+    // this test is about (test/e2e/overload.test.ts is). Off, any 5xx here is the input's fault.
+    const replica = await Replica.start({ REQUEST_TIMEOUT_MS: '3000', MAX_EVENT_LOOP_DELAY_MS: '0' });
     try {
       await replica.waitReady();
       // Good traffic interleaved with the bad throughout.

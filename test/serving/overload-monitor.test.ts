@@ -18,10 +18,23 @@ describe('OverloadMonitor', () => {
       monitor.observe(80);
       shares.push(monitor.share);
     }
-    assert.ok(shares.every((share, i) => i === 0 || share > shares[i - 1]! || share === 0.98), JSON.stringify(shares));
-    assert.ok(shares[0]! > 0 && shares[0]! < 0.5, 'one window over the limit refuses a part, not everything');
+    assert.equal(shares[0], 0, 'the first window over the limit refuses nothing yet');
+    assert.ok(shares.every((share, i) => i < 2 || share > shares[i - 1]! || share === 0.98), JSON.stringify(shares));
+    assert.ok(shares[1]! > 0 && shares[1]! < 0.5, 'the second window in a row refuses a part, not everything');
     assert.equal(shares.at(-1), 0.98);
     assert.equal(monitor.overloaded, true, 'readiness fails while over the limit');
+  });
+
+  test('one window over the limit between quiet ones (a collection, the host pausing the process) refuses nothing', () => {
+    const monitor = armed(50);
+    for (const delay of [5, 900, 5, 5, 700, 3, 400]) {
+      monitor.observe(delay);
+      assert.equal(monitor.share, 0, `after a window of ${delay} ms`);
+      assert.equal(monitor.overloaded, false, `readiness holds after a window of ${delay} ms`);
+    }
+    monitor.observe(80);
+    assert.ok(monitor.share > 0, 'a stall the next window continues is load');
+    assert.equal(monitor.overloaded, true);
   });
 
   test('it holds between half the limit and the limit, and shrinks below half of it', () => {
@@ -39,6 +52,7 @@ describe('OverloadMonitor', () => {
     let next = 0;
     const monitor = armed(50, () => next);
     assert.equal(monitor.shed(), false, 'nothing is refused at share 0');
+    monitor.observe(80);
     monitor.observe(80);
     next = monitor.share - 0.01;
     assert.equal(monitor.shed(), true);
