@@ -6,13 +6,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createTcpServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
+// For GRPC_PORT, where 0 means "off" rather than "any".
+export { freePort } from '../src/foundation/free-port.js';
 
 /** What both baselines answer: JSON of the same shape as the real server's, for one record or a batch. */
 function bareAnswer(body: { records?: { customerID?: string }[]; customerID?: string }): object {
@@ -254,17 +255,6 @@ export function best(runs: readonly LoadResult[]): LoadResult {
   return runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
 }
 
-/** A loopback port that was free a moment ago (for GRPC_PORT, where 0 means "off" rather than "any"). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createTcpServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface OpenLoopResult {
   offeredRps: number;

@@ -11,12 +11,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoadTest } from '../src/loadtest/load-test.js';
 import { reportBench } from './bench-report.js';
+import { freePort } from '../src/foundation/free-port.js';
 
 const connections = 32;
 const stepSeconds = 4;
@@ -41,14 +42,6 @@ const pinnable = spawnSync('taskset', ['--version']).status === 0 && cpus().leng
 if (pinnable) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
 /** Runs a command on core 1 when pinning is possible. */
 const onServerCore = (command: string, args: string[]) => spawn(pinnable ? 'taskset' : command, pinnable ? ['-c', '1', command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function startTrivialServer(): Promise<{ kind: string; port: number; process: ChildProcess; cleanup: () => void }> {
   if (spawnSync('haproxy', ['-v']).status === 0) {

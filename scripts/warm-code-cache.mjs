@@ -5,23 +5,14 @@
 // a server that cannot start here is the tests' to report; without a cache the first start writes one.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODE_CACHE_SUFFIX } from '../dist/src/foundation/code-cache.js';
+import { freePort } from '../dist/src/foundation/free-port.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(root, 'dist', 'src', 'bundle');
-const cacheName = `.${process.arch}-v8-${process.versions.v8}.code-cache`;
-const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(cacheName));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(CODE_CACHE_SUFFIX));
 
 function warn(message) {
   process.stderr.write(`warm-code-cache: ${message}; the server's first start will write the cache instead\n`);

@@ -4,12 +4,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { Launch } from './peer-servers.js';
+export { freePort } from '../../src/foundation/free-port.js';
 
 /** Server on core 0, load generator (this process) on core 1, where the machine and taskset allow. */
 export const pinning = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
@@ -19,14 +19,6 @@ export const generatorCore = 1;
 /** Moves this process (all its threads) to the generator's core. */
 export function pinGenerator(): void {
   if (pinning) spawnSync('taskset', ['-a', '-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
-}
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 export interface RunningPeer {

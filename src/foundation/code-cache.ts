@@ -24,6 +24,17 @@ export interface CodeCachedModule {
 }
 
 /**
+ * The end of a code cache's name, for this process: the architecture and V8's version, so Node 20 and Node 24 each
+ * keep their own beside the same file.
+ */
+export const CODE_CACHE_SUFFIX = `.${process.arch}-v8-${process.versions.v8}.code-cache`;
+
+/** Where the code cache of `file` lies, for this process. */
+export function codeCacheFileOf(file: string): string {
+  return `${file}${CODE_CACHE_SUFFIX}`;
+}
+
+/**
  * How a file for `requireWithCodeCache` begins and ends: the function Node's CommonJS loader wraps every file in,
  * written into the file itself (scripts/build-cli.mjs does), so the string V8 keeps for the script is the one read.
  */
@@ -37,13 +48,12 @@ export const COMMONJS_WRAPPER_END = '\n})';
  * Why: compiling the server's bundle (preparsing 2.8 MB of source, then each function on its first call) is a
  * large share of its start. Node 20 offers no compile cache for ES modules (Node 22's `module.enableCompileCache`
  * does), so the server is bundled once more as CommonJS and compiled here through `vm.Script`, whose cached data is
- * V8's bytecode. The cache's name holds the architecture and V8's version, so Node 20 and Node 24 each keep their
- * own beside the same bundle. Its first line holds the source's size and modification time, because V8 checks only
+ * V8's bytecode, in the file `codeCacheFileOf` names. Its first line holds the source's size and modification time, because V8 checks only
  * the source's length: given the cache of a file of the same length, it runs the old file's bytecode. V8 itself
  * rejects data made by another version, with other flags, or damaged.
  */
 export function requireWithCodeCache(file: string): CodeCachedModule {
-  const cacheFile = `${file}.${process.arch}-v8-${process.versions.v8}.code-cache`;
+  const cacheFile = codeCacheFileOf(file);
   const off = process.env.NODE_DISABLE_COMPILE_CACHE !== undefined && process.env.NODE_DISABLE_COMPILE_CACHE !== '';
   const { source, stamp } = readSource(file);
   const cachedData = off ? undefined : readCache(cacheFile, stamp);

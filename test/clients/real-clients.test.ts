@@ -15,7 +15,7 @@ import { packageRoot } from '../../src/foundation/package-files.js';
 import { openModel } from '../../src/runtimes/open-model.js';
 import { modelMetadata } from '../../src/serving/codecs/v2-metadata.js';
 import type { DataPlane } from '../../src/serving/data-plane.js';
-import { freePort } from '../e2e/harness/free-port.js';
+import { freePort } from '../../src/foundation/free-port.js';
 import { dataRecords } from '../helpers/fixtures.js';
 import { featureColumns, recordsOf, type Column } from '../helpers/tensor-columns.js';
 import { startChildServer, type ChildServer } from '../server/child-server.js';

@@ -12,7 +12,7 @@ import { smokeTestRecord } from './kind-up-script.js';
 import { renderOverlay } from './rendered-manifests.js';
 import { kubectlUnavailable } from './kubectl.js';
 import { deployments, objectsOfKind, podSpec } from './workloads.js';
-import { freePort } from '../e2e/harness/free-port.js';
+import { freePort } from '../../src/foundation/free-port.js';
 import { inferenceClient } from '../server/grpc/grpc-client.js';
 
 /**

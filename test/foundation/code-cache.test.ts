@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { COMMONJS_WRAPPER_END, COMMONJS_WRAPPER_START, type CodeCacheSave, type CodeCacheUse } from '../../src/foundation/code-cache.js';
+import { CODE_CACHE_SUFFIX, codeCacheFileOf, COMMONJS_WRAPPER_END, COMMONJS_WRAPPER_START, type CodeCacheSave, type CodeCacheUse } from '../../src/foundation/code-cache.js';
 
 const loader = new URL('../../src/foundation/code-cache.js', import.meta.url).href;
 
@@ -66,7 +66,8 @@ describe('requireWithCodeCache', () => {
     assert.deepEqual(first.exports, { answer: 42, file: file.split('/').at(-1), dir: folder, sum: 22, self: true });
     assert.equal(first.codeCache, 'absent');
     assert.equal(first.saved, 'written');
-    assert.match(cacheOf(file), new RegExp(`\\.${process.arch}-v8-${process.versions.v8.replace(/\./g, '\\.')}\\.code-cache$`));
+    assert.equal(cacheOf(file), codeCacheFileOf(file));
+    assert.ok(CODE_CACHE_SUFFIX.startsWith(`.${process.arch}-v8-${process.versions.v8}.`), 'named for this architecture and V8');
 
     const second = load(file);
     assert.equal(second.codeCache, 'accepted');
@@ -115,7 +116,7 @@ describe('requireWithCodeCache', () => {
   test('a cache it cannot write leaves the module running and nothing half-written behind', () => {
     const file = fresh(moduleSource(5));
     // A folder where the cache would go: renaming the written file over it fails, even for root.
-    const cache = `${file}.${process.arch}-v8-${process.versions.v8}.code-cache`;
+    const cache = codeCacheFileOf(file);
     mkdirSync(cache);
     const loaded = load(file);
     assert.equal(loaded.codeCache, 'absent');

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
-import { freePort } from '../e2e/harness/free-port.js';
+import { freePort } from '../../src/foundation/free-port.js';
 
 export interface ScrapeTarget {
   port: number;

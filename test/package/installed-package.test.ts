@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { exportOnnx } from '../../src/export/onnx-export.js';
+import { CODE_CACHE_SUFFIX } from '../../src/foundation/code-cache.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { bundledModelDirectory } from '../../src/model/bundled-model.js';
-import { freePort } from '../e2e/harness/free-port.js';
+import { freePort } from '../../src/foundation/free-port.js';
 import { inferenceClient } from '../server/grpc/grpc-client.js';
 
 const npm = (args: string[], cwd: string, timeout = 300_000): string => execFileSync('npm', args, {
@@ -135,7 +136,7 @@ console.log(JSON.stringify({ p: prediction.churnProbability, tolerance: hpa.defa
       }
       // Its first start wrote the code cache the package does not carry, beside the installed bundle.
       const bundle = join(consumer, 'node_modules', 'churn-predictor', 'dist', 'src', 'bundle');
-      assert.ok(readdirSync(bundle).some((name) => name.endsWith(`.${process.arch}-v8-${process.versions.v8}.code-cache`)), 'the code cache, written after the first start');
+      assert.ok(readdirSync(bundle).some((name) => name.endsWith(CODE_CACHE_SUFFIX)), 'the code cache, written after the first start');
     } finally {
       try {
         process.kill(-child.pid!, 'SIGTERM');

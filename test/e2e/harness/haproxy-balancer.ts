@@ -4,7 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 
 /** Whether Debian's haproxy is installed; e2e tests skip loudly (or fail in CI) without it. */
 export function haproxyAvailable(): boolean {

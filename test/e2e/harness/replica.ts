@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../../src/foundation/package-files.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 
 /**
  * One server process started the way the container image starts it (`node dist/src/cli/main.js serve`),

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../../src/foundation/package-files.js';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 
 /** The virtual environment .ci/run builds from test/mlflow/requirements.txt (MLflow, XGBoost, ONNX, LightGBM). */
 export const mlflowVenv = process.env['CHURN_MLFLOW_VENV'] ?? join(packageRoot, '.venv', 'mlflow');

@@ -9,7 +9,7 @@ import { mlflowRequest } from '../../../src/sources/mlflow-rest.js';
 import { parseMlflowUri } from '../../../src/sources/mlflow-uri.js';
 import { openModelWithProvenance } from '../../../src/runtimes/open-model-from.js';
 import type { ModelRuntime } from '../../../src/runtimes/model-runtime.js';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 import { s3rverCredentials, withAwsEnvironment } from '../../helpers/aws-environment.js';
 import { dataRecords } from '../../helpers/fixtures.js';
 import { predictNativeBatch } from '../../helpers/native-plane.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 import { cliPath, runFailingServer, startChildServer } from '../../server/child-server.js';
 import { admin, type MlflowWorld } from '../harness/mlflow-world.js';
 

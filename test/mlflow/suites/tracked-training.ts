@@ -6,7 +6,7 @@ import { after, describe, test } from 'node:test';
 import { loadModelArtifact } from '../../../src/model/artifact-loader.js';
 import { MlflowRegistryClient } from '../../../src/sources/mlflow-registry-client.js';
 import { parseMlflowUri } from '../../../src/sources/mlflow-uri.js';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 import { dataRecords, temporaryDirectory } from '../../helpers/fixtures.js';
 import { predictNativeBatch } from '../../helpers/native-plane.js';
 import { cliPath, startChildServer } from '../../server/child-server.js';

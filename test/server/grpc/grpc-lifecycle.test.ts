@@ -8,7 +8,7 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inferenceProtos } from '../../../src/server/grpc/protocol-buffers.js';
-import { freePort } from '../../e2e/harness/free-port.js';
+import { freePort } from '../../../src/foundation/free-port.js';
 import { validRecord } from '../../helpers/fixtures.js';
 import { runFailingServer, startChildServer } from '../child-server.js';
 import { inferenceClient } from './grpc-client.js';
