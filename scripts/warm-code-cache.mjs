@@ -3,27 +3,37 @@
 // so a cache it does not carry is never written, and every pod would compile the server at every start.
 // The start is the default one, gRPC on, so the cache holds the gRPC server's start too. It never fails the build:
 // a server that cannot start here is the tests' to report; without a cache the first start writes one.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CODE_CACHE_SUFFIX } from '../dist/src/foundation/code-cache.js';
 import { freePort } from '../dist/src/foundation/free-port.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = join(root, 'dist', 'src', 'bundle');
-const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(CODE_CACHE_SUFFIX));
 
 function warn(message) {
   process.stderr.write(`warm-code-cache: ${message}; the server's first start will write the cache instead\n`);
 }
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(root, 'dist', 'src', 'bundle');
+// The defaults, whatever the shell that builds has set (a MODEL_PATH to download, NODE_OPTIONS' V8 flags).
+const defaults = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+// The cache's name holds V8's tag for its flags: asked of a process started as the server will be, not of this one
+// (whose NODE_OPTIONS the server does not get).
+const loader = new URL('../dist/src/foundation/code-cache.js', import.meta.url).href;
+let suffix;
+try {
+  suffix = execFileSync(process.execPath, ['--input-type=module', '-e', `import { CODE_CACHE_SUFFIX } from ${JSON.stringify(loader)}; process.stdout.write(CODE_CACHE_SUFFIX);`], { env: defaults, encoding: 'utf8' });
+} catch (error) {
+  warn(`the cache's name could not be read (${error.message.split('\n')[0]})`);
+  process.exit(0);
+}
+const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(suffix));
+
 if (hasCache()) process.exit(0);
 const started = performance.now();
 const child = spawn(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
   cwd: root,
-  // The defaults, whatever the shell that builds has set (a MODEL_PATH to download, NODE_OPTIONS' V8 flags).
-  env: { PATH: process.env.PATH ?? '', PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  env: { ...defaults, PORT: '0', GRPC_PORT: String(await freePort()) },
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let stderr = '';

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { cachedDataVersionTag } from 'node:v8';
 import vm from 'node:vm';
 
 /**
@@ -24,10 +25,12 @@ export interface CodeCachedModule {
 }
 
 /**
- * The end of a code cache's name, for this process: the architecture and V8's version, so Node 20 and Node 24 each
- * keep their own beside the same file.
+ * The end of a code cache's name, for this process: the architecture, V8's version and V8's own tag for what its
+ * caches must match (version, flags, CPU features). So Node 20 and Node 24, or a start with a flag V8 keys its cache
+ * on (on Node 20, `NODE_OPTIONS=--max-old-space-size=256` is one) and one without, each keep their own cache beside
+ * the same file instead of rejecting and rewriting one another's at every start.
  */
-export const CODE_CACHE_SUFFIX = `.${process.arch}-v8-${process.versions.v8}.code-cache`;
+export const CODE_CACHE_SUFFIX = `.${process.arch}-v8-${process.versions.v8}-${cachedDataVersionTag().toString(16)}.code-cache`;
 
 /** Where the code cache of `file` lies, for this process. */
 export function codeCacheFileOf(file: string): string {

@@ -9,6 +9,8 @@ import { CODE_CACHE_SUFFIX, codeCacheFileOf, COMMONJS_WRAPPER_END, COMMONJS_WRAP
 const loader = new URL('../../src/foundation/code-cache.js', import.meta.url).href;
 
 interface Load {
+  /** Where the child process looks for the cache: the name holds its V8's tag, flags included. */
+  cacheFile?: string;
   codeCache: CodeCacheUse;
   saved: CodeCacheSave;
   exports?: unknown;
@@ -21,11 +23,11 @@ interface Load {
  */
 function load(file: string, env: Record<string, string> = {}): Load {
   const script = `
-    import { requireWithCodeCache } from ${JSON.stringify(loader)};
+    import { codeCacheFileOf, requireWithCodeCache } from ${JSON.stringify(loader)};
     let out;
     try {
       const loaded = requireWithCodeCache(${JSON.stringify(file)});
-      out = { codeCache: loaded.codeCache, saved: loaded.save(), exports: loaded.exports };
+      out = { cacheFile: codeCacheFileOf(${JSON.stringify(file)}), codeCache: loaded.codeCache, saved: loaded.save(), exports: loaded.exports };
     } catch (error) {
       out = { error: { name: error.name, message: error.message } };
     }
@@ -67,7 +69,7 @@ describe('requireWithCodeCache', () => {
     assert.equal(first.codeCache, 'absent');
     assert.equal(first.saved, 'written');
     assert.equal(cacheOf(file), codeCacheFileOf(file));
-    assert.ok(CODE_CACHE_SUFFIX.startsWith(`.${process.arch}-v8-${process.versions.v8}.`), 'named for this architecture and V8');
+    assert.match(CODE_CACHE_SUFFIX, new RegExp(`^\\.${process.arch}-v8-${process.versions.v8.replace(/\./g, '\\.')}-[0-9a-f]+\\.code-cache$`), 'named for this architecture, V8 and its tag');
 
     const second = load(file);
     assert.equal(second.codeCache, 'accepted');
@@ -111,6 +113,22 @@ describe('requireWithCodeCache', () => {
     assert.equal(off.codeCache, 'off');
     assert.equal(off.saved, 'off');
     assert.equal((off.exports as { answer: number }).answer, 3);
+  });
+
+  test('a start under V8 flags keeps a cache of its own, and the one made without them stays as it was', () => {
+    const file = fresh(moduleSource(8));
+    const plain = load(file);
+    assert.equal(plain.saved, 'written');
+    const made = readFileSync(plain.cacheFile!);
+    // V8 keys its caches on this flag on Node 20 (a cache made without it is rejected there), not on Node 24.
+    const flagged = { NODE_OPTIONS: '--max-old-space-size=256' };
+    const first = load(file, flagged);
+    assert.notEqual(first.codeCache, 'rejected', 'a flag is not a reason to compile');
+    if (first.cacheFile === plain.cacheFile) assert.equal(first.codeCache, 'accepted', 'the same tag: the same cache');
+    else assert.deepEqual([first.codeCache, first.saved], ['absent', 'written']);
+    assert.equal(load(file, flagged).codeCache, 'accepted');
+    assert.ok(readFileSync(plain.cacheFile!).equals(made), 'the cache made without the flag is not rewritten');
+    assert.equal(load(file).codeCache, 'accepted');
   });
 
   test('a cache it cannot write leaves the module running and nothing half-written behind', () => {
