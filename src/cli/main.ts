@@ -36,7 +36,9 @@ let serveBundle: CodeCachedModule | undefined;
 async function loadServeCommand(): Promise<typeof import('./commands/serve.js').serveCommand> {
   if (typeof SERVE_BUNDLE !== 'string') return (await import('./commands/serve.js')).serveCommand;
   serveBundle = requireWithCodeCache(fileURLToPath(new URL(`../bundle/${SERVE_BUNDLE}`, import.meta.url)));
-  return (serveBundle.exports as typeof import('./commands/serve.js')).serveCommand;
+  const serve = serveBundle.exports as typeof import('./commands/serve.js');
+  serve.serveStartFacts.codeCache = serveBundle.codeCache;
+  return serve.serveCommand;
 }
 
 await runMain(main);

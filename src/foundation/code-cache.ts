@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { cachedDataVersionTag } from 'node:v8';
@@ -51,8 +52,8 @@ export const COMMONJS_WRAPPER_END = '\n})';
  * Why: compiling the server's bundle (preparsing 2.8 MB of source, then each function on its first call) is a
  * large share of its start. Node 20 offers no compile cache for ES modules (Node 22's `module.enableCompileCache`
  * does), so the server is bundled once more as CommonJS and compiled here through `vm.Script`, whose cached data is
- * V8's bytecode, in the file `codeCacheFileOf` names. Its first line holds the source's size and modification time, because V8 checks only
- * the source's length: given the cache of a file of the same length, it runs the old file's bytecode. V8 itself
+ * V8's bytecode, in the file `codeCacheFileOf` names. Its first line holds the source's sha256, because V8 checks
+ * only the source's length: given the cache of a file of the same length, it runs the old file's bytecode. V8 itself
  * rejects data made by another version, with other flags, or damaged.
  */
 export function requireWithCodeCache(file: string): CodeCachedModule {
@@ -80,15 +81,13 @@ export function requireWithCodeCache(file: string): CodeCachedModule {
   };
 }
 
-/** The source and a stamp naming this version of it (size and modification time, from the same open file). */
+/**
+ * The source and a stamp naming this version of it: the sha256 of its bytes (about 2 ms for the server's 2.8 MB).
+ * Not its modification time: an image layer keeps it to the second, and some image builders reset it.
+ */
 function readSource(file: string): { source: string; stamp: string } {
-  const fd = openSync(file, 'r');
-  try {
-    const { size, mtimeMs } = fstatSync(fd);
-    return { source: readFileSync(fd, 'utf8'), stamp: `${size} ${mtimeMs}\n` };
-  } finally {
-    closeSync(fd);
-  }
+  const bytes = readFileSync(file);
+  return { source: bytes.toString('utf8'), stamp: `${createHash('sha256').update(bytes).digest('hex')}\n` };
 }
 
 function readCache(cacheFile: string, stamp: string): Buffer | undefined {

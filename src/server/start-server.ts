@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { redactedServerConfig, type ServerConfig } from '../config/server-config.js';
 import { ChurnError } from '../errors.js';
+import type { CodeCacheUse } from '../foundation/code-cache.js';
 import { openModelWithProvenance } from '../runtimes/open-model-from.js';
 import { openServingCore, servingSettings } from '../serving/open-serving-core.js';
 import type { ServingCore } from '../serving/serving-core.js';
@@ -45,12 +46,18 @@ async function startGrpc(app: FastifyInstance, config: ServerConfig, core: Servi
   return grpc;
 }
 
+/** What the process knew before the server's code ran. */
+export interface StartFacts {
+  /** How the server's own code was compiled (src/foundation/code-cache.ts); undefined when not from the bundle. */
+  readonly codeCache?: CodeCacheUse;
+}
+
 /**
  * Fetches (for a URL), verifies and loads the model MODEL_PATH names, warms it up, listens, and installs the
  * SIGTERM/SIGINT handling. Logs the model load (format, version, time) and the listening address, which
- * tests read to find the port.
+ * tests read to find the port, with the start's phases and whether V8's code cache served it.
  */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, facts: StartFacts = {}): Promise<RunningServer> {
   // performance.now() counts from the process's start: what came before this call is Node's own start-up and
   // loading the modules (the `listening` line splits the start-up time up, for bench/start-up.bench.ts).
   const started = performance.now();
@@ -112,7 +119,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const now = performance.now();
   const phases = { modulesMs: round(started), modelMs: round(modelReady - started), appMs: round(appBuilt - modelReady), listenMs: round(now - appBuilt) };
-  app.log.info({ url, port, ...(grpc === undefined ? {} : { grpcPort: grpc.port }), startupMs: round(now - started), sinceProcessStartMs: round(now), ...phases }, 'listening');
+  app.log.info({ url, port, ...(grpc === undefined ? {} : { grpcPort: grpc.port }), startupMs: round(now - started), sinceProcessStartMs: round(now), ...phases, ...(facts.codeCache === undefined ? {} : { codeCache: facts.codeCache }) }, 'listening');
   if (follower !== undefined) {
     follower.start();
     app.log.info({ modelPath: config.modelPath, everySeconds: config.modelRefreshSeconds }, 'following the model alias');

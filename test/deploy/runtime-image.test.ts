@@ -93,6 +93,8 @@ function reproduceRuntimeStage(root: string): void {
 interface Server {
   child: ChildProcess;
   port: Promise<number>;
+  /** The `listening` line's fields. */
+  listening: Promise<Record<string, unknown>>;
   exit: Promise<number | null>;
 }
 
@@ -108,12 +110,17 @@ function startServer(root: string, env: Record<string, string>): Server {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(asImageUser ? { uid, gid } : {}),
   });
+  let listened: (entry: Record<string, unknown>) => void = () => undefined;
+  const listening = new Promise<Record<string, unknown>>((resolve) => { listened = resolve; });
   const port = new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'listening' && typeof entry.port === 'number') resolve(entry.port);
+        if (entry.msg === 'listening' && typeof entry.port === 'number') {
+          listened(entry);
+          resolve(entry.port);
+        }
       } catch {
         // not a log line
       }
@@ -125,7 +132,7 @@ function startServer(root: string, env: Record<string, string>): Server {
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr.slice(0, 500)}`)));
   });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, port, exit };
+  return { child, port, listening, exit };
 }
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -218,6 +225,12 @@ describe('the runtime stage, reproduced without Docker', { timeout: 300_000, ski
       }
       assert.equal(status, 200, path);
     }
+  });
+
+  test('starts from the code cache the build stage wrote, on its read-only /app', async () => {
+    assert.ok(server);
+    // Copied as COPY --from copies it, modification times not kept: the cache is named by content, not by them.
+    assert.equal((await server.listening)['codeCache'], 'accepted');
   });
 
   test("scores kind-up.sh's smoke-test record", async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,13 +81,28 @@ describe('requireWithCodeCache', () => {
   test('never hands a rebuilt file the bytecode of the one before, even at the same length', () => {
     const file = fresh(moduleSource(41));
     assert.equal(load(file).saved, 'written');
+    const { mtime } = statSync(file);
     writeFileSync(file, moduleSource(97));
-    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    // Even with the old file's modification time: only the content names a version.
+    utimesSync(file, mtime, mtime);
     const rebuilt = load(file);
     assert.equal(rebuilt.codeCache, 'absent', 'the cache names another version of the file');
     assert.equal((rebuilt.exports as { answer: number }).answer, 97);
     assert.equal(rebuilt.saved, 'written');
     assert.equal(load(file).codeCache, 'accepted');
+  });
+
+  test('a copy of the file and its cache with other modification times (an image layer, a builder resetting them) still uses the cache', () => {
+    const file = fresh(moduleSource(23));
+    assert.equal(load(file).saved, 'written');
+    // A Docker image layer keeps modification times to the second; kaniko's COPY --from sets them to the build's.
+    const truncated = new Date(Math.floor(statSync(file).mtimeMs / 1000) * 1000 - 60_000);
+    utimesSync(file, truncated, truncated);
+    utimesSync(codeCacheFileOf(file), truncated, truncated);
+    const copied = load(file);
+    assert.equal(copied.codeCache, 'accepted');
+    assert.equal(copied.saved, 'kept');
+    assert.equal((copied.exports as { answer: number }).answer, 23);
   });
 
   test('a damaged cache is rejected by V8, the source compiled, and the cache written anew', () => {

@@ -1,5 +1,9 @@
 import { defineCommand } from 'citty';
+import type { StartFacts } from '../../server/start-server.js';
 import { runSafely } from '../run-safely.js';
+
+/** Filled in by main.js before `serve` runs, when it loaded this command from the code-cached bundle. */
+export const serveStartFacts: { codeCache?: StartFacts['codeCache'] } = {};
 
 export const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Serve the model over HTTP (configured by environment variables; see docs/server.md)' },
@@ -10,6 +14,6 @@ export const serveCommand = defineCommand({
       import('../../config/server-config.js'),
       import('../../server/start-server.js'),
     ]);
-    await startServer(loadServerConfig(process.env));
+    await startServer(loadServerConfig(process.env), serveStartFacts);
   }),
 });
