@@ -48,6 +48,7 @@ describe('lifecycle of `churn-predictor serve` (child process)', { timeout: 60_0
       assert.equal(loaded['version'], '1.0.0');
       assert.equal(typeof loaded['loadMs'], 'number');
       const listening = server.logs.find((l) => l['msg'] === 'listening')!;
+      assert.equal(listening['codeCache'], 'accepted', 'compiled from the code cache `npm run build` wrote');
       // Diagnostic, not a timed assertion (the machine is shared): the figure is reported by the benchmark notes.
       process.stdout.write(`# start-up: ${wallMs} ms from spawn to listening; server-side ${String(listening['startupMs'])} ms\n`);
       assert.equal((await fresh(server.port, 'GET', '/readyz')).status, 200);
