@@ -110,17 +110,12 @@ function startServer(root: string, env: Record<string, string>): Server {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(asImageUser ? { uid, gid } : {}),
   });
-  let listened: (entry: Record<string, unknown>) => void = () => undefined;
-  const listening = new Promise<Record<string, unknown>>((resolve) => { listened = resolve; });
-  const port = new Promise<number>((resolve, reject) => {
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number };
-        if (entry.msg === 'listening' && typeof entry.port === 'number') {
-          listened(entry);
-          resolve(entry.port);
-        }
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry['msg'] === 'listening' && typeof entry['port'] === 'number') resolve(entry);
       } catch {
         // not a log line
       }
@@ -131,6 +126,7 @@ function startServer(root: string, env: Record<string, string>): Server {
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr.slice(0, 500)}`)));
   });
+  const port = listening.then((entry) => entry['port'] as number);
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, port, listening, exit };
 }
