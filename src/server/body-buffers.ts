@@ -1,53 +1,16 @@
 import type { Readable } from 'node:stream';
+import { KeptArrays } from '../foundation/kept-arrays.js';
 import { transportError } from './http-errors.js';
 
-// Buffers kept for reuse: about one per connection sending batches, and no more bytes than a few batches of
-// 10,000 records, so one very large body does not stay pinned after its request.
-const KEPT_BUFFERS = 4;
-const KEPT_BYTES = 8 * 2 ** 20;
-// A new buffer is sized to the next power of two (at least this), so the next body, a few bytes longer, still fits.
+// About one buffer per connection sending batches, and no more bytes than a few batches of 10,000 records. A body
+// is read into one as it arrives: Node hands it over in chunks, each its own ArrayBuffer, and joining them would
+// make one more the size of the body; read this way the chunks die young and no joined copy is made.
 const SMALLEST_BYTES = 64 * 2 ** 10;
 
-function sizeFor(length: number): number {
-  return Math.max(SMALLEST_BYTES, 2 ** Math.ceil(Math.log2(Math.max(length, 1))));
-}
-
-/**
- * Reusable buffers for request bodies that are read whole and then decoded in one go (batches). Node hands a body
- * over in chunks, each its own ArrayBuffer, and joining them makes one more the size of the body: memory outside
- * V8's heap that is given back only when a collection finds the buffers dead. At hundreds of 500 KB batches a
- * second that was most of the server's resident memory under batch load, and the collections it forced cost a
- * quarter of a batch's CPU (docs/server.md, Memory). Copying each chunk into a kept buffer as it arrives leaves
- * the chunks to die young and makes no joined copy.
- */
-export class BodyBuffers {
-  private readonly free: Buffer[] = [];
-  private keptBytes = 0;
-
-  /** A buffer of at least `length` bytes: a kept one when one is large enough, else a new one. Its contents are stale. */
-  take(length: number): Buffer {
-    const free = this.free;
-    for (let i = 0; i < free.length; i++) {
-      const buffer = free[i]!;
-      if (buffer.length >= length) {
-        free.splice(i, 1);
-        this.keptBytes -= buffer.length;
-        return buffer;
-      }
-    }
-    return Buffer.allocUnsafeSlow(sizeFor(length));
-  }
-
-  /** Gives a buffer back once nothing reads it any more; kept while there is room. */
-  give(buffer: Buffer): void {
-    if (this.free.length >= KEPT_BUFFERS || this.keptBytes + buffer.length > KEPT_BYTES) return;
-    this.free.push(buffer);
-    this.keptBytes += buffer.length;
-  }
-
-  /** Bytes held for reuse (for tests). */
-  get kept(): number {
-    return this.keptBytes;
+/** Reusable buffers for request bodies that are read whole and then decoded in one go (batches). */
+export class BodyBuffers extends KeptArrays<Buffer> {
+  constructor() {
+    super((length) => Buffer.allocUnsafeSlow(length), { arrays: 4, bytes: 8 * 2 ** 20, smallestLength: SMALLEST_BYTES });
   }
 }
 

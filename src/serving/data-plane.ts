@@ -6,12 +6,12 @@ import type { FeatureSchema } from '../features/schema.js';
 import type { BinnedRows, DriftMonitor } from '../monitoring/drift-monitor.js';
 import type { PayloadLogger } from '../payload-log/payload-logger.js';
 import type { Contributions, EncodedRows, ModelRuntime, OutputSpec, RuntimeOutput } from '../runtimes/model-runtime.js';
-import { batchFieldsOf, type BatchFields, type EncodedBatch } from './codecs/batch-rows.js';
+import { batchFieldsOf, batchMatrices, type BatchFields, type DecodedBatch, type EncodedBatch } from './codecs/batch-rows.js';
 import { decodeCsvBatch } from './codecs/csv-batch.js';
 import { decodeCsvRows } from './codecs/csv-batch-decoder.js';
 import { decodeJsonBatch } from './codecs/json-batch-decoder.js';
 import { parseJsonBody, recordsOfJsonBatch } from './codecs/json-records.js';
-import { then, type MaybePromise } from './maybe-promise.js';
+import { then, whenSettled, type MaybePromise } from './maybe-promise.js';
 import { ServingMetrics, type StageSeries } from './metrics/serving-metrics.js';
 import { modelCard, type ModelCard, type ServedThreshold } from './model-card.js';
 import { captured, loggedOutputs } from './payload-capture.js';
@@ -107,6 +107,8 @@ export class DataPlane {
   private readonly encoder: RecordEncoder;
   /** What the one-pass batch decoders read; undefined for a schema they leave to the reference path. */
   private readonly batchFields: BatchFields | undefined;
+  /** The one-pass decoders' matrices, kept from batch to batch. */
+  private readonly matrices = batchMatrices();
   private readonly scratch: Float64Array;
   private readonly positive: { index: number; column: number } | undefined;
   private readonly addsLabel: boolean;
@@ -255,7 +257,7 @@ export class DataPlane {
   predictJsonBatch(bytes: Buffer, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
     const stage = this.stages[protocol];
     const started = now();
-    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeJsonBatch(bytes, this.encoder, this.batchFields, this.maxBatchSize);
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeJsonBatch(bytes, this.encoder, this.batchFields, this.maxBatchSize, this.matrices);
     const records = (): readonly unknown[] => {
       const body = parseJsonBody(bytes.toString('utf8'));
       stage.decode.observe(seconds(started, now()));
@@ -271,7 +273,7 @@ export class DataPlane {
    */
   predictCsvBatch(bytes: Buffer, options: PredictOptions, protocol: Protocol, requestId?: string): MaybePromise<BatchOutcome> {
     const started = now();
-    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeCsvRows(bytes, this.encoder, this.batchFields, this.maxBatchSize);
+    const batch = this.batchFields === undefined || !this.scoresRecords ? undefined : decodeCsvRows(bytes, this.encoder, this.batchFields, this.maxBatchSize, this.matrices);
     return this.predictDecoded(batch, () => this.decodeCsv(bytes.toString('utf8'), protocol), options, '/rows', protocol, requestId, started);
   }
 
@@ -280,12 +282,13 @@ export class DataPlane {
    * samples (its entry holds the records as parsed), goes through predictBatch with `records()`, the reference decoding.
    */
   private predictDecoded(
-    batch: EncodedBatch | undefined, records: () => readonly unknown[], options: PredictOptions, pointer: string, protocol: Protocol, requestId: string | undefined, started: number,
+    batch: DecodedBatch | undefined, records: () => readonly unknown[], options: PredictOptions, pointer: string, protocol: Protocol, requestId: string | undefined, started: number,
   ): MaybePromise<BatchOutcome> {
     if (batch === undefined) return this.predictBatch(records(), { ...options, pointer }, protocol, requestId);
     const log = this.payloadLog;
     if (log !== undefined && options.monitored !== false && log.sampled()) {
       // Decoded again the reference way, and observed once, with both decodings in it.
+      batch.release();
       const parsed = records();
       const request = options.explain === true ? { records: parsed, explain: true } : { records: parsed };
       return captured(log, { requestId, protocol, operation: 'predict_batch', model: this.identity, request }, () => this.predictMany(parsed, { ...options, pointer }, protocol), (answer) => answer);
@@ -297,7 +300,10 @@ export class DataPlane {
     if (drift !== undefined) for (const errors of batch.failures.values()) drift.refused(errors);
     const { rows } = batch;
     const binned = drift === undefined || rows.rows === 0 ? undefined : drift.binRows(rows.x, rows.rows, this.encoder.width);
-    return this.answerBatch({ ...batch, binned }, options.explain === true, pointer, stage, drift);
+    // The matrix is read until the answer is settled (by an asynchronous runtime, or an explanation), and not after.
+    const answer = this.answerBatch({ ...batch, binned }, options.explain === true, pointer, stage, drift);
+    whenSettled(answer, batch.release);
+    return answer;
   }
 
   /** Scores a batch's valid rows and answers every record in order: its prediction, or its errors (paths `<pointer>/<index>/...`). */

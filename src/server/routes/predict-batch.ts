@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
+import { whenSettled, type MaybePromise } from '../../serving/maybe-promise.js';
 import type { ServingCore } from '../../serving/serving-core.js';
 import { BodyBuffers, readPooledBody, type PooledBody } from '../body-buffers.js';
 import type { ApiSchemas } from '../openapi-schemas.js';
@@ -21,10 +22,8 @@ class BatchBody {
   }
 
   /** Gives the buffer back when `outcome` is settled. */
-  releaseAfter<T>(outcome: T | Promise<T>): void {
-    const { release } = this.body;
-    if (outcome instanceof Promise) outcome.then(release, release);
-    else release();
+  releaseAfter(outcome: MaybePromise<unknown>): void {
+    whenSettled(outcome, this.body.release);
   }
 
   release(): void {

@@ -1,4 +1,5 @@
 import type { FieldError } from '../../errors.js';
+import { KeptArrays } from '../../foundation/kept-arrays.js';
 import type { FieldPlan } from '../../features/field-plans.js';
 import type { RecordEncoder } from '../../features/record-encoder.js';
 import type { EncodedRows } from '../../runtimes/model-runtime.js';
@@ -153,18 +154,37 @@ export function unlessReferencePath<T>(decode: () => T): T | undefined {
 }
 
 const FIRST_ROWS = 16;
+/** Rows of a kept matrix cleared at a time, as rows reach them: a batch clears what it uses, not the whole matrix. */
+const CLEARED_ROWS = 64;
+
+/**
+ * The matrices a data plane keeps for its batches: about one per connection sending batches, and no more than a few
+ * 10,000-record batches' worth, so one very large batch does not stay pinned after it.
+ */
+export function batchMatrices(): KeptArrays<Float64Array> {
+  return new KeptArrays((length) => new Float64Array(length), { arrays: 4, bytes: 8 * 2 ** 20, smallestLength: 4096 });
+}
+
+/** A batch decoded by a one-pass decoder: its matrix goes back to the kept ones with `release()`, once nothing reads its rows. */
+export interface DecodedBatch extends EncodedBatch {
+  readonly release: () => void;
+}
 
 /**
  * Collects a decoded batch: the encoded matrix (grown as rows arrive), which records were valid, their ids, and
  * each invalid record's errors. Records are not kept: a runtime or explanation that reads them gets them rebuilt
  * from the body on first read (`materialize`), so the common case never builds an object per record.
  *
- * Rows start zeroed, so a decoder writes only a categorical feature's hot column. A row stays zeroed until a
- * record is written to it: one the decoder gives up on is then encoded by `encodeRecord`, which writes every
- * column when the record is valid and zeroes the row again when it is not.
+ * The matrix is one of `matrices`, kept between batches (a 1,000-record batch's is about 400 KB), and given back
+ * by the batch's `release()`. Rows are zeroed before a decoder reaches them, so it writes only a categorical
+ * feature's hot column. A row stays zeroed until a record is written to it: one the decoder gives up on is then
+ * encoded by `encodeRecord`, which writes every column when the record is valid and zeroes the row again when it
+ * is not.
  */
 export class BatchRows {
   private x: Float64Array;
+  /** x[0, cleared) is zeroed or written by this batch; what lies past it may be an earlier batch's. */
+  private cleared = 0;
   private valid = 0;
   private readonly indices: number[] = [];
   private readonly ids: (string | undefined)[] = [];
@@ -176,8 +196,8 @@ export class BatchRows {
 
   private readonly maxRows: number;
 
-  constructor(readonly encoder: RecordEncoder, maxRows: number) {
-    this.x = new Float64Array(Math.min(FIRST_ROWS, Math.max(maxRows, 1)) * encoder.width);
+  constructor(readonly encoder: RecordEncoder, maxRows: number, private readonly matrices: KeptArrays<Float64Array>) {
+    this.x = matrices.take(Math.min(FIRST_ROWS, Math.max(maxRows, 1)) * encoder.width);
     this.maxRows = maxRows;
   }
 
@@ -189,22 +209,30 @@ export class BatchRows {
   /** Makes room for `rows` rows in all (an estimate once the first record's size is known), so the matrix grows once at most. */
   reserve(rows: number): void {
     const length = Math.min(rows, this.maxRows) * this.encoder.width;
-    if (length <= this.x.length) return;
-    const grown = new Float64Array(length);
-    grown.set(this.x.subarray(0, this.valid * this.encoder.width));
-    this.x = grown;
+    if (length > this.x.length) this.moveTo(length);
   }
 
-  /** Where the next row starts in `matrix`, growing it first when full. */
+  /** Where the next row starts in `matrix` (zeroed), growing it first when full. */
   rowOffset(): number {
     const width = this.encoder.width;
     const offset = this.valid * width;
-    if (offset + width > this.x.length) {
-      const grown = new Float64Array(Math.max(this.x.length * 2, offset + width));
-      grown.set(this.x);
-      this.x = grown;
+    if (offset + width > this.x.length) this.moveTo(Math.max(this.x.length * 2, offset + width));
+    if (offset + width > this.cleared) {
+      const to = Math.min(this.x.length, offset + CLEARED_ROWS * width);
+      this.x.fill(0, this.cleared, to);
+      this.cleared = to;
     }
     return offset;
+  }
+
+  /** Moves the rows written so far to a matrix of at least `length` values, and gives the old one back. */
+  private moveTo(length: number): void {
+    const written = this.valid * this.encoder.width;
+    const grown = this.matrices.take(length);
+    grown.set(this.x.subarray(0, written));
+    this.matrices.give(this.x);
+    this.x = grown;
+    this.cleared = written;
   }
 
   /** The row at `rowOffset()` is record `index`, valid; its record is rebuilt from (a, b) when read. */
@@ -234,9 +262,10 @@ export class BatchRows {
     this.accept(index, id, -1, -1);
   }
 
-  finish(count: number, materialize: (a: number, b: number) => unknown): EncodedBatch {
+  finish(count: number, materialize: (a: number, b: number) => unknown): DecodedBatch {
     const rows = this.valid;
-    const { sources, built } = this;
+    const { sources, built, matrices, x } = this;
+    let released = false;
     let records: unknown[] | undefined;
     this.ids.length = count;
     return {
@@ -252,6 +281,12 @@ export class BatchRows {
       indices: this.indices,
       ids: this.ids,
       failures: this.failures,
+      release: () => {
+        // Once only: a matrix given back twice would be handed to two batches at a time.
+        if (released) return;
+        released = true;
+        matrices.give(x);
+      },
     };
   }
 }

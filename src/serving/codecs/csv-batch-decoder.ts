@@ -1,7 +1,8 @@
 import { csvCellValue, csvRecordOf, numericColumnsOf } from '../../features/csv-records.js';
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan } from '../../features/field-plans.js';
 import type { RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, byteAt, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type EncodedBatch } from './batch-rows.js';
+import type { KeptArrays } from '../../foundation/kept-arrays.js';
+import { BatchRows, byteAt, categoryAt, decimalValue, MAX_EXACT_DIGITS, REFERENCE_PATH, unlessReferencePath, type BatchFields, type DecodedBatch } from './batch-rows.js';
 
 const LF = 10;
 const CR = 13;
@@ -49,8 +50,8 @@ function nextByte(bytes: Uint8Array, byte: number, from: number, end: number): n
  * more than `maxRecords` rows) gives undefined, for the caller to take the reference path: csv-parse then words
  * MALFORMED_CSV, and the header check INVALID_BODY, as before.
  */
-export function decodeCsvRows(bytes: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
-  return unlessReferencePath(() => new CsvBatchDecoder(bytes, encoder, fields, maxRecords).decode());
+export function decodeCsvRows(bytes: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number, matrices: KeptArrays<Float64Array>): DecodedBatch | undefined {
+  return unlessReferencePath(() => new CsvBatchDecoder(bytes, encoder, fields, maxRecords, matrices).decode());
 }
 
 /** UTF-8's byte-order mark, which csv-parse drops from the start of the text. */
@@ -73,12 +74,12 @@ class CsvBatchDecoder {
   private nextCr = -1;
   private readonly numericColumns: ReadonlySet<string>;
 
-  constructor(private readonly bytes: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
-    this.rows = new BatchRows(encoder, maxRecords);
+  constructor(private readonly bytes: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number, matrices: KeptArrays<Float64Array>) {
+    this.rows = new BatchRows(encoder, maxRecords, matrices);
     this.numericColumns = numericColumnsOf(encoder.schema);
   }
 
-  decode(): EncodedBatch {
+  decode(): DecodedBatch {
     const { bytes, fields } = this;
     const { plans } = fields;
     if (BOM.every((byte, i) => bytes[i] === byte)) this.pos = BOM.length;

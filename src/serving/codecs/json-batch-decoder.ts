@@ -1,6 +1,7 @@
 import { ID_MAX_LENGTH, numberFits, type CategoricalPlan, type NumericPlan } from '../../features/field-plans.js';
 import type { RecordEncoder } from '../../features/record-encoder.js';
-import { BatchRows, byteAt, bytePattern, decimalValue, matchesAt, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type BytePattern, type EncodedBatch } from './batch-rows.js';
+import type { KeptArrays } from '../../foundation/kept-arrays.js';
+import { BatchRows, byteAt, bytePattern, decimalValue, matchesAt, MAX_EXACT_DIGITS, REFERENCE_PATH, sameBytes, unlessReferencePath, type BatchFields, type BytePattern, type DecodedBatch } from './batch-rows.js';
 
 const TAB = 9;
 const LF = 10;
@@ -38,8 +39,8 @@ const MAX_DEPTH = 256;
  * its own whose every page faults on first touch: making the string of a 1,000-record body (464 KB) cost 480-850
  * µs on the development machine, while Fastify gathers the bytes in about 90 µs.
  */
-export function decodeJsonBatch(body: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number): EncodedBatch | undefined {
-  return unlessReferencePath(() => new JsonBatchDecoder(body, encoder, fields, maxRecords).decode());
+export function decodeJsonBatch(body: Buffer, encoder: RecordEncoder, fields: BatchFields, maxRecords: number, matrices: KeptArrays<Float64Array>): DecodedBatch | undefined {
+  return unlessReferencePath(() => new JsonBatchDecoder(body, encoder, fields, maxRecords, matrices).decode());
 }
 
 const NULL = Buffer.from('null');
@@ -58,14 +59,14 @@ class JsonBatchDecoder {
   private readonly end: number;
   private readonly leadSlots: number[] = [];
 
-  constructor(private readonly body: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number) {
-    this.rows = new BatchRows(encoder, maxRecords);
+  constructor(private readonly body: Buffer, encoder: RecordEncoder, private readonly fields: BatchFields, private readonly maxRecords: number, matrices: KeptArrays<Float64Array>) {
+    this.rows = new BatchRows(encoder, maxRecords, matrices);
     this.seen = new Int32Array(fields.names.length);
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     this.end = body.length;
   }
 
-  decode(): EncodedBatch {
+  decode(): DecodedBatch {
     const { body } = this;
     this.space();
     this.expect(LEFT_BRACE);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SeededRandom } from '../../../src/foundation/seeded-random.js';
-import { batchFieldsOf } from '../../../src/serving/codecs/batch-rows.js';
+import { batchFieldsOf, batchMatrices } from '../../../src/serving/codecs/batch-rows.js';
 import { encodeBatchCsv } from '../../../src/serving/codecs/csv-batch.js';
 import { decodeCsvRows } from '../../../src/serving/codecs/csv-batch-decoder.js';
 import { answerOf, bytesOf, capturingPlane, dataFileLines, referenceCsv, type BatchAnswer } from '../../helpers/batch-paths.js';
@@ -13,7 +13,7 @@ const encoder = plane.runtime.encoder;
 const fields = batchFieldsOf(encoder)!;
 
 function decodedInOnePass(body: string | Buffer): boolean {
-  return decodeCsvRows(bytesOf(body), encoder, fields, MAX) !== undefined;
+  return decodeCsvRows(bytesOf(body), encoder, fields, MAX, batchMatrices()) !== undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SeededRandom } from '../../../src/foundation/seeded-random.js';
-import { batchFieldsOf } from '../../../src/serving/codecs/batch-rows.js';
+import { batchFieldsOf, batchMatrices } from '../../../src/serving/codecs/batch-rows.js';
 import { decodeJsonBatch } from '../../../src/serving/codecs/json-batch-decoder.js';
 import type { DataPlane } from '../../../src/serving/data-plane.js';
 import { answerOf, bytesOf, capturingPlane, referenceJson, type BatchAnswer } from '../../helpers/batch-paths.js';
@@ -15,7 +15,7 @@ const fields = batchFieldsOf(encoder)!;
 
 /** Whether the one-pass decoder took the body itself (rather than leaving it to the reference path). */
 function decodedInOnePass(body: string | Buffer, maxRecords = MAX): boolean {
-  return decodeJsonBatch(bytesOf(body), encoder, fields, maxRecords) !== undefined;
+  return decodeJsonBatch(bytesOf(body), encoder, fields, maxRecords, batchMatrices()) !== undefined;
 }
 
 /**
