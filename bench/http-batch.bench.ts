@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { serveArguments } from '../src/foundation/server-launch.js';
 import { loadModelArtifact } from '../src/model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../src/model/bundled-model.js';
 import { NativeRuntime } from '../src/runtimes/native-runtime.js';
@@ -119,12 +120,11 @@ async function main(): Promise<void> {
   writeFileSync(kinds[1]!.file, csv);
 
   const self = join(packageRoot, 'dist', 'bench', 'http-batch.bench.js');
-  const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
   const env = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
   const targets: Target[] = [];
   try {
-    const servers: Target[] = [await startTarget('this build', [cli, 'serve'], env, join(work, 'server.log'))];
-    if (values.baseline !== undefined) servers.push(await startTarget('baseline build', [values.baseline, 'serve'], env, join(work, 'baseline.log')));
+    const servers: Target[] = [await startTarget('this build', serveArguments(), env, join(work, 'server.log'))];
+    if (values.baseline !== undefined) servers.push(await startTarget('baseline build', serveArguments(values.baseline), env, join(work, 'baseline.log')));
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(...servers, bare);
 

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { serveArguments } from '../src/foundation/server-launch.js';
 import { reportBench } from './bench-report.js';
 import {
   autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, runScoringFastifyServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
@@ -50,7 +51,6 @@ async function main(): Promise<void> {
   const { single: singleFile, batch: batchFile } = writeRequestBodies(work, BATCH_SIZE);
 
   const self = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
-  const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
   const targets: Target[] = [];
   try {
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
@@ -62,11 +62,11 @@ async function main(): Promise<void> {
     // The server as deployed: default configuration (LOG_LEVEL=info, the request log's sample and summary, metrics,
     // shedding armed); then at LOG_LEVEL=warn, and with a line for every request (what the default saves).
     const listen = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
-    const server = await startTarget('churn-predictor', [cli, 'serve'], listen, join(work, 'server.log'));
+    const server = await startTarget('churn-predictor', serveArguments(), listen, join(work, 'server.log'));
     targets.push(server);
-    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', [cli, 'serve'], { ...listen, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
+    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', serveArguments(), { ...listen, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
     targets.push(warn);
-    const everyLine = await startTarget('churn-predictor REQUEST_LOG_SAMPLE_RATE=1', [cli, 'serve'], { ...listen, REQUEST_LOG_SAMPLE_RATE: '1' }, join(work, 'server-all.log'));
+    const everyLine = await startTarget('churn-predictor REQUEST_LOG_SAMPLE_RATE=1', serveArguments(), { ...listen, REQUEST_LOG_SAMPLE_RATE: '1' }, join(work, 'server-all.log'));
     targets.push(everyLine);
     const listening = performance.now();
     await sleep(1000);

@@ -46,6 +46,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { builtCli, serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
 import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
@@ -217,12 +218,11 @@ async function main(): Promise<void> {
     const { single, batch } = writeRequestBodies(work, BATCH_SIZE);
 
     const baselines = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
-    const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
     const server = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', MAX_EVENT_LOOP_DELAY_MS: '0' };
     const onePath = { path: '/predict', bodyFile: single, connections: SINGLE_CONNECTIONS };
     const batchPath = { path: '/predict/batch', bodyFile: batch, connections: BATCH_CONNECTIONS };
     // Each build's servers: this one's, and the baseline's when asked.
-    const builds = [{ main: cli, name: (n: string) => n }];
+    const builds = [{ main: builtCli, name: (n: string) => n }];
     if (values.baseline !== undefined) builds.push({ main: values.baseline, name: baselineOf });
     const singles: Scenario[] = [
       { name: BARE, args: [baselines, '--bare-server'], env: {}, ...onePath },
@@ -232,13 +232,13 @@ async function main(): Promise<void> {
     const batches: Scenario[] = [{ name: BATCH_BARE, args: [baselines, '--bare-server'], env: {}, ...batchPath }];
     for (const build of builds) {
       singles.push(
-        { name: build.name(OURS), args: [build.main, 'serve'], env: server, ...onePath },
+        { name: build.name(OURS), args: serveArguments(build.main), env: server, ...onePath },
         // No listening line at warn: a fixed port, polled.
-        { name: build.name(OURS_WARN), args: [build.main, 'serve'], env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
+        { name: build.name(OURS_WARN), args: serveArguments(build.main), env: { ...server, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, ...onePath },
       );
-      batches.push({ name: build.name(BATCH_OURS), args: [build.main, 'serve'], env: server, ...batchPath });
+      batches.push({ name: build.name(BATCH_OURS), args: serveArguments(build.main), env: server, ...batchPath });
       for (const variant of variants) {
-        singles.push({ name: build.name(variant.name), args: [build.main, 'serve'], env: { ...server, PORT: String(await freePort()), ...variant.env }, ...onePath });
+        singles.push({ name: build.name(variant.name), args: serveArguments(build.main), env: { ...server, PORT: String(await freePort()), ...variant.env }, ...onePath });
       }
     }
     const scenarios = values.only === 'single' ? singles : values.only === 'batch' ? batches : [...singles, ...batches];

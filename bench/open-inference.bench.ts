@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { serveArguments } from '../src/foundation/server-launch.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import { openModel } from '../src/runtimes/open-model.js';
 import { inferenceProtos } from '../src/server/grpc/protocol-buffers.js';
@@ -111,17 +112,16 @@ async function main(): Promise<void> {
   const restBatch = file('rest-batch.bin', rest.body);
 
   const self = join(packageRoot, 'dist', 'bench', 'open-inference.bench.js');
-  const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
   const targets: Target[] = [];
   try {
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(bare);
     // As deployed: default configuration (one log line per request or call, metrics, shedding armed).
     const churnGrpc = await freePort();
-    const churn = await startTarget('churn-predictor', [cli, 'serve'], { PORT: '0', GRPC_PORT: String(churnGrpc), HOST: '127.0.0.1' }, join(work, 'churn.log'));
+    const churn = await startTarget('churn-predictor', serveArguments(), { PORT: '0', GRPC_PORT: String(churnGrpc), HOST: '127.0.0.1' }, join(work, 'churn.log'));
     targets.push(churn);
     const numericGrpc = await freePort();
-    const numeric = await startTarget('churn-predictor (XGBoost, 6 numeric inputs)', [cli, 'serve'], { PORT: '0', GRPC_PORT: String(numericGrpc), HOST: '127.0.0.1', MODEL_PATH: numericModel }, join(work, 'numeric.log'));
+    const numeric = await startTarget('churn-predictor (XGBoost, 6 numeric inputs)', serveArguments(), { PORT: '0', GRPC_PORT: String(numericGrpc), HOST: '127.0.0.1', MODEL_PATH: numericModel }, join(work, 'numeric.log'));
     targets.push(numeric);
     const octet = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(rest.headerLength) };
 

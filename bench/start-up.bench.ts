@@ -16,6 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { packageRoot } from '../src/foundation/package-files.js';
+import { serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench } from './bench-report.js';
 import { freePort, pinned, pinningNote, SERVER_CORE } from './load-targets.js';
 
@@ -52,7 +53,6 @@ function timeStart(args: string[], env: Record<string, string>, until?: string):
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '7' } } });
 const starts = Number(values.starts);
-const cli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 const bareServer = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
 const imports = "await Promise.all([import('fastify'), import('pino'), import('prom-client')])";
 const runs = { node: [] as Start[], bare: [] as Start[], imports: [] as Start[], server: [] as Start[], withoutCache: [] as Start[], withGrpc: [] as Start[] };
@@ -62,10 +62,10 @@ for (let i = 0; i < starts; i++) {
   runs.node.push(await timeStart(['-e', ''], {}));
   runs.bare.push(await timeStart([bareServer, '--bare-server'], {}, '"listening"'));
   runs.imports.push(await timeStart(['--input-type=module', '-e', imports], {}));
-  runs.server.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, '"listening"'));
-  runs.withoutCache.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', NODE_DISABLE_COMPILE_CACHE: '1' }, '"listening"'));
+  runs.server.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, '"listening"'));
+  runs.withoutCache.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', NODE_DISABLE_COMPILE_CACHE: '1' }, '"listening"'));
   // As `npm start` runs it: gRPC is on unless GRPC_PORT=0, and the listening line waits for both endpoints.
-  runs.withGrpc.push(await timeStart([cli, 'serve'], { PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1' }, '"listening"'));
+  runs.withGrpc.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1' }, '"listening"'));
 }
 const wall = (list: Start[]) => median(list.map((s) => s.wallMs));
 const phase = (name: string) => median(runs.server.map((s) => s.listening?.[name] ?? Number.NaN));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadModelArtifact } from '../../src/model/artifact-loader.js';
 import { bundledDataFile, bundledModelDirectory } from '../../src/model/bundled-model.js';
 import { packageRoot } from '../../src/foundation/package-files.js';
+import { serveArguments } from '../../src/foundation/server-launch.js';
 import { NativeRuntime } from '../../src/runtimes/native-runtime.js';
 import { DataPlane } from '../../src/serving/data-plane.js';
 import type { SinglePrediction } from '../../src/serving/predictions.js';
@@ -67,7 +68,6 @@ export interface PeerServer {
 }
 
 const peersDirectory = join(packageRoot, 'bench', 'peers');
-const ourCli = join(packageRoot, 'dist', 'src', 'cli', 'main.js');
 
 const missingAsNull = (v: number | null) => (v === null || Number.isNaN(v) ? null : v);
 const flat = (rows: readonly PeerRow[]) => rows.flatMap((r) => r.features.map(missingAsNull));
@@ -118,7 +118,7 @@ const v2Format = (outputs?: string[], pick: (answer: unknown) => number[] = (a) 
 
 const ours = (model: string | undefined): ((context: PeerContext, port: number) => Launch) => (_context, port) => ({
   command: process.execPath,
-  args: [ourCli, 'serve'],
+  args: serveArguments(),
   cwd: packageRoot,
   // No gRPC endpoint: these scenarios are HTTP, and the default GRPC_PORT (8081) may be taken.
   env: { PORT: String(port), GRPC_PORT: '0', HOST: '127.0.0.1', ...(model === undefined ? {} : { MODEL_PATH: model }) },

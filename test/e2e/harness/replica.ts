@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { packageRoot } from '../../../src/foundation/package-files.js';
+import { serveArguments } from '../../../src/foundation/server-launch.js';
 import { freePort } from '../../../src/foundation/free-port.js';
 
 /**
@@ -24,7 +23,7 @@ export class Replica {
 
   static async start(env: Record<string, string> = {}): Promise<Replica> {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(packageRoot, 'dist/src/cli/main.js'), 'serve'], {
+    const child = spawn(process.execPath, serveArguments(), {
       env: { ...process.env, PORT: String(port), GRPC_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
