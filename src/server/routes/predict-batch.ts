@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { encodeBatchJson } from '../../serving/codecs/batch-json.js';
 import { acceptsCsv, encodeBatchCsv } from '../../serving/codecs/csv-batch.js';
 import { whenSettled, type MaybePromise } from '../../serving/maybe-promise.js';
 import type { ServingCore } from '../../serving/serving-core.js';
@@ -89,8 +90,8 @@ export function predictBatchRoute(core: ServingCore, schemas: ApiSchemas, bodyLi
         }
         body.releaseAfter(outcome);
         const csv = acceptsCsv(request.headers.accept);
-        if (csv) reply.type('text/csv; charset=utf-8');
-        return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : undefined);
+        reply.type(csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+        return sendAnswer(reply, core, 'rest', outcome, csv ? encodeBatchCsv : encodeBatchJson);
       });
     });
   };
