@@ -41,6 +41,28 @@ describe('generated row binning', () => {
     assert.equal(rows, 5 * 4 * values.length ** 2);
   });
 
+  it('the same for a group too wide for a table, cuts repeated or out of order, and more cuts than are counted', () => {
+    const wide: CategoricalSlots[] = [{ feature: 0, firstColumn: 0, categories: 9, base: 0 }];
+    const cuts = (edges: Float64Array, feature: number, column: number): NumericSlots => ({ feature, column, base: 10 * feature, edges, missing: edges.length + 1, minimum: -1, maximum: 10, outOfRange: 40, inRange: 41 });
+    const unusual: NumericSlots[] = [
+      cuts(Float64Array.of(1, 1, 2.5, 2.5, 10), 1, 9),
+      cuts(Float64Array.of(10, 1, 2.5), 2, 10),
+      cuts(Float64Array.from({ length: 17 }, (_, k) => k / 2), 3, 11),
+      cuts(Float64Array.of(1, Number.NaN, 2.5), 4, 12),
+    ];
+    const generated = generateRowBinning(wide, unusual, MARKS);
+    assert.ok(generated, 'generates');
+    const loop = rowBinningLoop(wide, unusual, MARKS);
+    for (const group of groups(9)) for (const a of values) for (const b of values) {
+      const x = Float64Array.from([...group, a, b, a, b]);
+      const expected = new Uint16Array(12).fill(999);
+      const written = new Uint16Array(12).fill(999);
+      loop(x, 0, expected, 0);
+      generated(x, 0, written, 0);
+      assert.deepEqual(written, expected, JSON.stringify([...x]));
+    }
+  });
+
   it('the loop itself: the hot column picks the bin, a value on a cut goes above it, missing is the last bin', () => {
     const loop = rowBinningLoop(categoricals, numerics, MARKS);
     const slots = new Uint16Array(MARKS + 2);
