@@ -1,6 +1,8 @@
 /**
  * HTTP throughput and latency of the model server against a bare node:http JSON server, in the same run, and
- * against the same bare server written in Fastify (the framework's own cost: the floor of any server built on it).
+ * against the same bare server written in Fastify (the framework's own cost: the floor of any server built on it),
+ * and against node:http scoring the model through the data plane with nothing for operators (the floor of rows 1,
+ * 2 and 4 of issue 16 on the server's own HTTP layer: what operators' features cost is the gap to it).
  * The server under test runs on core 0 and the load generator (autocannon) on core 1 (taskset), when the
  * machine has both; the baseline server gets the same core and the same load.
  *
@@ -19,10 +21,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
-import { serveArguments } from '../src/foundation/server-launch.js';
+import { SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { reportBench } from './bench-report.js';
 import {
-  autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, runScoringFastifyServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
+  autocannon, best, canPin, freePort, openLoop, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
 } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
       'bare-server': { type: 'boolean', default: false },
       'bare-fastify': { type: 'boolean', default: false },
       'scoring-fastify': { type: 'boolean', default: false },
+      'scoring-node': { type: 'boolean', default: false },
       duration: { type: 'string', default: '8' },
       connections: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '2' },
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
   if (values['bare-server']) { runBareServer(); return; }
   if (values['bare-fastify']) { await runBareFastifyServer(); return; }
   if (values['scoring-fastify']) { await runScoringFastifyServer(); return; }
+  if (values['scoring-node']) { await runScoringNodeServer(); return; }
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
@@ -59,6 +63,9 @@ async function main(): Promise<void> {
     targets.push(bareFastify);
     const scoringFastify = await startTarget('Fastify scoring the model', [self, '--scoring-fastify'], {}, join(work, 'scoring-fastify.log'));
     targets.push(scoringFastify);
+    // Launched as the server is (its V8 flags): the floor differs from the server by what it adds for operators only.
+    const scoringNode = await startTarget('node:http scoring the model', [...SERVER_NODE_FLAGS, self, '--scoring-node'], {}, join(work, 'scoring-node.log'));
+    targets.push(scoringNode);
     // The server as deployed: default configuration (LOG_LEVEL=info, the request log's sample and summary, metrics,
     // shedding armed); then at LOG_LEVEL=warn, and with a line for every request (what the default saves).
     const listen = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
@@ -79,8 +86,8 @@ async function main(): Promise<void> {
     const idleRss = treeUsage(server.process.pid!).rssBytes;
     await autocannon(server, '/predict', { connections: 8, duration: 2, bodyFile: singleFile });
 
-    const single = { bare: [] as LoadResult[], bareFastify: [] as LoadResult[], scoringFastify: [] as LoadResult[], server: [] as LoadResult[], warn: [] as LoadResult[], everyLine: [] as LoadResult[] };
-    const batch = { bare: [] as LoadResult[], server: [] as LoadResult[] };
+    const single = { bare: [] as LoadResult[], bareFastify: [] as LoadResult[], scoringFastify: [] as LoadResult[], scoringNode: [] as LoadResult[], server: [] as LoadResult[], warn: [] as LoadResult[], everyLine: [] as LoadResult[] };
+    const batch = { bare: [] as LoadResult[], scoringNode: [] as LoadResult[], server: [] as LoadResult[] };
     const batchConnections = 4;
     // The server's peak RSS while it serves each kind of load (sampled every 100 ms).
     const peak = { single: 0, batch: 0 };
@@ -97,6 +104,7 @@ async function main(): Promise<void> {
       single.bare.push(await autocannon(bare, '/predict', { connections, duration, bodyFile: singleFile }));
       single.bareFastify.push(await autocannon(bareFastify, '/predict', { connections, duration, bodyFile: singleFile }));
       single.scoringFastify.push(await autocannon(scoringFastify, '/predict', { connections, duration, bodyFile: singleFile }));
+      single.scoringNode.push(await autocannon(scoringNode, '/predict', { connections, duration, bodyFile: singleFile }));
       single.server.push(await sampled('single', autocannon(server, '/predict', { connections, duration, bodyFile: singleFile })));
       single.warn.push(await autocannon(warn, '/predict', { connections, duration, bodyFile: singleFile }));
       single.everyLine.push(await autocannon(everyLine, '/predict', { connections, duration, bodyFile: singleFile }));
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     // Batches after every single-record round, so the single-record peak is not a batch run's leftover.
     for (let round = 0; round < rounds; round++) {
       batch.bare.push(await autocannon(bare, '/predict/batch', { connections: batchConnections, duration, bodyFile: batchFile }));
+      batch.scoringNode.push(await autocannon(scoringNode, '/predict/batch', { connections: batchConnections, duration, bodyFile: batchFile }));
       batch.server.push(await sampled('batch', autocannon(server, '/predict/batch', { connections: batchConnections, duration, bodyFile: batchFile })));
     }
     const paced = await openLoop(server, '/predict', { rate: 1000, duration, bodyFile: singleFile });
@@ -114,10 +123,12 @@ async function main(): Promise<void> {
     const sb = best(single.bare);
     const sf = best(single.bareFastify);
     const sm = best(single.scoringFastify);
+    const sn = best(single.scoringNode);
     const ss = best(single.server);
     const sw = best(single.warn);
     const se = best(single.everyLine);
     const bb = best(batch.bare);
+    const bn = best(batch.scoringNode);
     const bs = best(batch.server);
     const serverRuns = [...single.server, ...single.warn, ...single.everyLine, ...batch.server];
     const shed = serverRuns.reduce((n, r) => n + r.non2xx, 0) + paced.failed + fast.failed;
@@ -136,9 +147,11 @@ async function main(): Promise<void> {
         { metric: 'single: throughput bare Fastify/bare node:http', value: sf.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework alone' },
         { metric: 'single: Fastify scoring the model', value: sm.requestsPerSecond, unit: 'req/s', note: `${sm.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane, nothing for operators${stolen(sm)}` },
         { metric: 'single: throughput Fastify scoring/bare node:http', value: sm.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework and the model: the floor of row 1 on Fastify' },
+        { metric: 'single: node:http scoring the model', value: sn.requestsPerSecond, unit: 'req/s', note: `${sn.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane on the server's HTTP layer, nothing for operators${stolen(sn)}` },
+        { metric: 'single: throughput node:http scoring/bare node:http', value: sn.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the floor of rows 1 and 2: the model\'s own work, nothing for operators' },
         { metric: 'single: churn-predictor (info, default)', value: ss.okPerSecond, unit: 'req/s', note: `2xx only; ${ss.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${ss.p99Ms} ms${stolen(ss)}` },
         { metric: 'single: throughput server/bare (info)', value: ss.okPerSecond / sb.requestsPerSecond, unit: 'x', note: 'issue 16 row 1: target >= 0.8' },
-        { metric: 'single: throughput server/Fastify scoring (info)', value: ss.okPerSecond / sm.requestsPerSecond, unit: 'x', note: 'what serving it for operators costs' },
+        { metric: 'single: throughput server/node:http scoring (info)', value: ss.okPerSecond / sn.requestsPerSecond, unit: 'x', note: 'what serving it for operators costs' },
         { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `issue 16 row 2: target >= 0.85; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req${stolen(sw)}` },
         { metric: 'single: throughput server/bare (every request logged)', value: se.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `REQUEST_LOG_SAMPLE_RATE=1; ${se.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
         { metric: 'single: CPU per /predict (info)', value: ss.cpuMicrosPerRequest, unit: 'us', note: `issue 16 row 3: target <= 100; bare ${sb.cpuMicrosPerRequest.toFixed(0)} us` },
@@ -154,6 +167,7 @@ async function main(): Promise<void> {
         { metric: 'RSS under single-record load (peak)', value: mib(peak.single), unit: 'MiB', note: 'issue 16 row 7: target <= 120' },
         { metric: `RSS under ${BATCH_SIZE}-record batches (peak)`, value: mib(peak.batch), unit: 'MiB', note: `issue 16 row 7: target <= 120; ${batchConnections} connections, bodies of ${(statSync(batchFile).size / 2 ** 10).toFixed(0)} KiB` },
         { metric: `batch ${BATCH_SIZE}: bare node:http`, value: bb.requestsPerSecond * BATCH_SIZE, unit: 'records/s', note: `${(bb.cpuMicrosPerRequest / 1000).toFixed(2)} ms CPU/batch; ${batchConnections} connections` },
+        { metric: `batch ${BATCH_SIZE}: node:http scoring the model`, value: bn.requestsPerSecond * BATCH_SIZE, unit: 'records/s', note: `${(bn.cpuMicrosPerRequest / 1000).toFixed(2)} ms CPU/batch; the floor of row 4: decode, score, answer; no drift, nothing for operators` },
         { metric: `batch ${BATCH_SIZE}: churn-predictor`, value: bs.requestsPerSecond * BATCH_SIZE, unit: 'records/s', note: `issue 16 row 4: target >= 300000; ${(bs.cpuMicrosPerRequest / 1000).toFixed(2)} ms CPU/batch; p99 ${bs.p99Ms} ms` },
         { metric: `batch ${BATCH_SIZE}: records/s per CPU-second`, value: (1e6 * BATCH_SIZE) / bs.cpuMicrosPerRequest, unit: 'records/s', note: 'what one uncontended core would do' },
         { metric: `batch ${BATCH_SIZE}: throughput server/bare`, value: bs.requestsPerSecond / bb.requestsPerSecond, unit: 'x' },

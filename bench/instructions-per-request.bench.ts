@@ -1,7 +1,8 @@
 /**
  * Machine instructions per request, counted by Valgrind's callgrind, for the server and the baselines of
- * bench/http-predict.bench.ts: bare node:http, bare Fastify, Fastify scoring the model, and the server at
- * LOG_LEVEL=info and warn; then 1,000-record batches, server against bare node:http.
+ * bench/http-predict.bench.ts: bare node:http, bare Fastify, Fastify scoring the model, node:http scoring the model
+ * (the floor: the model's own work, nothing for operators), and the server at LOG_LEVEL=info and warn; then
+ * 1,000-record batches, server and floor against bare node:http.
  *
  *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
  *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch] [--with KEY=VALUE ...]
@@ -46,7 +47,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
-import { builtCli, serveArguments } from '../src/foundation/server-launch.js';
+import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
 import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
@@ -169,9 +170,12 @@ function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly S
   ratio('Fastify scoring / bare node:http', 'Fastify scoring the model', BARE, 'the framework and the model: 1.25 is 0.8x throughput (issue 16 row 1)');
   ratio('churn-predictor / bare node:http', OURS, BARE, 'issue 16 row 1 needs <= 1.25 (LOG_LEVEL=info)');
   ratio('churn-predictor warn / bare node:http', OURS_WARN, BARE, 'issue 16 row 2 needs <= 1.18 (LOG_LEVEL=warn)');
-  ratio('churn-predictor / Fastify scoring', OURS, 'Fastify scoring the model', 'what serving it for operators costs');
+  ratio('node:http scoring / bare node:http', SCORING, BARE, 'the model\'s own work on node:http: the floor of rows 1 and 2');
+  ratio('churn-predictor / node:http scoring', OURS, SCORING, 'what serving it for operators costs');
   for (const variant of variants) ratio(`${variant} / churn-predictor`, variant, OURS, 'what the setting changes (below 1: saves)');
   ratio(`batch ${BATCH_SIZE}: churn-predictor / bare`, BATCH_OURS, BATCH_BARE, 'per record; issue 16 row 4 is 300,000 records/s (http-batch times it)');
+  ratio(`batch ${BATCH_SIZE}: node:http scoring / bare`, BATCH_SCORING, BATCH_BARE, 'decode, score, answer: the floor of row 4');
+  ratio(`batch ${BATCH_SIZE}: churn-predictor / node:http scoring`, BATCH_OURS, BATCH_SCORING, 'what drift and operators\' features cost a batch');
   ratio('churn-predictor: this build / baseline', OURS, baselineOf(OURS), 'below 1: this build does less work per request');
   ratio('churn-predictor warn: this build / baseline', OURS_WARN, baselineOf(OURS_WARN), 'below 1: this build does less work per request');
   ratio(`batch ${BATCH_SIZE}: this build / baseline`, BATCH_OURS, baselineOf(BATCH_OURS), 'below 1: this build does less work per record');
@@ -181,6 +185,8 @@ function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly S
 const BARE = 'bare node:http';
 const OURS = 'churn-predictor';
 const OURS_WARN = 'churn-predictor LOG_LEVEL=warn';
+const SCORING = 'node:http scoring the model';
+const BATCH_SCORING = `batch ${BATCH_SIZE}: node:http scoring the model`;
 const BATCH_BARE = `batch ${BATCH_SIZE}: bare node:http`;
 const BATCH_OURS = `batch ${BATCH_SIZE}: churn-predictor`;
 const baselineOf = (name: string): string => `${name} (baseline build)`;
@@ -228,8 +234,12 @@ async function main(): Promise<void> {
       { name: BARE, args: [baselines, '--bare-server'], env: {}, ...onePath },
       { name: 'bare Fastify', args: [baselines, '--bare-fastify'], env: {}, ...onePath },
       { name: 'Fastify scoring the model', args: [baselines, '--scoring-fastify'], env: {}, ...onePath },
+      { name: SCORING, args: [...SERVER_NODE_FLAGS, baselines, '--scoring-node'], env: {}, ...onePath },
     ];
-    const batches: Scenario[] = [{ name: BATCH_BARE, args: [baselines, '--bare-server'], env: {}, ...batchPath }];
+    const batches: Scenario[] = [
+      { name: BATCH_BARE, args: [baselines, '--bare-server'], env: {}, ...batchPath },
+      { name: BATCH_SCORING, args: [...SERVER_NODE_FLAGS, baselines, '--scoring-node'], env: {}, ...batchPath },
+    ];
     for (const build of builds) {
       singles.push(
         { name: build.name(OURS), args: serveArguments(build.main), env: server, ...onePath },

@@ -5,13 +5,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseCsvRecords } from '../src/features/csv-records.js';
 import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
+import type { MaybePromise } from '../src/serving/maybe-promise.js';
 // For GRPC_PORT, where 0 means "off" rather than "any".
 export { freePort } from '../src/foundation/free-port.js';
 
@@ -74,6 +75,55 @@ export async function runScoringFastifyServer(): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   announceListening((app.server.address() as { port: number }).port);
   process.on('SIGTERM', () => { void app.close().then(() => process.exit(0)); });
+}
+
+/** The bundled model's runtime answers synchronously: a floor that awaited would not be one. */
+function synchronous<T>(answer: MaybePromise<T>): T {
+  if (answer instanceof Promise) throw new Error('the bundled model answered asynchronously');
+  return answer;
+}
+
+/**
+ * Bare node:http that scores the bundled model through the serving core's data plane, drift monitoring off: the
+ * work any server of this model must do (decode, validate, encode, score, answer) on the same HTTP layer as the
+ * server's own /predict (routes/predict-one.ts), with none of what it adds for operators (request ids, metrics,
+ * the request log, drift, admission and the run queue). The floor of rows 1, 2 and 4 of issue 16 for this
+ * model on node:http: what the server could reach if operators' features cost nothing.
+ */
+export async function runScoringNodeServer(): Promise<void> {
+  const [{ openModelWithProvenance }, { openServingCore }, { bundledModelDirectory }, { encodeBatchJson }, { BodyBuffers, readPooledBody }] = await Promise.all([
+    import('../src/runtimes/open-model-from.js'), import('../src/serving/open-serving-core.js'), import('../src/model/bundled-model.js'),
+    import('../src/serving/codecs/batch-json.js'), import('../src/server/body-buffers.js'),
+  ]);
+  const { runtime } = await openModelWithProvenance(bundledModelDirectory);
+  const core = await openServingCore(runtime, { threshold: undefined, maxBatchSize: 1000, apiKeys: [], maxEventLoopDelayMs: 0, processMetrics: false });
+  const unmonitored = { monitored: false };
+  // Batches are read into kept buffers as the server reads them: joining each body's chunks anew costs more than
+  // the model's work (a fresh 464 KB buffer a batch, and the collections its external memory brings on).
+  const buffers = new BodyBuffers();
+  const answer = (response: ServerResponse, payload: string): void => {
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+    response.end(payload);
+  };
+  const server = createServer((request, response) => {
+    if (request.url === '/predict/batch') {
+      readPooledBody(request, request.headers['content-length'], 2 ** 24, buffers, (error, body) => {
+        if (error !== null || body === undefined) throw error;
+        answer(response, encodeBatchJson(synchronous(core.plane.predictJsonBatch(body.bytes, unmonitored, 'rest'))));
+        body.release();
+      });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => { chunks.push(chunk); });
+    request.on('end', () => {
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      answer(response, JSON.stringify(synchronous(core.plane.predict(JSON.parse(body.toString('utf8')), unmonitored, 'rest'))));
+    });
+  });
+  server.keepAliveTimeout = 75_000;
+  server.listen(0, '127.0.0.1', () => announceListening((server.address() as { port: number }).port));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
 export interface Target {
