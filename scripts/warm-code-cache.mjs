@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../dist/src/foundation/free-port.js';
-import { SERVER_NODE_FLAGS } from '../dist/src/foundation/server-launch.js';
+import { builtCli, SERVER_NODE_FLAGS } from '../dist/src/foundation/server-launch.js';
 
 function warn(message) {
   process.stderr.write(`warm-code-cache: ${message}; the server's first start will write the cache instead\n`);
@@ -34,7 +34,7 @@ async function warm(flags) {
   const hasCache = () => existsSync(bundle) && readdirSync(bundle).some((name) => name.startsWith('serve-') && name.endsWith(suffix));
   if (hasCache()) return;
   const started = performance.now();
-  const child = spawn(process.execPath, [...flags, join(root, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
+  const child = spawn(process.execPath, [...flags, builtCli, 'serve'], {
     cwd: root,
     env: { ...defaults, PORT: '0', GRPC_PORT: String(await freePort()) },
     stdio: ['ignore', 'ignore', 'pipe'],
