@@ -27,6 +27,24 @@ function announceListening(port: number): void {
   process.stdout.write(`${JSON.stringify({ msg: 'listening', port })}\n`);
 }
 
+/** A 200 answer of JSON text, as every baseline writes it. */
+function answerJson(response: ServerResponse, payload: string): void {
+  response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
+  response.end(payload);
+}
+
+/** The bundled model's serving core for the scoring baselines: no shedding, no process metrics. */
+async function openScoringCore() {
+  const [{ openModelWithProvenance }, { openServingCore }, { bundledModelDirectory }] = await Promise.all([
+    import('../src/runtimes/open-model-from.js'), import('../src/serving/open-serving-core.js'), import('../src/model/bundled-model.js'),
+  ]);
+  const { runtime } = await openModelWithProvenance(bundledModelDirectory);
+  return openServingCore(runtime, { threshold: undefined, maxBatchSize: 1000, apiKeys: [], maxEventLoopDelayMs: 0, processMetrics: false });
+}
+
+/** Drift monitoring off: the scoring baselines do the model's work and nothing for operators. */
+const unmonitored = { monitored: false };
+
 /** The baseline: parse a JSON body, answer JSON of the same shape as the real server, nothing else. */
 export function runBareServer(): void {
   const server = createServer((request, response) => {
@@ -34,9 +52,7 @@ export function runBareServer(): void {
     request.setEncoding('utf8');
     request.on('data', (chunk: string) => { text += chunk; });
     request.on('end', () => {
-      const payload = JSON.stringify(bareAnswer(JSON.parse(text) as object));
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-      response.end(payload);
+      answerJson(response, JSON.stringify(bareAnswer(JSON.parse(text) as object)));
     });
   });
   server.keepAliveTimeout = 75_000;
@@ -64,12 +80,7 @@ export async function runBareFastifyServer(): Promise<void> {
  * admission and the run queue). The floor of a Fastify server of this model.
  */
 export async function runScoringFastifyServer(): Promise<void> {
-  const [{ default: Fastify }, { openModelWithProvenance }, { openServingCore }, { bundledModelDirectory }] = await Promise.all([
-    import('fastify'), import('../src/runtimes/open-model-from.js'), import('../src/serving/open-serving-core.js'), import('../src/model/bundled-model.js'),
-  ]);
-  const { runtime } = await openModelWithProvenance(bundledModelDirectory);
-  const core = await openServingCore(runtime, { threshold: undefined, maxBatchSize: 1000, apiKeys: [], maxEventLoopDelayMs: 0, processMetrics: false });
-  const unmonitored = { monitored: false };
+  const [{ default: Fastify }, core] = await Promise.all([import('fastify'), openScoringCore()]);
   const app = Fastify({ logger: false, onProtoPoisoning: 'ignore', onConstructorPoisoning: 'ignore', keepAliveTimeout: 75_000 });
   app.post('/predict', (request) => core.plane.predict(request.body, unmonitored, 'rest'));
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -91,25 +102,17 @@ function synchronous<T>(answer: MaybePromise<T>): T {
  * model on node:http: what the server could reach if operators' features cost nothing.
  */
 export async function runScoringNodeServer(): Promise<void> {
-  const [{ openModelWithProvenance }, { openServingCore }, { bundledModelDirectory }, { encodeBatchJson }, { BodyBuffers, readPooledBody }] = await Promise.all([
-    import('../src/runtimes/open-model-from.js'), import('../src/serving/open-serving-core.js'), import('../src/model/bundled-model.js'),
-    import('../src/serving/codecs/batch-json.js'), import('../src/server/body-buffers.js'),
+  const [core, { encodeBatchJson }, { BodyBuffers, readPooledBody }] = await Promise.all([
+    openScoringCore(), import('../src/serving/codecs/batch-json.js'), import('../src/server/body-buffers.js'),
   ]);
-  const { runtime } = await openModelWithProvenance(bundledModelDirectory);
-  const core = await openServingCore(runtime, { threshold: undefined, maxBatchSize: 1000, apiKeys: [], maxEventLoopDelayMs: 0, processMetrics: false });
-  const unmonitored = { monitored: false };
   // Batches are read into kept buffers as the server reads them: joining each body's chunks anew costs more than
   // the model's work (a fresh 464 KB buffer a batch, and the collections its external memory brings on).
   const buffers = new BodyBuffers();
-  const answer = (response: ServerResponse, payload: string): void => {
-    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload) });
-    response.end(payload);
-  };
   const server = createServer((request, response) => {
     if (request.url === '/predict/batch') {
       readPooledBody(request, request.headers['content-length'], 2 ** 24, buffers, (error, body) => {
         if (error !== null || body === undefined) throw error;
-        answer(response, encodeBatchJson(synchronous(core.plane.predictJsonBatch(body.bytes, unmonitored, 'rest'))));
+        answerJson(response, encodeBatchJson(synchronous(core.plane.predictJsonBatch(body.bytes, unmonitored, 'rest'))));
         body.release();
       });
       return;
@@ -118,7 +121,7 @@ export async function runScoringNodeServer(): Promise<void> {
     request.on('data', (chunk: Buffer) => { chunks.push(chunk); });
     request.on('end', () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      answer(response, JSON.stringify(synchronous(core.plane.predict(JSON.parse(body.toString('utf8')), unmonitored, 'rest'))));
+      answerJson(response, JSON.stringify(synchronous(core.plane.predict(JSON.parse(body.toString('utf8')), unmonitored, 'rest'))));
     });
   });
   server.keepAliveTimeout = 75_000;
