@@ -187,8 +187,8 @@ export async function startTarget(name: string, args: string[], env: Record<stri
     : spawn(launcher, [...launcherArgs, process.execPath, ...args], { ...spawnOptions, stdio: ['ignore', out, 'ignore'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  while (Date.now() < deadline) {
+  const deadline = performance.now() + (options.timeoutMs ?? 20_000);
+  while (performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const line of readFileSync(logFile, 'utf8').split('\n')) {
       if (!line.includes('"listening"')) continue;

@@ -104,9 +104,9 @@ describe('real Open Inference Protocol clients (tritonclient, KServe SDK) agains
     const casesFile = join(work, 'cases.json');
     writeFileSync(casesFile, JSON.stringify(cases));
     for (const section of Object.keys(CLIENTS)) {
-      const started = Date.now();
+      const started = performance.now();
       const run = await runVenv(clientsPython, [join(packageRoot, 'test', 'clients', 'conformance.py'), casesFile, section], 300_000);
-      process.stdout.write(`# conformance.py ${section}: ${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code}\n`);
+      process.stdout.write(`# conformance.py ${section}: ${((performance.now() - started) / 1000).toFixed(1)} s, exit ${run.code}\n`);
       results.push(...run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as CheckResult));
       if (run.code !== 0) failure = `${failure ?? ''}conformance.py ${section} exited ${run.code}: ${run.stderr.slice(-3000)}\n`;
     }

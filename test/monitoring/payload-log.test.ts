@@ -34,9 +34,9 @@ async function receiver(behaviour: 'ok' | 'hang' | 'fail' = 'ok'): Promise<{ ser
 }
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
+    if (performance.now() > deadline) throw new Error('timed out');
     await sleep(20);
   }
 }

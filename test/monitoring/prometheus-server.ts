@@ -60,8 +60,8 @@ export class PrometheusServer {
   }
 
   private async waitReady(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`prometheus exited with ${this.child.exitCode}: ${this.output}`);
       try {
         const response = await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(1000) });
@@ -83,9 +83,9 @@ export class PrometheusServer {
 
   /** Polls `promql` until `accept` holds for its result; returns that result, or throws with the last one. */
   async waitFor(promql: string, accept: (result: QueryResult[]) => boolean, timeoutMs: number): Promise<QueryResult[]> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     let last: QueryResult[] = [];
-    while (Date.now() < deadline) {
+    while (performance.now() < deadline) {
       last = await this.query(promql);
       if (accept(last)) return last;
       await sleep(500);

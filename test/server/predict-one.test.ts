@@ -93,12 +93,12 @@ describe('POST /predict outside Fastify, over real sockets', () => {
     socket.write(`POST /predict HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 20)}`);
     await sleep(50);
     socket.destroy();
-    const giveUpAt = Date.now() + 5000;
+    const giveUpAt = performance.now() + 5000;
     let metrics = '';
     do {
       await sleep(10);
       metrics = await (await fetch(`${origin}/metrics`)).text();
-    } while (metricValue(metrics, /^churn_requests_total\{protocol="rest",code="ABORTED"\} (\d+)$/m) !== abortedBefore + 1 && Date.now() < giveUpAt);
+    } while (metricValue(metrics, /^churn_requests_total\{protocol="rest",code="ABORTED"\} (\d+)$/m) !== abortedBefore + 1 && performance.now() < giveUpAt);
     assert.equal(metricValue(metrics, /^churn_requests_total\{protocol="rest",code="ABORTED"\} (\d+)$/m), abortedBefore + 1);
     assert.equal(metricValue(metrics, /^churn_requests_in_flight\{protocol="rest"\} (\d+)$/m), 0);
     // Only the /metrics request itself is in flight.

@@ -71,13 +71,13 @@ export class HaproxyBalancer {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     const balancer = new HaproxyBalancer(child, directory, socket, port, slots);
-    const deadline = Date.now() + 5000;
+    const deadline = performance.now() + 5000;
     for (;;) {
       try {
         await balancer.command('show info');
         return balancer;
       } catch {
-        if (child.exitCode !== null || Date.now() > deadline) {
+        if (child.exitCode !== null || performance.now() > deadline) {
           child.kill('SIGKILL');
           throw new Error(`haproxy did not start: ${stderr}`);
         }

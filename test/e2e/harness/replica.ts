@@ -32,8 +32,8 @@ export class Replica {
 
   /** Polls /readyz until 200 (the readiness probe a pod must pass before it gets traffic). */
   async waitReady(timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
       if (this.process.exitCode !== null) throw new Error(`replica exited with ${this.process.exitCode}: ${this.output}`);
       try {
         const response = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1000) });

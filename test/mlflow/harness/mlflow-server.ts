@@ -134,7 +134,7 @@ async function startServerGroup(
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
     await exited;
   };
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}: ${output().slice(-2000)}`);
     try {
@@ -142,7 +142,7 @@ async function startServerGroup(
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       await stop();
       throw new Error(`${what} did not answer ${new URL(healthUrl).pathname} within ${timeoutMs} ms: ${output().slice(-2000)}`);
     }
