@@ -5,7 +5,7 @@
  * 1,000-record batches, server and floor against bare node:http.
  *
  *   node dist/bench/instructions-per-request.bench.js [--warmup 30000] [--requests 3000] [--rounds 4]
- *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch] [--with KEY=VALUE ...]
+ *       [--baseline <dist/src/cli/main.js of another build>] [--only single|batch] [--with KEY=VALUE ...] [--cache-sim]
  *
  * With --baseline, that build's server is counted the same way in the same run, and the report gives this build's
  * count over the baseline's: the way to see what a change to the hot path saves, which timed runs here cannot
@@ -39,6 +39,12 @@
  * (--baseline) can still count either. --with KEY=VALUE counts the server once more with that variable set, to see
  * what one setting costs.
  *
+ * --cache-sim runs callgrind's cache and branch simulations as well (slower still): each server's first-level and
+ * last-level misses and mispredicted branches per request, and iai-callgrind's estimate of cycles from them, with
+ * the ratios again in estimated cycles. It asks why a timed ratio can exceed the counted one: whether the server's
+ * extra instructions are also ones that miss. The simulated caches take their sizes from this CPU; they are a model
+ * (no prefetching, no out-of-order execution), not its counters, which this machine's virtual CPU does not expose.
+ *
  * Needs `valgrind` (Debian: apt-get install valgrind); without it the bench says so and stops.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -49,6 +55,7 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
+import { dumpTotals, simulated, type DumpTotals, type Simulated } from './callgrind-dump.js';
 import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
@@ -85,11 +92,12 @@ function valgrindAvailable(): boolean {
   }
 }
 
-/** Starts `node args` under callgrind, not counting until the warm-up is over. */
-async function startCounted(scenario: Scenario, work: string): Promise<CountedServer> {
+/** Starts `node args` under callgrind, not counting until the warm-up is over; with `simulate`, through its cache and branch models too. */
+async function startCounted(scenario: Scenario, work: string, simulate: boolean): Promise<CountedServer> {
   const dumps = mkdtempSync(join(work, 'callgrind-'));
   const env = { USER: process.env['USER'] || 'bench', ...scenario.env };
-  const launcher = ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`];
+  const launcher = ['valgrind', '--tool=callgrind', '--smc-check=all-non-file', '--instr-atstart=no', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`,
+    ...(simulate ? ['--cache-sim=yes', '--branch-sim=yes'] : [])];
   const target = await startTarget(scenario.name, scenario.args, env, join(dumps, 'server.log'), { launcher, timeoutMs: START_TIMEOUT_MS });
   return { name: scenario.name, port: target.port, process: target.process, env: { ...process.env, ...env }, dumps };
 }
@@ -98,14 +106,14 @@ function control(server: CountedServer, ...command: string[]): void {
   execFileSync('callgrind_control', [...command, String(server.process.pid)], { env: server.env, stdio: 'ignore' });
 }
 
-/** The total instruction count of the newest dump (callgrind numbers them .1, .2, ...). */
-function newestDumpTotal(server: CountedServer): number {
+/** The totals of the newest dump (callgrind numbers them .1, .2, ...), by event: Ir, and with the simulations their misses. */
+function newestDumpTotals(server: CountedServer): DumpTotals {
   const numbered = readdirSync(server.dumps).filter((f) => /^callgrind\.out\.\d+$/.test(f));
   const newest = numbered.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).at(-1);
   if (newest === undefined) throw new Error(`${server.name}: callgrind wrote no dump`);
-  const summary = /^summary: (\d+)$/m.exec(readFileSync(join(server.dumps, newest), 'utf8'));
-  if (summary === null) throw new Error(`${server.name}: no summary line in ${newest}`);
-  return Number(summary[1]);
+  const totals = dumpTotals(readFileSync(join(server.dumps, newest), 'utf8'));
+  if (totals === undefined) throw new Error(`${server.name}: no events and summary lines in ${newest}`);
+  return totals;
 }
 
 interface Load { total: number; non2xx: number; errors: number }
@@ -123,11 +131,15 @@ interface Counting {
   /** Requests in each counted round. */
   requests: number;
   rounds: number;
+  /** Run callgrind's cache and branch simulations too (--cache-sim). */
+  simulate: boolean;
 }
 
-/** Instructions per request in each counted round, after the warm-up. */
-async function count(scenario: Scenario, work: string, counting: Counting): Promise<number[]> {
-  const server = await startCounted(scenario, work);
+/** Each counted round, after the warm-up: instructions per request, and the simulations' figures per request when asked. */
+interface Rounds { instructions: number[]; simulated: Simulated[] }
+
+async function count(scenario: Scenario, work: string, counting: Counting): Promise<Rounds> {
+  const server = await startCounted(scenario, work, counting.simulate);
   try {
     process.stderr.write(`${scenario.name}: listening under callgrind, warming up with ${counting.warmup} requests\n`);
     await load(server, scenario, counting.warmup);
@@ -135,7 +147,7 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
     // counted 1.9-2.4 times its last one, after a warm-up of 30,000.
     control(server, '--instr=on');
     await load(server, scenario, counting.requests);
-    const perRequest: number[] = [];
+    const rounds: Rounds = { instructions: [], simulated: [] };
     for (let round = 1; round <= counting.rounds; round++) {
       control(server, '-z');
       const result = await load(server, scenario, counting.requests);
@@ -143,10 +155,15 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
       if (result.non2xx > 0 || result.errors > 0 || result.total === 0) {
         throw new Error(`${scenario.name}: ${result.non2xx} non-2xx answers and ${result.errors} errors in ${result.total} requests`);
       }
-      perRequest.push(newestDumpTotal(server) / result.total);
-      process.stderr.write(`${scenario.name}: round ${round}/${counting.rounds}, ${result.total} requests, ${(perRequest.at(-1)! / 1000).toFixed(1)} k instructions each\n`);
+      const totals = newestDumpTotals(server);
+      const perRequest = (totals['Ir'] ?? 0) / result.total;
+      rounds.instructions.push(perRequest);
+      const simulation = simulated(totals, result.total);
+      if (simulation !== undefined) rounds.simulated.push(simulation);
+      process.stderr.write(`${scenario.name}: round ${round}/${counting.rounds}, ${result.total} requests, ${(perRequest / 1000).toFixed(1)} k instructions each`
+        + `${simulation === undefined ? '' : `, ${(simulation.estimatedCycles / 1000).toFixed(1)} k estimated cycles`}\n`);
     }
-    return perRequest;
+    return rounds;
   } finally {
     server.process.kill('SIGKILL');
   }
@@ -182,6 +199,41 @@ function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly S
   return rows;
 }
 
+/**
+ * With --cache-sim: each server's estimated cycles (the median round's) with its misses, then the same ratios in
+ * estimated cycles as in instructions. Where a ratio grows from instructions to cycles, the server's extra work also
+ * misses the caches or the predictor more often than the other's: time would exceed the count.
+ */
+function simulationRows(rounds: ReadonlyMap<string, Rounds>, scenarios: readonly Scenario[]): BenchRow[] {
+  const medianOf = (name: string, pick: (s: Simulated) => number): number | undefined => {
+    const simulated = rounds.get(name)?.simulated ?? [];
+    return simulated.length === 0 ? undefined : median(simulated.map(pick));
+  };
+  const rows: BenchRow[] = [];
+  for (const s of scenarios) {
+    const cycles = medianOf(s.name, (r) => r.estimatedCycles);
+    if (cycles === undefined) continue;
+    const per = s.path === '/predict' ? 1 : BATCH_SIZE;
+    const figure = (pick: (r: Simulated) => number): string => (medianOf(s.name, pick)! / per).toFixed(0);
+    rows.push({
+      metric: `${s.name}: estimated cycles`, value: cycles / per / 1000, unit: s.path === '/predict' ? 'k cycles/req' : 'k cycles/record',
+      note: `${(cycles / medianOf(s.name, (r) => r.instructions)!).toFixed(3)} a instruction; L1 misses ${figure((r) => r.l1Misses)}, memory ${figure((r) => r.memoryAccesses)}, mispredicted branches ${figure((r) => r.mispredictedBranches)}`,
+    });
+  }
+  const ratio = (metric: string, over: string, under: string): void => {
+    const a = medianOf(over, (r) => r.estimatedCycles);
+    const b = medianOf(under, (r) => r.estimatedCycles);
+    if (a !== undefined && b !== undefined) rows.push({ metric: `${metric}, estimated cycles`, value: a / b, unit: 'x', note: 'iai-callgrind\'s model of the simulated misses' });
+  };
+  ratio('churn-predictor / bare node:http', OURS, BARE);
+  ratio('churn-predictor warn / bare node:http', OURS_WARN, BARE);
+  ratio('node:http scoring / bare node:http', SCORING, BARE);
+  ratio('churn-predictor / node:http scoring', OURS, SCORING);
+  ratio(`batch ${BATCH_SIZE}: churn-predictor / node:http scoring`, BATCH_OURS, BATCH_SCORING);
+  ratio(`batch ${BATCH_SIZE}: node:http scoring / bare`, BATCH_SCORING, BATCH_BARE);
+  return rows;
+}
+
 const BARE = 'bare node:http';
 const OURS = 'churn-predictor';
 const OURS_WARN = 'churn-predictor LOG_LEVEL=warn';
@@ -203,6 +255,8 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       // The server once more with this environment variable set (repeatable): what one setting costs or saves.
       with: { type: 'string', multiple: true, default: [] },
+      // Through callgrind's cache and branch simulations too: misses and estimated cycles beside the instructions.
+      'cache-sim': { type: 'boolean', default: false },
     },
   });
   if (values.only !== undefined && values.only !== 'single' && values.only !== 'batch') throw new Error('--only takes single or batch');
@@ -215,7 +269,7 @@ async function main(): Promise<void> {
     process.stdout.write('instructions-per-request: skipped, valgrind (callgrind) is not installed (Debian: apt-get install valgrind)\n');
     return;
   }
-  const options: Counting = { warmup: Number(values.warmup), requests: Number(values.requests), rounds: Number(values.rounds) };
+  const options: Counting = { warmup: Number(values.warmup), requests: Number(values.requests), rounds: Number(values.rounds), simulate: values['cache-sim'] };
   // A batch is a thousand records: a hundredth as many requests (ten times the records).
   const batchCounting: Counting = { ...options, warmup: Math.ceil(options.warmup / 100), requests: Math.ceil(options.requests / 100) };
 
@@ -253,15 +307,19 @@ async function main(): Promise<void> {
     }
     const scenarios = values.only === 'single' ? singles : values.only === 'batch' ? batches : [...singles, ...batches];
     // Two at a time: counts do not depend on what else runs, so the machine's two cores halve the wall time.
-    const rounds = new Map<string, number[]>();
+    const rounds = new Map<string, Rounds>();
     const queue = [...scenarios];
     await Promise.all([0, 1].map(async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) rounds.set(next.name, await count(next, work, next.path === '/predict' ? options : batchCounting));
     }));
+    const instructions = new Map([...rounds].map(([name, r]) => [name, r.instructions]));
     reportBench({
       scenario: 'instructions-per-request',
-      rows: reportRows(rounds, scenarios, variants.map((v) => v.name)),
-      extra: { options, ...(values.baseline === undefined ? {} : { baseline: values.baseline }), instructionsPerRequest: Object.fromEntries(rounds) },
+      rows: [...reportRows(instructions, scenarios, variants.map((v) => v.name)), ...simulationRows(rounds, scenarios)],
+      extra: {
+        options, ...(values.baseline === undefined ? {} : { baseline: values.baseline }), instructionsPerRequest: Object.fromEntries(instructions),
+        ...(options.simulate ? { simulatedPerRequest: Object.fromEntries([...rounds].map(([name, r]) => [name, r.simulated])) } : {}),
+      },
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
