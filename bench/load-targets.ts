@@ -13,6 +13,7 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import type { MaybePromise } from '../src/serving/maybe-promise.js';
+import { canCountSyscalls, countKernelWork } from './syscall-counter.js';
 // For GRPC_PORT, where 0 means "off" rather than "any".
 export { freePort } from '../src/foundation/free-port.js';
 
@@ -217,6 +218,11 @@ export interface LoadResult {
   okPerSecond: number;
   /** Server CPU time (user + system) per request: robust to other load on the machine, unlike throughput. */
   cpuMicrosPerRequest: number;
+  /** The part of it spent in the kernel (system time); NaN where /proc is not there. */
+  systemMicrosPerRequest?: number;
+  /** With countKernel: the server's system calls and context switches per request (all its threads). */
+  syscallsPerRequest?: number;
+  contextSwitchesPerRequest?: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -228,13 +234,14 @@ export interface LoadResult {
   stolenPercent: number;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-export function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds a process has used so far, in the kernel and in all, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): { system: number; total: number } {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    const system = Number(fields[12]) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    return { system, total: Number(fields[11]) / 100 + system };
   } catch {
-    return Number.NaN;
+    return { system: Number.NaN, total: Number.NaN };
   }
 }
 
@@ -261,11 +268,14 @@ export interface AutocannonOptions {
   rate?: number;
   /** Request headers; content-type application/json when absent. */
   headers?: Record<string, string>;
+  /** Count the server's system calls and context switches too, where perf can (syscall-counter.ts). */
+  countKernel?: boolean;
 }
 
 /** One autocannon run on core 1 (bench/http-load.ts: binary bodies intact) against `target`. */
-export function autocannon(target: Target, path: string, options: AutocannonOptions): Promise<LoadResult> {
+export async function autocannon(target: Target, path: string, options: AutocannonOptions): Promise<LoadResult> {
   const url = `http://127.0.0.1:${target.port}${path}`;
+  const kernel = options.countKernel === true && canCountSyscalls() ? await countKernelWork(target.process.pid!) : undefined;
   const cpuBefore = cpuSeconds(target.process.pid);
   const stolenBefore = stolenTicks();
   const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
@@ -274,13 +284,16 @@ export function autocannon(target: Target, path: string, options: AutocannonOpti
   return runGenerator<{
     requests: { average: number; total: number }; latency: { p50: number; p99: number };
     non2xx: number; errors: number; timeouts: number; duration: number;
-  }>('autocannon', args).then((r) => {
-    const cpu = cpuSeconds(target.process.pid) - cpuBefore;
+  }>('autocannon', args).then(async (r) => {
+    const cpu = cpuSeconds(target.process.pid);
+    const counted = await kernel?.stop();
+    const perRequest = (n: number): number => n / r.requests.total;
     return {
       requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
-      cpuMicrosPerRequest: (cpu * 1e6) / r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99,
-      non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+      cpuMicrosPerRequest: perRequest((cpu.total - cpuBefore.total) * 1e6), systemMicrosPerRequest: perRequest((cpu.system - cpuBefore.system) * 1e6),
+      p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
       stolenPercent: stolenPercentSince(stolenBefore, r.duration),
+      ...(counted === undefined ? {} : { syscallsPerRequest: perRequest(counted.syscalls), contextSwitchesPerRequest: perRequest(counted.contextSwitches) }),
     };
   });
 }

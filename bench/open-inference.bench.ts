@@ -40,7 +40,7 @@ function grpcLoad(target: Target, grpcPort: number, requestFile: string, options
   const args = [join(packageRoot, 'dist', 'bench', 'grpc-load.js'), '--target', `127.0.0.1:${grpcPort}`, '--method', INFER, '--request', requestFile,
     '--concurrency', String(options.concurrency), '--channels', String(Math.min(4, options.concurrency)), '--duration', String(options.duration)];
   return runGenerator<GrpcLoadResult>('grpc-load', args).then((r) => {
-    const cpu = cpuSeconds(target.process.pid) - cpuBefore;
+    const cpu = cpuSeconds(target.process.pid).total - cpuBefore.total;
     const failed = Object.values(r.failures).reduce((a, b) => a + b, 0);
     return {
       requestsPerSecond: (r.total + failed) / r.seconds, okPerSecond: r.total / r.seconds, cpuMicrosPerRequest: (cpu * 1e6) / (r.total + failed),
