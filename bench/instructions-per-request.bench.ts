@@ -173,12 +173,13 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
 function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[], variants: readonly string[]): BenchRow[] {
   const has = (name: string): boolean => rounds.has(name);
   const k = (name: string): number => median(rounds.get(name)!) / 1000;
-  const spread = (name: string): string => `rounds ${rounds.get(name)!.map((v) => (v / 1000).toFixed(1)).join(', ')}`;
+  // Each round's count in the row's unit: a request's, or a batch record's.
+  const spread = (name: string, per: number): string => `rounds ${rounds.get(name)!.map((v) => (v / per / 1000).toFixed(1)).join(', ')}`;
   const rows: BenchRow[] = [];
   for (const s of scenarios) {
     rows.push(s.path === '/predict'
-      ? { metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name) }
-      : { metric: s.name, value: k(s.name) / BATCH_SIZE, unit: 'k instr/record', note: spread(s.name) });
+      ? { metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name, 1) }
+      : { metric: s.name, value: k(s.name) / BATCH_SIZE, unit: 'k instr/record', note: spread(s.name, BATCH_SIZE) });
   }
   const ratio = (metric: string, over: string, under: string, note: string): void => {
     if (has(over) && has(under)) rows.push({ metric, value: k(over) / k(under), unit: 'x', note });

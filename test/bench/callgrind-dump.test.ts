@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dumpTotals, simulated } from '../../bench/callgrind-dump.js';
-
-function hasValgrind(): boolean {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { valgrindOrSkip } from '../helpers/valgrind.js';
 
 /** The dump callgrind writes for a short run of `/bin/ls` with `options`. */
 function dumpOf(t: { skip: (reason: string) => void }, options: string[]): string | undefined {
-  if (!hasValgrind()) {
-    assert.notEqual(process.env['CI'], 'true', 'CI installs valgrind (.ci/run), so this test must run there');
-    t.skip('valgrind is not installed (Debian: apt-get install valgrind)');
-    return undefined;
-  }
+  if (!valgrindOrSkip(t)) return undefined;
   const work = mkdtempSync(join(tmpdir(), 'callgrind-dump-'));
   try {
     const out = join(work, 'callgrind.out');

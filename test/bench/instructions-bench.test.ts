@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageRoot } from '../../src/foundation/package-files.js';
-
-function hasValgrind(): boolean {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { valgrindOrSkip } from '../helpers/valgrind.js';
 
 interface Report { rows: { metric: string; value: number }[]; extra: { instructionsPerRequest: Record<string, number[]> } }
 
@@ -24,11 +16,7 @@ const bench = join(packageRoot, 'dist', 'bench', 'instructions-per-request.bench
  * in a scratch directory (it writes .bench-results/ there); its report.
  */
 function smokeRun(t: { skip: (reason: string) => void }, args: string[], { warmup = 300, requests = 40 } = {}): Report | undefined {
-  if (!hasValgrind()) {
-    assert.notEqual(process.env['CI'], 'true', 'CI installs valgrind (.ci/run), so this test must run there');
-    t.skip('valgrind is not installed (Debian: apt-get install valgrind)');
-    return undefined;
-  }
+  if (!valgrindOrSkip(t)) return undefined;
   const work = mkdtempSync(join(tmpdir(), 'instructions-smoke-'));
   try {
     const run = spawnSync(process.execPath, [bench, '--warmup', String(warmup), '--requests', String(requests), '--rounds', '2', ...args], { cwd: work, encoding: 'utf8' });
