@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable, Writable } from 'node:stream';
 
 /** System calls a process entered, and the times it was switched out, over a span. */
 export interface KernelCounts {
@@ -8,19 +8,19 @@ export interface KernelCounts {
 }
 
 const EVENTS = ['raw_syscalls:sys_enter', 'context-switches'];
-// perf has no "attached" signal: counting starts within this long of its start (a few ms in practice).
-const ATTACH_MS = 250;
 
 let usable: boolean | undefined;
 
 /**
- * Whether `perf stat` can count a process's system calls here: perf is installed and the kernel lets it read the
- * syscall tracepoint (a virtual CPU without hardware counters still has it). Asked once.
+ * Whether `perf stat` can count a process's system calls here: perf is installed, takes commands on a descriptor,
+ * and the kernel lets it read the syscall tracepoint (a virtual CPU without hardware counters still has it). Asked once.
  */
 export function canCountSyscalls(): boolean {
   if (usable === undefined) {
     const probe = spawnSync('perf', ['stat', '-x,', '-e', EVENTS.join(','), '--', 'true'], { encoding: 'utf8' });
-    usable = probe.status === 0 && parseCounts(probe.stderr) !== undefined;
+    // --control (perf 5.10 on) is how countKernelWork knows the counting is on.
+    const controlled = spawnSync('perf', ['stat', '-h'], { encoding: 'utf8' });
+    usable = probe.status === 0 && parseCounts(probe.stderr) !== undefined && `${controlled.stdout}${controlled.stderr}`.includes('--control');
   }
   return usable;
 }
@@ -37,13 +37,23 @@ export function parseCounts(csv: string): KernelCounts | undefined {
   return syscalls === undefined || contextSwitches === undefined ? undefined : { syscalls, contextSwitches };
 }
 
-/** Starts counting `pid`'s system calls and context switches (all its threads); `stop` answers the counts so far. */
+/**
+ * Starts counting `pid`'s system calls and context switches (all its threads), and answers once perf has said the
+ * counting is on (it starts with its events disabled and acknowledges the `enable` sent on its control descriptor);
+ * `stop` answers the counts so far.
+ */
 export async function countKernelWork(pid: number): Promise<{ stop: () => Promise<KernelCounts> }> {
-  const perf = spawn('perf', ['stat', '-x,', '-e', EVENTS.join(','), '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Descriptor 3 carries commands to perf, 4 its acknowledgements.
+  const perf = spawn('perf', ['stat', '-x,', '-D', '-1', '--control', 'fd:3,4', '-e', EVENTS.join(','), '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let csv = '';
-  perf.stderr.setEncoding('utf8').on('data', (chunk: string) => { csv += chunk; });
+  perf.stderr!.setEncoding('utf8').on('data', (chunk: string) => { csv += chunk; });
   const exited = new Promise<void>((resolve) => perf.once('exit', () => resolve()));
-  await sleep(ATTACH_MS);
+  const acknowledged = new Promise<void>((resolve, reject) => {
+    (perf.stdio[4] as Readable).once('data', () => resolve());
+    void exited.then(() => reject(new Error(`perf stat ended before counting process ${pid}: ${csv.slice(-500)}`)));
+  });
+  (perf.stdio[3] as Writable).write('enable\n');
+  await acknowledged;
   return {
     stop: async () => {
       perf.kill('SIGINT');
