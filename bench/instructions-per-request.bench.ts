@@ -169,6 +169,11 @@ async function count(scenario: Scenario, work: string, counting: Counting): Prom
   }
 }
 
+/** What a scenario's figures are given per: a request, or a batch's record. */
+function unitOf(scenario: Scenario): { per: number; unit: 'req' | 'record' } {
+  return scenario.path === '/predict' ? { per: 1, unit: 'req' } : { per: BATCH_SIZE, unit: 'record' };
+}
+
 /** The figures of one run, as rows: each server's count, then the ratios that the scenarios run allow. */
 function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly Scenario[], variants: readonly string[]): BenchRow[] {
   const has = (name: string): boolean => rounds.has(name);
@@ -177,9 +182,8 @@ function reportRows(rounds: ReadonlyMap<string, number[]>, scenarios: readonly S
   const spread = (name: string, per: number): string => `rounds ${rounds.get(name)!.map((v) => (v / per / 1000).toFixed(1)).join(', ')}`;
   const rows: BenchRow[] = [];
   for (const s of scenarios) {
-    rows.push(s.path === '/predict'
-      ? { metric: `${s.name}: /predict`, value: k(s.name), unit: 'k instr/req', note: spread(s.name, 1) }
-      : { metric: s.name, value: k(s.name) / BATCH_SIZE, unit: 'k instr/record', note: spread(s.name, BATCH_SIZE) });
+    const { per, unit } = unitOf(s);
+    rows.push({ metric: s.path === '/predict' ? `${s.name}: /predict` : s.name, value: k(s.name) / per, unit: `k instr/${unit}`, note: spread(s.name, per) });
   }
   const ratio = (metric: string, over: string, under: string, note: string): void => {
     if (has(over) && has(under)) rows.push({ metric, value: k(over) / k(under), unit: 'x', note });
@@ -214,10 +218,10 @@ function simulationRows(rounds: ReadonlyMap<string, Rounds>, scenarios: readonly
   for (const s of scenarios) {
     const cycles = medianOf(s.name, (r) => r.estimatedCycles);
     if (cycles === undefined) continue;
-    const per = s.path === '/predict' ? 1 : BATCH_SIZE;
+    const { per, unit } = unitOf(s);
     const figure = (pick: (r: Simulated) => number): string => (medianOf(s.name, pick)! / per).toFixed(0);
     rows.push({
-      metric: `${s.name}: estimated cycles`, value: cycles / per / 1000, unit: s.path === '/predict' ? 'k cycles/req' : 'k cycles/record',
+      metric: `${s.name}: estimated cycles`, value: cycles / per / 1000, unit: `k cycles/${unit}`,
       note: `${(cycles / medianOf(s.name, (r) => r.instructions)!).toFixed(3)} a instruction; L1 misses ${figure((r) => r.l1Misses)}, memory ${figure((r) => r.memoryAccesses)}, mispredicted branches ${figure((r) => r.mispredictedBranches)}`,
     });
   }

@@ -281,21 +281,24 @@ export async function autocannon(target: Target, path: string, options: Autocann
   const headers = Object.entries(options.headers ?? { 'content-type': 'application/json' }).flatMap(([k, v]) => ['--header', `${k}=${v}`]);
   const args = [join(packageRoot, 'dist', 'bench', 'http-load.js'), '--url', url, '--body', options.bodyFile, '--connections', String(options.connections),
     '--duration', String(options.duration), ...headers, ...(options.rate === undefined ? [] : ['--rate', String(options.rate)])];
-  return runGenerator<{
+  const r = await runGenerator<{
     requests: { average: number; total: number }; latency: { p50: number; p99: number };
     non2xx: number; errors: number; timeouts: number; duration: number;
-  }>('autocannon', args).then(async (r) => {
-    const cpu = cpuSeconds(target.process.pid);
-    const counted = await kernel?.stop();
-    const perRequest = (n: number): number => n / r.requests.total;
-    return {
-      requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
-      cpuMicrosPerRequest: perRequest((cpu.total - cpuBefore.total) * 1e6), systemMicrosPerRequest: perRequest((cpu.system - cpuBefore.system) * 1e6),
-      p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
-      stolenPercent: stolenPercentSince(stolenBefore, r.duration),
-      ...(counted === undefined ? {} : { syscallsPerRequest: perRequest(counted.syscalls), contextSwitchesPerRequest: perRequest(counted.contextSwitches) }),
-    };
+  }>('autocannon', args).catch(async (error: unknown) => {
+    // perf would otherwise stay attached to the server for the rest of the bench.
+    await kernel?.stop().catch(() => undefined);
+    throw error;
   });
+  const cpu = cpuSeconds(target.process.pid);
+  const counted = await kernel?.stop();
+  const perRequest = (n: number): number => n / r.requests.total;
+  return {
+    requestsPerSecond: r.requests.total / r.duration, okPerSecond: (r.requests.total - r.non2xx) / r.duration,
+    cpuMicrosPerRequest: perRequest((cpu.total - cpuBefore.total) * 1e6), systemMicrosPerRequest: perRequest((cpu.system - cpuBefore.system) * 1e6),
+    p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, total: r.requests.total,
+    stolenPercent: stolenPercentSince(stolenBefore, r.duration),
+    ...(counted === undefined ? {} : { syscallsPerRequest: perRequest(counted.syscalls), contextSwitchesPerRequest: perRequest(counted.contextSwitches) }),
+  };
 }
 
 /**
