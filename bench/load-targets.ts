@@ -13,6 +13,7 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import type { MaybePromise } from '../src/serving/maybe-promise.js';
+import { readProcStat } from './peers/process-tree.js';
 import { canCountSyscalls, countKernelWork } from './syscall-counter.js';
 // For GRPC_PORT, where 0 means "off" rather than "any".
 export { freePort } from '../src/foundation/free-port.js';
@@ -154,6 +155,15 @@ export const canPin = (() => {
 
 export const pinningNote = canPin ? `servers on core ${SERVER_CORE}, load generators on core ${GENERATOR_CORE} (taskset)` : 'not pinned (taskset or a second core unavailable)';
 
+/**
+ * Moves this process, all its threads, to `core` where pinning is possible: a bench that generates load or samples
+ * a server from its own process then stays off the server's core. Its children inherit the core unless started
+ * with `pinned`.
+ */
+export function pinThisProcess(core: number): void {
+  if (canPin) execFileSync('taskset', ['-a', '-cp', String(core), String(process.pid)], { stdio: 'ignore' });
+}
+
 /** Runs a command, pinned to one core when possible. */
 export function pinned(core: number, command: string, args: string[], options: Parameters<typeof spawn>[2]): ChildProcess {
   return canPin ? spawn('taskset', ['-c', String(core), command, ...args], options) : spawn(command, args, options);
@@ -236,13 +246,8 @@ export interface LoadResult {
 
 /** CPU seconds a process has used so far, in the kernel and in all, from /proc (Linux); NaN elsewhere. */
 export function cpuSeconds(pid: number | undefined): { system: number; total: number } {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const system = Number(fields[12]) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-    return { system, total: Number(fields[11]) / 100 + system };
-  } catch {
-    return { system: Number.NaN, total: Number.NaN };
-  }
+  const stat = pid === undefined ? undefined : readProcStat(pid);
+  return stat === undefined ? { system: Number.NaN, total: Number.NaN } : { system: stat.systemSeconds, total: stat.cpuSeconds };
 }
 
 /**

@@ -8,16 +8,17 @@
  * where taskset exists. The figure that holds on a busy machine is requests per generator CPU-second: what
  * one fully used core would sustain.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoadTest } from '../src/loadtest/load-test.js';
 import { reportBench } from './bench-report.js';
 import { freePort } from '../src/foundation/free-port.js';
+import { canPin, pinned, pinThisProcess } from './load-targets.js';
 
 const connections = 32;
 const stepSeconds = 4;
@@ -38,10 +39,9 @@ server.keepAliveTimeout = 60000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
 `;
 
-const pinnable = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
-if (pinnable) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-/** Runs a command on core 1 when pinning is possible. */
-const onServerCore = (command: string, args: string[]) => spawn(pinnable ? 'taskset' : command, pinnable ? ['-c', '1', command, ...args] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
+// The generator under test runs in this process, on core 0; the trivial server on core 1.
+pinThisProcess(0);
+const onServerCore = (command: string, args: string[]) => pinned(1, command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
 
 async function startTrivialServer(): Promise<{ kind: string; port: number; process: ChildProcess; cleanup: () => void }> {
   if (spawnSync('haproxy', ['-v']).status === 0) {
@@ -74,7 +74,7 @@ async function startTrivialServer(): Promise<{ kind: string; port: number; proce
 const trivial = await startTrivialServer();
 const server = trivial.process;
 const url = `http://127.0.0.1:${trivial.port}`;
-process.stderr.write(`trivial server: ${trivial.kind} on ${url}${pinnable ? ' (core 1; generator on core 0)' : ''}\n`);
+process.stderr.write(`trivial server: ${trivial.kind} on ${url}${canPin ? ' (core 1; generator on core 0)' : ''}\n`);
 
 function cpuSecondsOf<T>(body: () => Promise<T>): Promise<{ result: T; cpuSeconds: number }> {
   const before = process.cpuUsage();
@@ -134,7 +134,7 @@ try {
       { metric: 'sustained open-loop rate / autocannon rate', value: ceiling / baselineRps, unit: 'ratio' },
       { metric: 'requests per CPU-second / autocannon', value: bestPerCpu / baselinePerCpu, unit: 'ratio' },
     ],
-    extra: { server: trivial.kind, pinned: pinnable, connections, steps, baseline: { rps: baselineRps, perCpuSecond: baselinePerCpu, runs: baselines } },
+    extra: { server: trivial.kind, pinned: canPin, connections, steps, baseline: { rps: baselineRps, perCpuSecond: baselinePerCpu, runs: baselines } },
   });
 } finally {
   server.kill();

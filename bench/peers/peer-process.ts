@@ -1,25 +1,16 @@
 /**
- * A peer's server process: started pinned to one core, timed from spawn until its readiness endpoint answers
+ * A peer's server process: started pinned to the servers' core, timed from spawn until its readiness endpoint answers
  * 200, and stopped with its whole process group (Python servers fork workers).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { pinned, SERVER_CORE } from '../load-targets.js';
 import type { Launch } from './peer-servers.js';
 export { freePort } from '../../src/foundation/free-port.js';
 
-/** Server on core 0, load generator (this process) on core 1, where the machine and taskset allow. */
-export const pinning = spawnSync('taskset', ['--version']).status === 0 && cpus().length >= 2;
-export const serverCore = 0;
-export const generatorCore = 1;
-
-/** Moves this process (all its threads) to the generator's core. */
-export function pinGenerator(): void {
-  if (pinning) spawnSync('taskset', ['-a', '-cp', String(generatorCore), String(process.pid)], { stdio: 'ignore' });
-}
 
 export interface RunningPeer {
   process: ChildProcess;
@@ -45,7 +36,7 @@ export async function startPeer(launch: Launch, port: number, readyPath: string,
   const log = openSync(logFile, 'w');
   const started = performance.now();
   // taskset execs the server, so the child's pid is the server's; detached gives it a process group to stop.
-  const child = spawn(pinning ? 'taskset' : launch.command, pinning ? ['-c', String(serverCore), launch.command, ...launch.args] : launch.args, {
+  const child = pinned(SERVER_CORE, launch.command, launch.args, {
     cwd: launch.cwd,
     env: { ...process.env, ...launch.env },
     stdio: ['ignore', log, log],

@@ -27,7 +27,8 @@ import { packageInfo, packageRoot } from '../../src/foundation/package-files.js'
 import { benchResultsDirectory } from '../bench-report.js';
 import { checkAnswers } from './answer-check.js';
 import { dataRecords, encodeRecord, readCheckRows, readModelInputs } from './peer-model.js';
-import { freePort, pinGenerator, pinning, startPeer, stopPeer, type RunningPeer } from './peer-process.js';
+import { canPin, GENERATOR_CORE, pinThisProcess } from '../load-targets.js';
+import { freePort, startPeer, stopPeer, type RunningPeer } from './peer-process.js';
 import { runScenario, requestBodies, scenarios, type ScenarioResult } from './peer-scenarios.js';
 import { freshWorkFolder, peerServers, type PeerContext, type PeerRow, type PeerServer } from './peer-servers.js';
 import { peersChartSvg } from './peers-chart.js';
@@ -73,7 +74,8 @@ if (values.prepare) {
   process.exit(0);
 }
 
-pinGenerator();
+// This process is the load generator.
+pinThisProcess(GENERATOR_CORE);
 
 // The rows: the check rows (with the library's own answers) and every customer of the data file, encoded
 // here exactly as the training script encoded them, which the check rows prove before anything runs.
@@ -84,7 +86,7 @@ if (encodingProblem !== undefined) throw new Error(`our encoding of ${String(enc
 const checkRows: PeerRow[] = check.rows.map((r) => ({ record: r.record, features: r.features }));
 const loadRows: PeerRow[] = dataRecords().map((record) => ({ record, features: encodeRecord(record, inputs) }));
 say(`model: XGBoost ${check.xgboostVersion}, ${check.rounds} trees, ${inputs.length} inputs; ${loadRows.length} rows to send; `
-  + `${pinning ? 'servers on core 0, load generator on core 1' : 'NOT pinned (taskset or a second core missing)'}; ${durationSeconds} s per scenario`);
+  + `${canPin ? 'servers on core 0, load generator on core 1' : 'NOT pinned (taskset or a second core missing)'}; ${durationSeconds} s per scenario`);
 
 function versionsOf(peer: PeerServer, environment: PythonEnvironment | undefined, ourVersion: string): string {
   if (environment === undefined) return `churn-predictor ${ourVersion}, Node.js ${process.version}`;
@@ -202,7 +204,7 @@ function report(run: SavedRun): void {
 report({
   scenario: smoke ? 'peers-smoke' : 'peers',
   command: `npm run bench:peers --${smoke ? ' --smoke' : ''}${values.peers === undefined ? '' : ` --peers ${values.peers}`}${values.duration === undefined ? '' : ` --duration ${values.duration}`}`,
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, pinned: pinning },
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, pinned: canPin },
   durationSeconds,
   at: new Date().toISOString(),
   results,
