@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { ChurnError } from '../../src/errors.js';
 import type { FeatureSpec } from '../../src/features/schema.js';
 import type { ModelRuntime, RuntimeOutput } from '../../src/runtimes/model-runtime.js';
