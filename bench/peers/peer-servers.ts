@@ -171,7 +171,7 @@ export const peerServers: PeerServer[] = [
     id: 'ours',
     label: 'churn-predictor',
     versionOf: ['churn-predictor'],
-    configuration: 'defaults (LOG_LEVEL=info: a log line per request), MODEL_PATH=churn-xgb.json with its sidecar manifest',
+    configuration: 'defaults (LOG_LEVEL=info: every error and slow request logged, 1 % of the rest, a summary a minute), MODEL_PATH=churn-xgb.json with its sidecar manifest',
     comparedWith: 'ours',
     launch: ours(peerModelFile),
     readyPath: '/readyz',
