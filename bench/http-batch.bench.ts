@@ -29,7 +29,7 @@ import { decodeJsonBatch } from '../src/serving/codecs/json-batch-decoder.js';
 import { recordsOfJsonBatch } from '../src/serving/codecs/json-records.js';
 import { DataPlane } from '../src/serving/data-plane.js';
 import { cpuMicros, median, reportBench, type BenchRow } from './bench-report.js';
-import { autocannon, best, pinningNote, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, ON_LOOPBACK, pinningNote, runBareServer, stageMeans, stageTotals, startTarget, stop, type LoadResult, type Target } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
 const TARGET_RECORDS_PER_SECOND = 300_000;
@@ -120,11 +120,10 @@ async function main(): Promise<void> {
   writeFileSync(kinds[1]!.file, csv);
 
   const self = join(packageRoot, 'dist', 'bench', 'http-batch.bench.js');
-  const env = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
   const targets: Target[] = [];
   try {
-    const servers: Target[] = [await startTarget('this build', serveArguments(), env, join(work, 'server.log'))];
-    if (values.baseline !== undefined) servers.push(await startTarget('baseline build', serveArguments(values.baseline), env, join(work, 'baseline.log')));
+    const servers: Target[] = [await startTarget('this build', serveArguments(), ON_LOOPBACK, join(work, 'server.log'))];
+    if (values.baseline !== undefined) servers.push(await startTarget('baseline build', serveArguments(values.baseline), ON_LOOPBACK, join(work, 'baseline.log')));
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(...servers, bare);
 

@@ -27,7 +27,7 @@ import { packageRoot } from '../src/foundation/package-files.js';
 import { SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { reportBench, type BenchRow } from './bench-report.js';
 import {
-  autocannon, best, canPin, freePort, GENERATOR_CORE, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
+  autocannon, best, canPin, freePort, GENERATOR_CORE, ON_LOOPBACK, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
 } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 import { canCountSyscalls } from './syscall-counter.js';
@@ -94,12 +94,11 @@ async function main(): Promise<void> {
     targets.push(scoringNode);
     // The server as deployed: default configuration (LOG_LEVEL=info, the request log's sample and summary, metrics,
     // shedding armed); then at LOG_LEVEL=warn, and with a line for every request (what the default saves).
-    const listen = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
-    const server = await startTarget('churn-predictor', serveArguments(), listen, join(work, 'server.log'));
+    const server = await startTarget('churn-predictor', serveArguments(), ON_LOOPBACK, join(work, 'server.log'));
     targets.push(server);
-    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', serveArguments(), { ...listen, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
+    const warn = await startTarget('churn-predictor LOG_LEVEL=warn', serveArguments(), { ...ON_LOOPBACK, PORT: String(await freePort()), LOG_LEVEL: 'warn' }, join(work, 'server-warn.log'));
     targets.push(warn);
-    const everyLine = await startTarget('churn-predictor REQUEST_LOG_SAMPLE_RATE=1', serveArguments(), { ...listen, REQUEST_LOG_SAMPLE_RATE: '1' }, join(work, 'server-all.log'));
+    const everyLine = await startTarget('churn-predictor REQUEST_LOG_SAMPLE_RATE=1', serveArguments(), { ...ON_LOOPBACK, REQUEST_LOG_SAMPLE_RATE: '1' }, join(work, 'server-all.log'));
     targets.push(everyLine);
     const listening = performance.now();
     await sleep(1000);
@@ -136,7 +135,8 @@ async function main(): Promise<void> {
       single.everyLine.push(await autocannon(everyLine, '/predict', { connections, duration, bodyFile: singleFile }));
     }
     // The kernel's side in runs of their own, so the timed rounds above (whose ratios are the rows) run
-    // alike on every side. Counting measured no slower than not (within 3%, 2026-12-04), and its rows say so each run.
+    // alike on every side. Counting cost nothing beyond the machine's noise (instrument-cost.bench.ts); each row says
+    // its run's throughput beside the timed best.
     const kernel: KernelRun[] = [];
     if (canCountSyscalls()) {
       for (const [target, timed] of [[bare, single.bare], [scoringNode, single.scoringNode], [server, single.server]] as const) {

@@ -56,7 +56,7 @@ import { packageRoot } from '../src/foundation/package-files.js';
 import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
 import { dumpTotals, simulated, type DumpTotals, type Simulated } from './callgrind-dump.js';
-import { freePort, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
+import { freePort, ON_LOOPBACK, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
 const START_TIMEOUT_MS = 180_000;
@@ -283,7 +283,7 @@ async function main(): Promise<void> {
     const { single, batch } = writeRequestBodies(work, BATCH_SIZE);
 
     const baselines = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
-    const server = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', MAX_EVENT_LOOP_DELAY_MS: '0' };
+    const server = { ...ON_LOOPBACK, MAX_EVENT_LOOP_DELAY_MS: '0' };
     const onePath = { path: '/predict', bodyFile: single, connections: SINGLE_CONNECTIONS };
     const batchPath = { path: '/predict/batch', bodyFile: batch, connections: BATCH_CONNECTIONS };
     // Each build's servers: this one's, and the baseline's when asked.

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
-import { autocannon, best, GENERATOR_CORE, pinningNote, pinThisProcess, runBareServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target } from './load-targets.js';
+import { autocannon, best, GENERATOR_CORE, ON_LOOPBACK, pinningNote, pinThisProcess, runBareServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target } from './load-targets.js';
 import { sampleRssPeak, treeFromEveryProcess } from './peers/process-tree.js';
 import { canCountSyscalls } from './syscall-counter.js';
 
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   try {
     const self = join(packageRoot, 'dist', 'bench', 'instrument-cost.bench.js');
     targets.push(await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log')));
-    targets.push(await startTarget('churn-predictor', serveArguments(), { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, join(work, 'server.log')));
+    targets.push(await startTarget('churn-predictor', serveArguments(), ON_LOOPBACK, join(work, 'server.log')));
     for (const target of targets) await autocannon(target, '/predict', { connections: 8, duration: 2, bodyFile: single });
     const runs = new Map(targets.map((t) => [t, new Map(watches.map((w) => [w, [] as LoadResult[]]))]));
     for (let round = 0; round < rounds; round++) {

@@ -131,6 +131,9 @@ export async function runScoringNodeServer(): Promise<void> {
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
+/** The server's variables for a bench: a free port for HTTP, gRPC off, loopback only (startTarget reads the port it took). */
+export const ON_LOOPBACK: Readonly<Record<string, string>> = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
+
 export interface Target {
   name: string;
   port: number;

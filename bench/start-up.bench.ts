@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench } from './bench-report.js';
-import { freePort, pinned, pinningNote, SERVER_CORE } from './load-targets.js';
+import { freePort, ON_LOOPBACK, pinned, pinningNote, SERVER_CORE } from './load-targets.js';
 
 interface Start {
   wallMs: number;
@@ -62,8 +62,8 @@ for (let i = 0; i < starts; i++) {
   runs.node.push(await timeStart(['-e', ''], {}));
   runs.bare.push(await timeStart([bareServer, '--bare-server'], {}, '"listening"'));
   runs.imports.push(await timeStart(['--input-type=module', '-e', imports], {}));
-  runs.server.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' }, '"listening"'));
-  runs.withoutCache.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', NODE_DISABLE_COMPILE_CACHE: '1' }, '"listening"'));
+  runs.server.push(await timeStart(serveArguments(), ON_LOOPBACK, '"listening"'));
+  runs.withoutCache.push(await timeStart(serveArguments(), { ...ON_LOOPBACK, NODE_DISABLE_COMPILE_CACHE: '1' }, '"listening"'));
   // As `npm start` runs it: gRPC is on unless GRPC_PORT=0, and the listening line waits for both endpoints.
   runs.withGrpc.push(await timeStart(serveArguments(), { PORT: '0', GRPC_PORT: String(await freePort()), HOST: '127.0.0.1' }, '"listening"'));
 }
