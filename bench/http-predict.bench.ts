@@ -6,13 +6,20 @@
  * The server under test runs on core 0 and the load generator (autocannon) on core 1 (taskset), when the
  * machine has both; the baseline server gets the same core and the same load.
  *
- *   node dist/bench/http-predict.bench.js [--duration 8] [--connections 32] [--rounds 2]
+ *   node dist/bench/http-predict.bench.js [--cycles 15] [--slice 1] [--duration 8] [--connections 32] [--rounds 2]
  *
  * Scenarios: single-record POST /predict at full load (server at LOG_LEVEL=info, the default, and at warn, and
  * with every request logged, vs bare), open loop at a fixed 1,000 and 10,000 requests/s (our generator: p99
  * from scheduled send times, no coordinated omission), and POST /predict/batch with 1,000 records (records/s,
- * server vs bare); the server's RSS idle, 1 s after listening, and under each kind of load. Each figure is the best of the rounds, and the
- * server's CPU time per request is reported beside throughput: on a shared machine it is the steadier measure.
+ * server vs bare); the server's RSS idle, 1 s after listening, and under each kind of load.
+ *
+ * Single records are served in --cycles cycles of one --slice-second run per server, each cycle starting with the
+ * next server: on this host one second's throughput differs from the next by up to a third, for every server, so
+ * a ratio of two long runs minutes apart is mostly the host's. Each server's throughput is the median of its
+ * slices and its CPU per request the whole CPU over the whole count (typical() in load-targets.ts); each ratio row
+ * also gives the quartiles of the per-cycle ratios. Batches and open loop run --rounds runs of --duration seconds,
+ * the best counted. The server's CPU time per request is reported beside throughput: on a shared machine it is the
+ * steadier measure.
  * Where perf can count system calls (bench/syscall-counter.ts), bare node:http, the floor and the server each
  * serve one more single-record run under perf, after the timed ones, for their system calls, context switches and
  * kernel time per request.
@@ -25,9 +32,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
-import { reportBench, type BenchRow } from './bench-report.js';
+import { median, percentile, reportBench, type BenchRow } from './bench-report.js';
 import {
-  autocannon, best, canPin, freePort, GENERATOR_CORE, ON_LOOPBACK, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
+  alternate, autocannon, best, canPin, freePort, GENERATOR_CORE, ON_LOOPBACK, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, typical, writeRequestBodies, type LoadResult, type Target,
 } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 import { canCountSyscalls } from './syscall-counter.js';
@@ -35,7 +42,7 @@ import { canCountSyscalls } from './syscall-counter.js';
 const BATCH_SIZE = 1000;
 const IDLE_SETTLE_MS = 15_000;
 
-/** A server's /predict counted by perf stat, and the same server's best timed round (run without perf). */
+/** A server's /predict counted by perf stat, and the same server's timed slices taken as one (run without perf). */
 interface KernelRun {
   name: string;
   counted: LoadResult;
@@ -51,7 +58,7 @@ function kernelRows(runs: readonly KernelRun[]): BenchRow[] {
   return runs.flatMap(({ name, counted, timed }) => (counted.syscallsPerRequest === undefined ? [] : [{
     metric: `single: system calls per /predict, ${name}`, value: counted.syscallsPerRequest, unit: 'calls',
     note: `${counted.systemMicrosPerRequest!.toFixed(1)} of ${counted.cpuMicrosPerRequest.toFixed(1)} us CPU in the kernel; ${counted.contextSwitchesPerRequest!.toFixed(3)} context switches (perf stat); `
-      + `uncounted ${timed.systemMicrosPerRequest!.toFixed(1)} of ${timed.cpuMicrosPerRequest.toFixed(1)} us, ${(counted.requestsPerSecond / timed.requestsPerSecond).toFixed(2)}x the timed throughput while counted`,
+      + `uncounted ${timed.systemMicrosPerRequest!.toFixed(1)} of ${timed.cpuMicrosPerRequest.toFixed(1)} us, ${(counted.requestsPerSecond / timed.requestsPerSecond).toFixed(2)}x the timed median throughput while counted`,
   }]));
 }
 
@@ -62,6 +69,13 @@ async function main(): Promise<void> {
       'bare-fastify': { type: 'boolean', default: false },
       'scoring-fastify': { type: 'boolean', default: false },
       'scoring-node': { type: 'boolean', default: false },
+      // Single records: cycles of one short run per server (see above).
+      cycles: { type: 'string', default: '15' },
+      slice: { type: 'string', default: '1' },
+      // Head to head with bare node:http on one core (see below): rounds of this many seconds.
+      'head-rounds': { type: 'string', default: '5' },
+      'head-seconds': { type: 'string', default: '3' },
+      // Batches, open loop and the kernel's count: rounds of this many seconds.
       duration: { type: 'string', default: '8' },
       connections: { type: 'string', default: '32' },
       rounds: { type: 'string', default: '2' },
@@ -76,6 +90,10 @@ async function main(): Promise<void> {
   const duration = Number(values.duration);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
+  const cycles = Number(values.cycles);
+  const slice = Number(values.slice);
+  const headRounds = Number(values['head-rounds']);
+  const headSeconds = Number(values['head-seconds']);
 
   const work = mkdtempSync(join(tmpdir(), 'http-predict-bench-'));
   const { single: singleFile, batch: batchFile } = writeRequestBodies(work, BATCH_SIZE);
@@ -85,6 +103,8 @@ async function main(): Promise<void> {
   try {
     const bare = await startTarget('bare node:http', [self, '--bare-server'], {}, join(work, 'bare.log'));
     targets.push(bare);
+    const bareAgain = await startTarget('bare node:http, a second process', [self, '--bare-server'], {}, join(work, 'bare-again.log'));
+    targets.push(bareAgain);
     const bareFastify = await startTarget('bare Fastify', [self, '--bare-fastify'], {}, join(work, 'bare-fastify.log'));
     targets.push(bareFastify);
     const scoringFastify = await startTarget('Fastify scoring the model', [self, '--scoring-fastify'], {}, join(work, 'scoring-fastify.log'));
@@ -111,7 +131,6 @@ async function main(): Promise<void> {
     const idleRss = treeUsage(server.process.pid!).rssBytes;
     await autocannon(server, '/predict', { connections: 8, duration: 2, bodyFile: singleFile });
 
-    const single = { bare: [] as LoadResult[], bareFastify: [] as LoadResult[], scoringFastify: [] as LoadResult[], scoringNode: [] as LoadResult[], server: [] as LoadResult[], warn: [] as LoadResult[], everyLine: [] as LoadResult[] };
     const batch = { bare: [] as LoadResult[], scoringNode: [] as LoadResult[], server: [] as LoadResult[] };
     const batchConnections = 4;
     // The server's peak RSS while it serves each kind of load (sampled every 100 ms).
@@ -124,23 +143,31 @@ async function main(): Promise<void> {
         peak[kind] = Math.max(peak[kind], sampler.stop());
       }
     };
-    for (let round = 0; round < rounds; round++) {
-      // Interleaved, so drift in the machine's load hits every side alike.
-      single.bare.push(await autocannon(bare, '/predict', { connections, duration, bodyFile: singleFile }));
-      single.bareFastify.push(await autocannon(bareFastify, '/predict', { connections, duration, bodyFile: singleFile }));
-      single.scoringFastify.push(await autocannon(scoringFastify, '/predict', { connections, duration, bodyFile: singleFile }));
-      single.scoringNode.push(await autocannon(scoringNode, '/predict', { connections, duration, bodyFile: singleFile }));
-      single.server.push(await sampled('single', autocannon(server, '/predict', { connections, duration, bodyFile: singleFile })));
-      single.warn.push(await autocannon(warn, '/predict', { connections, duration, bodyFile: singleFile }));
-      single.everyLine.push(await autocannon(everyLine, '/predict', { connections, duration, bodyFile: singleFile }));
-    }
+    // Alternated in short slices, so the host's swings hit every side alike.
+    const slices = await alternate([bare, bareFastify, scoringFastify, scoringNode, server, warn, everyLine], cycles, async (target, cycle) => {
+      const run = autocannon(target, '/predict', { connections, duration: slice, bodyFile: singleFile });
+      const result = await (target === server ? sampled('single', run) : run);
+      if (target === everyLine) process.stderr.write(`single records: cycle ${cycle + 1} of ${cycles}\n`);
+      return result;
+    });
+    const single = {
+      bare: slices.get(bare)!, bareFastify: slices.get(bareFastify)!, scoringFastify: slices.get(scoringFastify)!, scoringNode: slices.get(scoringNode)!,
+      server: slices.get(server)!, warn: slices.get(warn)!, everyLine: slices.get(everyLine)!,
+    };
+    // Head to head: bare node:http and one other server on the server core at the same time, each loaded by its own
+    // generator. The host's swings then hit both in the same instant, so their ratio holds still where the alternated
+    // slices above move by a third; a second bare process beside the first shows what is left of the error.
+    const headToHead = await alternate([bareAgain, scoringNode, server, warn], headRounds, async (target) => {
+      const [base, other] = await Promise.all([bare, target].map((t) => autocannon(t, '/predict', { connections, duration: headSeconds, bodyFile: singleFile })));
+      return { base: base!, other: other! };
+    });
     // The kernel's side in runs of their own, so the timed rounds above (whose ratios are the issue's rows) run
     // alike on every side. Counting cost nothing beyond the machine's noise (instrument-cost.bench.ts); each row says
-    // its run's throughput beside the timed best.
+    // its run's throughput beside the timed median.
     const kernel: KernelRun[] = [];
     if (canCountSyscalls()) {
       for (const [target, timed] of [[bare, single.bare], [scoringNode, single.scoringNode], [server, single.server]] as const) {
-        kernel.push({ name: target.name, counted: await autocannon(target, '/predict', { connections, duration, bodyFile: singleFile, countKernel: true }), timed: best(timed) });
+        kernel.push({ name: target.name, counted: await autocannon(target, '/predict', { connections, duration, bodyFile: singleFile, countKernel: true }), timed: typical(timed) });
       }
     }
     // Batches after every single-record round, so the single-record peak is not a batch run's leftover.
@@ -154,13 +181,28 @@ async function main(): Promise<void> {
     const fast = await openLoop(server, '/predict', { rate: 10_000, duration, bodyFile: singleFile, connections: 128 });
     const fastBare = await openLoop(bare, '/predict', { rate: 10_000, duration, bodyFile: singleFile, connections: 128 });
 
-    const sb = best(single.bare);
-    const sf = best(single.bareFastify);
-    const sm = best(single.scoringFastify);
-    const sn = best(single.scoringNode);
-    const ss = best(single.server);
-    const sw = best(single.warn);
-    const se = best(single.everyLine);
+    const sb = typical(single.bare);
+    const sf = typical(single.bareFastify);
+    const sm = typical(single.scoringFastify);
+    const sn = typical(single.scoringNode);
+    const ss = typical(single.server);
+    const sw = typical(single.warn);
+    const se = typical(single.everyLine);
+    // Head to head: each round's ratio to bare beside it, and how busy the two kept the server core.
+    const headRow = (target: Target, metric: string, note: string): BenchRow => {
+      const rounds = headToHead.get(target)!;
+      const ratios = rounds.map(({ base, other }) => other.okPerSecond / base.requestsPerSecond);
+      const busy = median(rounds.map(({ base, other }) => (base.cpuMicrosPerRequest * base.total + other.cpuMicrosPerRequest * other.total) / 1e6 / headSeconds));
+      return {
+        metric: `head to head: ${metric}`, value: median(ratios), unit: 'x',
+        note: `${note}; median of ${ratios.length} rounds of ${headSeconds} s, ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; the two used ${(busy * 100).toFixed(0)}% of the core`,
+      };
+    };
+    // How the ratio of two servers moved from cycle to cycle: its quartiles.
+    const spread = (over: readonly LoadResult[]): string => {
+      const ratios = over.map((r, cycle) => r.okPerSecond / single.bare[cycle]!.requestsPerSecond);
+      return `cycles' ratios ${percentile(ratios, 0.25).toFixed(2)}-${percentile(ratios, 0.75).toFixed(2)} (quartiles of ${ratios.length})`;
+    };
     const bb = best(batch.bare);
     const bn = best(batch.scoringNode);
     const bs = best(batch.server);
@@ -176,17 +218,21 @@ async function main(): Promise<void> {
     reportBench({
       scenario: 'http-predict',
       rows: [
-        { metric: 'single: bare node:http', value: sb.requestsPerSecond, unit: 'req/s', note: `${sb.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${sb.p99Ms} ms; ${connections} connections${stolen(sb)}` },
+        { metric: 'single: bare node:http', value: sb.requestsPerSecond, unit: 'req/s', note: `median of ${cycles} ${slice}-s runs; ${sb.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${sb.p99Ms} ms; ${connections} connections${stolen(sb)}` },
         { metric: 'single: bare Fastify', value: sf.requestsPerSecond, unit: 'req/s', note: `${sf.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the same JSON in and out${stolen(sf)}` },
         { metric: 'single: throughput bare Fastify/bare node:http', value: sf.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework alone' },
         { metric: 'single: Fastify scoring the model', value: sm.requestsPerSecond, unit: 'req/s', note: `${sm.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane, nothing for operators${stolen(sm)}` },
         { metric: 'single: throughput Fastify scoring/bare node:http', value: sm.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the framework and the model: the floor of row 1 on Fastify' },
         { metric: 'single: node:http scoring the model', value: sn.requestsPerSecond, unit: 'req/s', note: `${sn.cpuMicrosPerRequest.toFixed(0)} us CPU/req; the data plane on the server's HTTP layer, nothing for operators${stolen(sn)}` },
-        { metric: 'single: throughput node:http scoring/bare node:http', value: sn.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: 'the floor of rows 1 and 2: the model\'s own work, nothing for operators' },
+        { metric: 'single: throughput node:http scoring/bare node:http', value: sn.requestsPerSecond / sb.requestsPerSecond, unit: 'x', note: `the floor of rows 1 and 2: the model's own work, nothing for operators; ${spread(single.scoringNode)}` },
         { metric: 'single: churn-predictor (info, default)', value: ss.okPerSecond, unit: 'req/s', note: `2xx only; ${ss.cpuMicrosPerRequest.toFixed(0)} us CPU/req; p99 ${ss.p99Ms} ms${stolen(ss)}` },
-        { metric: 'single: throughput server/bare (info)', value: ss.okPerSecond / sb.requestsPerSecond, unit: 'x', note: 'issue 16 row 1: target >= 0.8' },
+        { metric: 'single: throughput server/bare (info)', value: ss.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `alone, alternated (issue 16 row 1: >= 0.8; head to head below); ${spread(single.server)}` },
         { metric: 'single: throughput server/node:http scoring (info)', value: ss.okPerSecond / sn.requestsPerSecond, unit: 'x', note: 'what serving it for operators costs' },
-        { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `issue 16 row 2: target >= 0.85; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req${stolen(sw)}` },
+        { metric: 'single: throughput server/bare (warn)', value: sw.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `alone, alternated (row 2: >= 0.85; head to head below); ${spread(single.warn)}; ${sw.cpuMicrosPerRequest.toFixed(0)} us CPU/req${stolen(sw)}` },
+        headRow(bareAgain, 'bare node:http, a second process / bare', 'what the method itself errs by'),
+        headRow(scoringNode, 'node:http scoring / bare', 'the floor of rows 1 and 2'),
+        headRow(server, 'server/bare (info)', 'issue 16 row 1: target >= 0.8'),
+        headRow(warn, 'server/bare (warn)', 'issue 16 row 2: target >= 0.85'),
         { metric: 'single: throughput server/bare (every request logged)', value: se.okPerSecond / sb.requestsPerSecond, unit: 'x', note: `REQUEST_LOG_SAMPLE_RATE=1; ${se.cpuMicrosPerRequest.toFixed(0)} us CPU/req` },
         { metric: 'single: CPU per /predict (info)', value: ss.cpuMicrosPerRequest, unit: 'us', note: `issue 16 row 3: target <= 100; bare ${sb.cpuMicrosPerRequest.toFixed(0)} us` },
         { metric: 'single: CPU/req bare/server', value: sb.cpuMicrosPerRequest / ss.cpuMicrosPerRequest, unit: 'x', note: 'the throughput ratio, measured as CPU cost' },
@@ -210,7 +256,7 @@ async function main(): Promise<void> {
         { metric: 'server connection errors/timeouts', value: failures, unit: 'requests', note: 'must be 0' },
       ],
       extra: {
-        command: `node dist/bench/http-predict.bench.js --duration ${duration} --connections ${connections} --rounds ${rounds}`,
+        command: `node dist/bench/http-predict.bench.js --cycles ${cycles} --slice ${slice} --duration ${duration} --connections ${connections} --rounds ${rounds}`,
         pinning: canPin ? 'server and baseline on core 0, autocannon on core 1 (taskset)' : 'not pinned (taskset or a second core unavailable)',
         serverLogLines: logLines,
         runs: { single, batch, paced, pacedBare, fast, fastBare },

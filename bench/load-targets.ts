@@ -13,6 +13,7 @@ import { telcoChurnSchema } from '../src/features/telco-schema.js';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { bundledDataFile } from '../src/model/bundled-model.js';
 import type { MaybePromise } from '../src/serving/maybe-promise.js';
+import { median } from './bench-report.js';
 import { readProcStat } from './peers/process-tree.js';
 import { canCountSyscalls, countKernelWork } from './syscall-counter.js';
 // For GRPC_PORT, where 0 means "off" rather than "any".
@@ -330,6 +331,43 @@ export function runGenerator<T>(name: string, args: readonly string[]): Promise<
 /** The run with the highest throughput. */
 export function best(runs: readonly LoadResult[]): LoadResult {
   return runs.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+/**
+ * Short runs of one target taken as one: throughput, 2xx rate and latencies are the runs' medians (the typical
+ * second, not the luckiest), CPU per request is the whole CPU over the whole count, the counts are summed and the
+ * stolen share is the worst run's. On this host one second's throughput differs from the next by up to a third,
+ * so many short runs, alternated with the servers compared, estimate a ratio better than a few long ones.
+ */
+export function typical(runs: readonly LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number): number => runs.reduce((n, r) => n + pick(r), 0);
+  const total = sum((r) => r.total);
+  const middle = (pick: (r: LoadResult) => number): number => median(runs.map(pick));
+  return {
+    requestsPerSecond: middle((r) => r.requestsPerSecond),
+    okPerSecond: middle((r) => r.okPerSecond),
+    cpuMicrosPerRequest: sum((r) => r.cpuMicrosPerRequest * r.total) / total,
+    systemMicrosPerRequest: sum((r) => (r.systemMicrosPerRequest ?? Number.NaN) * r.total) / total,
+    p50Ms: middle((r) => r.p50Ms),
+    p99Ms: middle((r) => r.p99Ms),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    total,
+    stolenPercent: Math.max(...runs.map((r) => r.stolenPercent)),
+  };
+}
+
+/**
+ * Serves every item once a cycle, for `cycles` cycles, each cycle starting one item later than the one before, so
+ * no item always follows the same one; answers each item's results in cycle order.
+ */
+export async function alternate<T, R>(items: readonly T[], cycles: number, serve: (item: T, cycle: number) => Promise<R>): Promise<Map<T, R[]>> {
+  const results = new Map<T, R[]>(items.map((item) => [item, []]));
+  for (let cycle = 0; cycle < cycles; cycle++) {
+    const shift = cycle % items.length;
+    for (const item of [...items.slice(shift), ...items.slice(0, shift)]) results.get(item)!.push(await serve(item, cycle));
+  }
+  return results;
 }
 
 
