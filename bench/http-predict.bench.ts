@@ -6,7 +6,7 @@
  * The server under test runs on core 0 and the load generator (autocannon) on core 1 (taskset), when the
  * machine has both; the baseline server gets the same core and the same load.
  *
- *   node dist/bench/http-predict.bench.js [--cycles 15] [--slice 1] [--duration 8] [--connections 32] [--rounds 2]
+ *   node dist/bench/http-predict.bench.js [--cycles 15] [--slice 1] [--head-rounds 6] [--head-seconds 3] [--duration 8] [--connections 32] [--rounds 2]
  *
  * Scenarios: single-record POST /predict at full load (server at LOG_LEVEL=info, the default, and at warn, and
  * with every request logged, vs bare), open loop at a fixed 1,000 and 10,000 requests/s (our generator: p99
@@ -17,7 +17,10 @@
  * next server: on this host one second's throughput differs from the next by up to a third, for every server, so
  * a ratio of two long runs minutes apart is mostly the host's. Each server's throughput is the median of its
  * slices and its CPU per request the whole CPU over the whole count (typical() in load-targets.ts); each ratio row
- * also gives the quartiles of the per-cycle ratios. Batches and open loop run --rounds runs of --duration seconds,
+ * also gives the quartiles of the per-cycle ratios. Rows 1 and 2 are then measured head to head as well: bare
+ * node:http and one other server on the server core at the same time, each loaded by its own generator, for
+ * --head-rounds rounds of --head-seconds; the host's swings then hit both in the same instant, and a second bare
+ * process measured the same way shows the method's own error. Batches and open loop run --rounds runs of --duration seconds,
  * the best counted. The server's CPU time per request is reported beside throughput: on a shared machine it is the
  * steadier measure.
  * Where perf can count system calls (bench/syscall-counter.ts), bare node:http, the floor and the server each
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
       cycles: { type: 'string', default: '15' },
       slice: { type: 'string', default: '1' },
       // Head to head with bare node:http on one core (see below): rounds of this many seconds.
-      'head-rounds': { type: 'string', default: '5' },
+      'head-rounds': { type: 'string', default: '6' },
       'head-seconds': { type: 'string', default: '3' },
       // Batches, open loop and the kernel's count: rounds of this many seconds.
       duration: { type: 'string', default: '8' },
@@ -157,8 +160,10 @@ async function main(): Promise<void> {
     // Head to head: bare node:http and one other server on the server core at the same time, each loaded by its own
     // generator. The host's swings then hit both in the same instant, so their ratio holds still where the alternated
     // slices above move by a third; a second bare process beside the first shows what is left of the error.
-    const headToHead = await alternate([bareAgain, scoringNode, server, warn], headRounds, async (target) => {
-      const [base, other] = await Promise.all([bare, target].map((t) => autocannon(t, '/predict', { connections, duration: headSeconds, bodyFile: singleFile })));
+    // Which generator starts first alternates from round to round: the first started has its connections open first.
+    const headToHead = await alternate([bareAgain, scoringNode, server, warn], headRounds, async (target, round) => {
+      const load = (t: Target): Promise<LoadResult> => autocannon(t, '/predict', { connections, duration: headSeconds, bodyFile: singleFile });
+      const [base, other] = round % 2 === 0 ? await Promise.all([load(bare), load(target)]) : (await Promise.all([load(target), load(bare)])).reverse();
       return { base: base!, other: other! };
     });
     // The kernel's side in runs of their own, so the timed rounds above (whose ratios are the rows) run
