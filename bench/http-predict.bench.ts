@@ -261,7 +261,7 @@ async function main(): Promise<void> {
         { metric: 'server connection errors/timeouts', value: failures, unit: 'requests', note: 'must be 0' },
       ],
       extra: {
-        command: `node dist/bench/http-predict.bench.js --cycles ${cycles} --slice ${slice} --duration ${duration} --connections ${connections} --rounds ${rounds}`,
+        command: `node dist/bench/http-predict.bench.js --cycles ${cycles} --slice ${slice} --head-rounds ${headRounds} --head-seconds ${headSeconds} --duration ${duration} --connections ${connections} --rounds ${rounds}`,
         pinning: canPin ? 'server and baseline on core 0, autocannon on core 1 (taskset)' : 'not pinned (taskset or a second core unavailable)',
         serverLogLines: logLines,
         runs: { single, batch, paced, pacedBare, fast, fastBare },

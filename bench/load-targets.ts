@@ -370,7 +370,6 @@ export async function alternate<T, R>(items: readonly T[], cycles: number, serve
   return results;
 }
 
-
 export interface OpenLoopResult {
   offeredRps: number;
   okPerSecond: number;
