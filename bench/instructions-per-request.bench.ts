@@ -56,7 +56,7 @@ import { packageRoot } from '../src/foundation/package-files.js';
 import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { median, reportBench, type BenchRow } from './bench-report.js';
 import { dumpTotals, simulated, type DumpTotals, type Simulated } from './callgrind-dump.js';
-import { freePort, ON_LOOPBACK, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
+import { environmentSetting, freePort, ON_LOOPBACK, runGenerator, startTarget, writeRequestBodies } from './load-targets.js';
 
 const BATCH_SIZE = 1000;
 const START_TIMEOUT_MS = 180_000;
@@ -265,11 +265,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.only !== undefined && values.only !== 'single' && values.only !== 'batch') throw new Error('--only takes single or batch');
-  const variants = values.with.map((setting) => {
-    const equals = setting.indexOf('=');
-    if (equals < 1) throw new Error(`--with takes KEY=VALUE, not ${setting}`);
-    return { name: `${OURS} ${setting}`, env: { [setting.slice(0, equals)]: setting.slice(equals + 1) } };
-  });
+  const variants = values.with.map((setting) => ({ name: `${OURS} ${setting}`, env: Object.fromEntries([environmentSetting(setting)]) }));
   if (!valgrindAvailable()) {
     process.stdout.write('instructions-per-request: skipped, valgrind (callgrind) is not installed (Debian: apt-get install valgrind)\n');
     return;

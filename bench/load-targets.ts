@@ -132,6 +132,13 @@ export async function runScoringNodeServer(): Promise<void> {
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
+/** A `KEY=VALUE` setting from a bench's command line (`--with`), as the name and value of an environment variable. */
+export function environmentSetting(setting: string): [string, string] {
+  const equals = setting.indexOf('=');
+  if (equals < 1) throw new Error(`a setting takes KEY=VALUE, not ${setting}`);
+  return [setting.slice(0, equals), setting.slice(equals + 1)];
+}
+
 /** The server's variables for a bench: a free port for HTTP, gRPC off, loopback only (startTarget reads the port it took). */
 export const ON_LOOPBACK: Readonly<Record<string, string>> = { PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1' };
 
