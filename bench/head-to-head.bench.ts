@@ -21,7 +21,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { packageRoot } from '../src/foundation/package-files.js';
 import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
@@ -36,6 +36,8 @@ interface Side {
   readonly name: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** A churn-predictor server (configured by variables), not one of http-predict's baselines. */
+  readonly configured: boolean;
 }
 
 const HTTP_PREDICT = join(packageRoot, 'dist', 'bench', 'http-predict.bench.js');
@@ -44,18 +46,19 @@ const WARM_UP_SECONDS = 2;
 /** The server of the build whose command line is `main`, with these variables. */
 function serverSide(name: string, main: string, settings: readonly string[]): Side {
   const env = Object.fromEntries(settings.map(environmentSetting));
-  return { name: settings.length === 0 ? name : `${name} ${settings.join(' ')}`, args: serveArguments(main), env };
+  return { name: settings.length === 0 ? name : `${name} ${settings.join(' ')}`, args: serveArguments(main), env, configured: true };
 }
 
 function otherSide(against: string | undefined, settings: readonly string[]): Side {
-  if (against === 'floor') return { name: 'node:http scoring the model (the floor)', args: [...SERVER_NODE_FLAGS, HTTP_PREDICT, '--scoring-node'], env: {} };
-  if (against === 'bare') return { name: 'bare node:http', args: [HTTP_PREDICT, '--bare-server'], env: {} };
-  return serverSide(against === undefined ? 'churn-predictor (this build)' : `churn-predictor (${against})`, against ?? builtCli, settings);
+  if (against === 'floor') return { name: 'node:http scoring the model (the floor)', args: [...SERVER_NODE_FLAGS, HTTP_PREDICT, '--scoring-node'], env: {}, configured: false };
+  if (against === 'bare') return { name: 'bare node:http', args: [HTTP_PREDICT, '--bare-server'], env: {}, configured: false };
+  // The servers start in the package's directory: a relative path is the caller's.
+  return serverSide(against === undefined ? 'churn-predictor (this build)' : `churn-predictor (${against})`, against === undefined ? builtCli : resolve(against), settings);
 }
 
 async function start(side: Side, work: string, tag: string): Promise<Target> {
   // A fixed port: above LOG_LEVEL=info the server writes no "listening" line for startTarget to read its port from.
-  const env = side.args.includes(HTTP_PREDICT) ? side.env : { ...ON_LOOPBACK, PORT: String(await freePort()), ...side.env };
+  const env = side.configured ? { ...ON_LOOPBACK, PORT: String(await freePort()), ...side.env } : side.env;
   return startTarget(side.name, [...side.args], env, join(work, `${tag}.log`));
 }
 
