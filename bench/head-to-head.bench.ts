@@ -28,7 +28,7 @@ import { builtCli, SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/s
 import { median, reportBench, type BenchRow } from './bench-report.js';
 import { oursFirst, summariseHeadToHead, type HeadToHeadRound } from './head-to-head-summary.js';
 import {
-  autocannon, environmentSetting, freePort, GENERATOR_CORE, ON_LOOPBACK, pinThisProcess, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
+  atOnce, autocannon, environmentSetting, freePort, GENERATOR_CORE, ON_LOOPBACK, pinThisProcess, startTarget, stop, writeRequestBodies, type LoadResult, type Target,
 } from './load-targets.js';
 
 /** A server the bench can start: its command line and environment. */
@@ -98,9 +98,9 @@ async function main(): Promise<void> {
         const played: HeadToHeadRound[] = [];
         for (let round = 0; round < rounds; round++) {
           const load = (target: Target): Promise<LoadResult> => autocannon(target, '/predict', { connections, duration: seconds, bodyFile: single });
-          const [o, t] = oursFirst(round) ? await Promise.all([load(ourTarget), load(theirTarget)]) : (await Promise.all([load(theirTarget), load(ourTarget)])).reverse();
-          played.push({ ours: o!, theirs: t! });
-          process.stdout.write(`pair ${pair + 1}/${pairs} (${first ? 'ours' : 'theirs'} started first), round ${round + 1}/${rounds}: ${(o!.okPerSecond / t!.okPerSecond).toFixed(3)}\n`);
+          const [o, t] = await atOnce(() => load(ourTarget), () => load(theirTarget), oursFirst(round));
+          played.push({ ours: o, theirs: t });
+          process.stdout.write(`pair ${pair + 1}/${pairs} (${first ? 'ours' : 'theirs'} started first), round ${round + 1}/${rounds}: ${(o.okPerSecond / t.okPerSecond).toFixed(3)}\n`);
         }
         results.push(played);
       } finally {

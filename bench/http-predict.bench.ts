@@ -37,7 +37,7 @@ import { packageRoot } from '../src/foundation/package-files.js';
 import { SERVER_NODE_FLAGS, serveArguments } from '../src/foundation/server-launch.js';
 import { median, percentile, reportBench, type BenchRow } from './bench-report.js';
 import {
-  alternate, autocannon, best, canPin, freePort, GENERATOR_CORE, ON_LOOPBACK, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, typical, writeRequestBodies, type LoadResult, type Target,
+  alternate, atOnce, autocannon, best, canPin, freePort, GENERATOR_CORE, ON_LOOPBACK, openLoop, pinThisProcess, runBareFastifyServer, runBareServer, runScoringFastifyServer, runScoringNodeServer, startTarget, stop, typical, writeRequestBodies, type LoadResult, type Target,
 } from './load-targets.js';
 import { sampleRssPeak, treeUsage } from './peers/process-tree.js';
 import { canCountSyscalls } from './syscall-counter.js';
@@ -163,8 +163,8 @@ async function main(): Promise<void> {
     // Which generator starts first alternates from round to round: the first started has its connections open first.
     const headToHead = await alternate([bareAgain, scoringNode, server, warn], headRounds, async (target, round) => {
       const load = (t: Target): Promise<LoadResult> => autocannon(t, '/predict', { connections, duration: headSeconds, bodyFile: singleFile });
-      const [base, other] = round % 2 === 0 ? await Promise.all([load(bare), load(target)]) : (await Promise.all([load(target), load(bare)])).reverse();
-      return { base: base!, other: other! };
+      const [base, other] = await atOnce(() => load(bare), () => load(target), round % 2 === 0);
+      return { base, other };
     });
     // The kernel's side in runs of their own, so the timed rounds above (whose ratios are the rows) run
     // alike on every side. Counting cost nothing beyond the machine's noise (instrument-cost.bench.ts); each row says

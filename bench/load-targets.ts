@@ -377,6 +377,16 @@ export async function alternate<T, R>(items: readonly T[], cycles: number, serve
   return results;
 }
 
+/**
+ * Starts two loads at the same time, `a`'s generator first when `aFirst` (the first started has its connections
+ * open first, so head-to-head rounds alternate it); answers their results as `[a's, b's]` either way.
+ */
+export async function atOnce<R>(a: () => Promise<R>, b: () => Promise<R>, aFirst: boolean): Promise<[R, R]> {
+  if (aFirst) return Promise.all([a(), b()]);
+  const [fromB, fromA] = await Promise.all([b(), a()]);
+  return [fromA, fromB];
+}
+
 export interface OpenLoopResult {
   offeredRps: number;
   okPerSecond: number;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alternate, typical, type LoadResult } from '../../bench/load-targets.js';
+import { alternate, atOnce, typical, type LoadResult } from '../../bench/load-targets.js';
 
 function run(requestsPerSecond: number, total: number, cpuMicrosPerRequest: number, extra: Partial<LoadResult> = {}): LoadResult {
   return {
@@ -52,4 +52,13 @@ test('alternate() waits for each run before the next, so no two share the machin
     running--;
   });
   assert.equal(most, 1);
+});
+
+test('atOnce() starts the side it is told to first and answers a\'s result, then b\'s, either way', async () => {
+  for (const aFirst of [true, false]) {
+    const started: string[] = [];
+    const side = (name: string) => async (): Promise<string> => { started.push(name); return name; };
+    assert.deepEqual(await atOnce(side('a'), side('b'), aFirst), ['a', 'b']);
+    assert.deepEqual(started, aFirst ? ['a', 'b'] : ['b', 'a']);
+  }
 });
