@@ -116,7 +116,7 @@ const specs: readonly VariableSpec[] = [
   // Above the 60 s idle timeout of AWS ALB and ingress-nginx, so the proxy closes idle sockets first (no 502s).
   variable({
     name: 'KEEP_ALIVE_TIMEOUT_SECONDS', field: 'keepAliveTimeoutSeconds', default: 75, secret: false,
-    description: 'Idle keep-alive timeout; keep it above the idle timeout of any proxy in front of the pods.', parse: (v) => integerIn(v, 1, 3600),
+    description: 'Idle keep-alive timeout (checked each second); keep it above the idle timeout of any proxy in front of the pods.', parse: (v) => integerIn(v, 1, 3600),
   }),
   variable({
     name: 'MAX_EVENT_LOOP_DELAY_MS', field: 'maxEventLoopDelayMs', default: 200, secret: false,

@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import inject from 'light-my-request';
+import { closeIdleConnectionsAfter } from './idle-connections.js';
 
 /** A route served on Node's own request and response: true when it took the request, false to pass it on. */
 export type RawRoute = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/** What Node's own server would wait for when not told (0, as there, keeps idle connections open). */
+const NODE_KEEP_ALIVE_TIMEOUT_MS = 5000;
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 type ServerFactoryOptions = FastifyServerOptions & { http?: object; keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
@@ -23,11 +27,17 @@ export class FrontDoor {
     this.fastify!(request, response);
   };
 
-  /** Fastify's `serverFactory`: an HTTP/1.1 server set up as Fastify sets up its own, listening through the front door. */
+  /**
+   * Fastify's `serverFactory`: an HTTP/1.1 server set up as Fastify sets up its own, listening through the front
+   * door, except that idle keep-alive connections are closed by a sweep rather than a timer per connection.
+   */
   readonly serverFactory = (handler: Handler, options: ServerFactoryOptions): Server => {
     this.fastify = handler;
     const server = createServer(options.http ?? {}, this.listener);
-    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+    // Idle keep-alive connections are closed by one sweep, not Node's timer per connection (idle-connections.ts).
+    server.keepAliveTimeout = 0;
+    const idleMs = options.keepAliveTimeout ?? NODE_KEEP_ALIVE_TIMEOUT_MS;
+    if (idleMs > 0) closeIdleConnectionsAfter(server, idleMs);
     if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
     server.setTimeout(options.connectionTimeout ?? 0);
     return server;
