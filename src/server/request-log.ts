@@ -21,6 +21,8 @@ export interface LoggedRequest {
 export type LoggedBecause = 'server error' | 'slow' | 'client error' | 'sample';
 
 const SHED_STATUS = 503;
+/** The levels at which `info` lines (samples, client errors, summaries) are written. */
+const INFO_WRITTEN: ReadonlySet<string> = new Set(['trace', 'debug', 'info']);
 
 /**
  * Which requests get a log line, and the summary of all of them. A line per request costs more than the rest
@@ -32,7 +34,9 @@ const SHED_STATUS = 503;
  *   the flood, and a line each would shrink the capacity left for the accepted ones;
  * - every `summarySeconds`, one line: requests and rate, counts by status (shed requests are the 503s),
  *   latency percentiles, slow requests, lines written, and what `gauges` reads (in flight, event-loop delay).
- * Lines are written with the root logger and the request id, so no per-request child logger is needed.
+ * Lines are written with the root logger and the request id, so no per-request child logger is needed. Above
+ * `info` (LOG_LEVEL=warn and up) the samples, client errors and summaries would be dropped by the logger, so
+ * nothing is counted or drawn for them: a request is only checked for being slow or a server error.
  */
 export class RequestLog {
   private readonly durations = new DurationSketch();
@@ -41,24 +45,32 @@ export class RequestLog {
   private written = 0;
   private since = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  /** Whether `info` lines are written, decided once (the level is set at start-up). */
+  private readonly informs: boolean;
 
   constructor(
     private readonly log: FastifyBaseLogger,
     private readonly settings: RequestLogSettings,
     private readonly gauges: () => Record<string, number> = () => ({}),
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.informs = INFO_WRITTEN.has(log.level);
+  }
 
   /** Counts one answered request and writes its line when it should have one. */
   answered(request: LoggedRequest, route: string, status: number, durationMs: number): void {
-    this.durations.record(durationMs);
-    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    const { informs } = this;
     const { slowMs, sampleRate } = this.settings;
     const slow = slowMs > 0 && durationMs >= slowMs;
-    if (slow) this.slow++;
+    if (informs) {
+      this.durations.record(durationMs);
+      this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+      if (slow) this.slow++;
+    }
     let because: LoggedBecause | undefined;
     if (status >= 500 && status !== SHED_STATUS) because = 'server error';
     else if (slow) because = 'slow';
+    else if (!informs) return;
     else if (status >= 400 && status < 500) because = 'client error';
     else if (sampleRate > 0 && (sampleRate >= 1 || this.random() < sampleRate)) because = 'sample';
     if (because === undefined) return;
@@ -72,9 +84,9 @@ export class RequestLog {
     else this.log.info(line, 'request');
   }
 
-  /** Starts the periodic summary (no-op when turned off or already started). */
+  /** Starts the periodic summary (no-op when turned off, above `info`, or already started). */
   start(): void {
-    if (this.settings.summarySeconds <= 0 || this.timer !== undefined) return;
+    if (this.settings.summarySeconds <= 0 || !this.informs || this.timer !== undefined) return;
     this.since = performance.now();
     this.timer = setInterval(() => this.summarise(), this.settings.summarySeconds * 1000).unref();
   }

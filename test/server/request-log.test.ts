@@ -9,9 +9,9 @@ import { testApp } from './app-harness.js';
 const json = { 'content-type': 'application/json' };
 
 /** A request log writing parsed lines into an array, with a random source the test controls. */
-function captured(settings: Partial<RequestLogSettings>, random: () => number = Math.random) {
+function captured(settings: Partial<RequestLogSettings>, random: () => number = Math.random, level = 'info') {
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
+  const logger = pino({ level }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
   const log = new RequestLog(logger, { sampleRate: 0, slowMs: 0, summarySeconds: 0, ...settings }, () => ({ inFlight: 3 }), random);
   return { log, lines };
 }
@@ -46,6 +46,26 @@ describe('the request log policy', () => {
     const off = captured({ sampleRate: 0, slowMs: 0 });
     off.log.answered(request(), '/predict', 200, 60_000);
     assert.equal(off.lines.length, 0);
+  });
+
+  test('above info (LOG_LEVEL=warn) only slow requests and server errors are looked at: no draw, no count, no summary', () => {
+    const { log, lines } = captured({ sampleRate: 1, slowMs: 100, summarySeconds: 60 }, () => { throw new Error('nothing is sampled above info'); }, 'warn');
+    log.start();
+    log.answered(request(), '/predict', 200, 1);
+    log.answered(request(), '/predict', 422, 1);
+    log.answered(request(), '/predict', 503, 1);
+    log.answered(request(), '/predict', 200, 150);
+    log.answered(request(), '/predict', 500, 2);
+    log.summarise();
+    log.stop();
+    assert.deepEqual(lines.map((l) => [l['level'], l['logged'], l['status']]), [[40, 'slow', 200], [50, 'server error', 500]]);
+    // The same requests at info: the summary counts all five.
+    const info = captured({ sampleRate: 0, slowMs: 100, summarySeconds: 60 }, Math.random, 'info');
+    for (const [status, ms] of [[200, 1], [422, 1], [503, 1], [200, 150], [500, 2]] as const) info.log.answered(request(), '/predict', status, ms);
+    info.log.summarise();
+    const summary = info.lines.find((l) => l['msg'] === 'requests')!;
+    assert.equal(summary['requests'], 5);
+    assert.equal(summary['slow'], 1);
   });
 
   test('sample rate 1 logs every ordinary request, 0 none, and a share in between follows the random source', () => {
