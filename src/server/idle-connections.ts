@@ -21,9 +21,10 @@ interface Seen {
  * Closes keep-alive connections that stay idle for `idleMs`, as Node's `server.keepAliveTimeout` does, with one
  * sweep over the open connections every min(1 s, idleMs / 4) instead of a timer per connection. Node arms a
  * socket timer whenever a response finishes, refreshes it on every read and clears it when the next request
- * arrives: on a connection carrying thousands of requests a second those timers cost /predict about 6 % of
- * its throughput (docs/server.md, Keep-alive). The server it is given must have keepAliveTimeout 0, so Node arms
- * none (and answers carry no `Keep-Alive: timeout` hint, as nginx sends none by default).
+ * arrives: on a connection carrying thousands of requests a second those timers cost /predict 2-6 % of its
+ * throughput (docs/server.md, Performance: Keep-alive without a timer per request). The server it is given must
+ * have keepAliveTimeout 0, so Node arms none (and answers carry no `Keep-Alive: timeout` hint, as nginx sends
+ * none by default).
  *
  * A connection is idle while no response is being written on it and no byte moves either way. The sweep that
  * first sees it idle after its last byte (or after its response was done) starts the count, so a connection
